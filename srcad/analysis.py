@@ -1,0 +1,409 @@
+"""Facts about a core-language function: what each statement computes, kinds, activity.
+
+Everything here reads the tree and returns results; nothing is written onto nodes.
+"""
+import math
+import operator
+import sys
+import types
+from dataclasses import dataclass, field
+
+import gast
+import numpy as np
+
+from . import rules, templates
+from .errors import NoRule, UnsupportedSyntax
+from .frontend import LOCAL, UNRESOLVED, Method
+
+BINOPS = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
+          gast.Div: operator.truediv, gast.Pow: operator.pow, gast.Mod: operator.mod,
+          gast.FloorDiv: operator.floordiv, gast.MatMult: operator.matmul,
+          gast.BitAnd: operator.and_, gast.BitOr: operator.or_, gast.BitXor: operator.xor,
+          gast.LShift: operator.lshift, gast.RShift: operator.rshift}
+UNARY = {gast.USub: operator.neg, gast.UAdd: operator.pos, gast.Not: operator.not_,
+         gast.Invert: operator.invert}
+SCALAR, SEQ, UNKNOWN = "scalar", "seq", "unknown"
+
+
+def array_kind(ndim):
+    return SCALAR if ndim == 0 else f"array{ndim}"
+
+
+def ndim_of(kind):
+    if kind == SCALAR:
+        return 0
+    if kind.startswith("array"):
+        return int(kind[5:])
+    return None
+
+
+def kind_of_value(value):
+    """The kind of a runtime argument: part of the cache key of a specialised transform."""
+    if isinstance(value, (float, int, np.number, bool)):
+        return SCALAR
+    if isinstance(value, np.ndarray):
+        return array_kind(value.ndim)
+    if isinstance(value, (list, tuple)):
+        return SEQ
+    return UNKNOWN
+
+
+@dataclass
+class Op:
+    """What one core statement's value computes."""
+    kind: str                 # rule | helper | nondiff | unknown | copy | subscript | pack |
+                              # compare | boolop | global
+    key: object = None
+    rule: object = None
+    func: object = None       # the helper's or unknown function's object
+    bound: dict = field(default_factory=dict)   # rule parameter -> atom
+    operands: list = field(default_factory=list)   # atoms a derivative may flow through
+
+
+def atom_name(node):
+    return node.id if isinstance(node, gast.Name) else None
+
+
+def describe(value, scope):
+    """Classify a core-language value expression."""
+    if isinstance(value, gast.Name):
+        return Op("copy", operands=[value])
+    if isinstance(value, gast.Constant):
+        return Op("global")
+    if isinstance(value, gast.BinOp):
+        return rule_op(BINOPS.get(type(value.op)), [value.left, value.right], {})
+    if isinstance(value, gast.UnaryOp):
+        return rule_op(UNARY.get(type(value.op)), [value.operand], {})
+    if isinstance(value, gast.Call):
+        func = scope.resolve(value.func)
+        kwargs = {k.arg: k.value for k in value.keywords}
+        if isinstance(func, Method):
+            return rule_op(("method", func.name), [value.func.value] + value.args, kwargs,
+                           what=f".{func.name}()")
+        if func is UNRESOLVED or func is LOCAL:
+            return Op("unknown", func=None, operands=value.args + list(kwargs.values()))
+        if rules.has_rule(func) or rules.is_nondiff(func):
+            return rule_op(func, value.args, kwargs)
+        if is_user_function(func):
+            return Op("helper", func=func, operands=value.args + list(kwargs.values()))
+        return Op("unknown", func=func, operands=value.args + list(kwargs.values()))
+    if isinstance(value, gast.Attribute):
+        if scope.resolve(value) is not UNRESOLVED and not isinstance(scope.resolve(value), Method):
+            return Op("global")
+        return rule_op(("attr", value.attr), [value.value], {}, what=f".{value.attr}")
+    if isinstance(value, gast.Subscript):
+        return Op("subscript", operands=[value.value])
+    if isinstance(value, (gast.Tuple, gast.List)):
+        if all(isinstance(e, gast.Constant) for e in value.elts):
+            return Op("global")
+        return Op("pack", operands=list(value.elts))
+    if isinstance(value, gast.Compare):
+        return Op("compare")
+    if isinstance(value, gast.BoolOp):
+        return Op("boolop", operands=[n for n in gast.walk(value) if isinstance(n, gast.Name)])
+    return Op("compare")
+
+
+def rule_op(key, args, kwargs, what=None):
+    if key is None or rules.is_nondiff(key):
+        return Op("nondiff", key=key)
+    rule = rules.lookup(key, len(args))
+    if rule is None:
+        return Op("unknown", key=key, func=key, operands=args + list(kwargs.values()))
+    bound = rule.bind(args, kwargs)
+    if bound is None:
+        return Op("badcall", key=key, rule=rule, operands=args + list(kwargs.values()))
+    if rule.elementwise:
+        diff = [p for (p, _), partial in zip(rule.params, rule.partials) if partial is not None]
+    else:
+        src = rule.reverse if isinstance(rule.reverse, str) else None
+        mentioned = templates.names(src) if src else None
+        diff = [p for p, _ in rule.params if not p.startswith("*")
+                and (mentioned is None or "d" + p in mentioned)]
+    operands = [bound[p] for p in diff if isinstance(bound.get(p), gast.AST)]
+    return Op("rule", key=key, rule=rule, bound=bound, operands=operands)
+
+
+LIBRARY_PREFIXES = ("numpy", "scipy", "math", "builtins", "srcad.runtime")
+
+
+def is_user_function(func):
+    """Python functions srcad transforms itself (not library code that needs a rule)."""
+    if not isinstance(func, types.FunctionType):
+        return False
+    module = getattr(func, "__module__", "") or ""
+    if module.split(".")[0] in ("numpy", "scipy", "math") or module == "srcad.runtime":
+        return False
+    filename = func.__code__.co_filename
+    return not any(filename.startswith(p) for p in _library_dirs())
+
+
+def _library_dirs():
+    import sysconfig
+    paths = sysconfig.get_paths()
+    dirs = {paths.get("stdlib"), paths.get("platstdlib"), paths.get("purelib"), paths.get("platlib")}
+    return tuple(d for d in dirs if d)
+
+
+# ---- walking the core language --------------------------------------------------------------
+def assignments(stmts):
+    """Every Assign in ``stmts``, in order, at any depth."""
+    for s in stmts:
+        if isinstance(s, gast.Assign):
+            yield s
+        elif isinstance(s, gast.If):
+            yield from assignments(s.body)
+            yield from assignments(s.orelse)
+        elif isinstance(s, (gast.For, gast.While)):
+            yield from assignments(s.body)
+
+
+def targets(stmt):
+    t = stmt.targets[0]
+    return [e.id for e in t.elts] if isinstance(t, (gast.Tuple, gast.List)) else [t.id]
+
+
+def assigned_names(stmts):
+    names = set()
+    for s in stmts:
+        for n in gast.walk(s):
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
+                names.add(n.id)
+    return names
+
+
+def loaded_names(node):
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+
+
+# ---- kinds -----------------------------------------------------------------------------------
+def join(a, b):
+    if a is None:
+        return b
+    if b is None or a == b:
+        return a
+    return UNKNOWN
+
+
+def infer_kinds(fn, arg_kinds, scope):
+    """Flow-insensitive kinds: scalar, arrayN, seq or unknown for every variable."""
+    kinds = dict(arg_kinds)
+    loops = [n for n in gast.walk(fn) if isinstance(n, gast.For)]
+    for loop in loops:
+        kinds[loop.target.id] = SCALAR
+    stmts = list(assignments(fn.body))
+    for _ in range(len(stmts) + 2):
+        changed = False
+        for s in stmts:
+            names = targets(s)
+            if len(names) > 1:
+                new = [UNKNOWN] * len(names)
+                if isinstance(s.value, gast.Name) and s.value.id in kinds:
+                    pass
+            else:
+                new = [kind_of_expr(s.value, kinds, scope)]
+            for n, k in zip(names, new):
+                if n in arg_kinds:
+                    k = join(arg_kinds[n], k)
+                old = kinds.get(n)
+                merged = k if old is None else join(old, k)
+                if merged != old:
+                    kinds[n] = merged
+                    changed = True
+        if not changed:
+            break
+    return kinds
+
+
+def kind_of_atom(node, kinds):
+    if isinstance(node, gast.Constant):
+        return SCALAR if isinstance(node.value, (int, float, bool)) else UNKNOWN
+    if isinstance(node, gast.Name):
+        return kinds.get(node.id)
+    if isinstance(node, gast.UnaryOp):
+        return SCALAR
+    return UNKNOWN
+
+
+def broadcast_kind(ks):
+    if any(k is None for k in ks):
+        return None
+    if all(k == SCALAR for k in ks):
+        return SCALAR
+    dims = [ndim_of(k) for k in ks]
+    if any(d is None for d in dims):
+        return UNKNOWN
+    return array_kind(max(dims))
+
+
+def kind_of_expr(value, kinds, scope):
+    if isinstance(value, (gast.Name, gast.Constant)):
+        return kind_of_atom(value, kinds)
+    if isinstance(value, gast.BinOp):
+        ks = [kind_of_atom(value.left, kinds), kind_of_atom(value.right, kinds)]
+        if isinstance(value.op, gast.MatMult):
+            return matmul_kind(ks)
+        return broadcast_kind(ks)
+    if isinstance(value, gast.UnaryOp):
+        return SCALAR if isinstance(value.op, gast.Not) else kind_of_atom(value.operand, kinds)
+    if isinstance(value, gast.Compare):
+        return broadcast_kind([kind_of_atom(value.left, kinds)] +
+                              [kind_of_atom(c, kinds) for c in value.comparators])
+    if isinstance(value, (gast.Tuple, gast.List)):
+        return SEQ
+    if isinstance(value, gast.Attribute):
+        if value.attr in ("shape",):
+            return SEQ
+        if value.attr in ("ndim", "size"):
+            return SCALAR
+        if value.attr == "T":
+            return kind_of_atom(value.value, kinds)
+        return UNKNOWN
+    if isinstance(value, gast.Subscript):
+        base = kind_of_atom(value.value, kinds)
+        nd = ndim_of(base) if base else None
+        index = value.slice
+        if nd and isinstance(index, (gast.Name, gast.Constant)) and \
+                kind_of_atom(index, kinds) == SCALAR:
+            return array_kind(nd - 1)
+        if nd and isinstance(index, gast.Slice):
+            return base
+        return UNKNOWN
+    if isinstance(value, gast.Call):
+        return kind_of_call(value, kinds, scope)
+    return UNKNOWN
+
+
+def matmul_kind(ks):
+    dims = [ndim_of(k) if k else None for k in ks]
+    if None in dims or 0 in dims:
+        return UNKNOWN
+    a, b = dims
+    if a == 1 and b == 1:
+        return SCALAR
+    if a == 2 and b == 2:
+        return array_kind(2)
+    if a == 2 and b == 1:
+        return array_kind(1)
+    if a == 1 and b == 2:
+        return array_kind(1)
+    return UNKNOWN
+
+
+REDUCTIONS = {np.sum, np.mean, np.max, np.min, np.amax, np.amin, np.prod}
+SCALAR_FUNCS = {len, float, int, abs, round, min, max, bool}
+
+
+def kind_of_call(value, kinds, scope):
+    func = scope.resolve(value.func)
+    args = [kind_of_atom(a, kinds) for a in value.args]
+    if isinstance(func, Method):
+        receiver = kind_of_atom(value.func.value, kinds)
+        if func.name in ("sum", "mean", "max", "min", "prod") and not value.args and not value.keywords:
+            return SCALAR if receiver and receiver.startswith("array") else UNKNOWN
+        if func.name == "copy":
+            return receiver
+        if func.name == "dot":
+            return matmul_kind([receiver] + args)
+        return UNKNOWN
+    if getattr(func, "__module__", None) == "math" or func in SCALAR_FUNCS:
+        if func in (abs, min, max):
+            return broadcast_kind(args)
+        return SCALAR
+    if isinstance(func, np.ufunc):
+        return broadcast_kind(args)
+    if func in REDUCTIONS and len(value.args) == 1 and not value.keywords:
+        return SCALAR if args[0] is not None else None
+    if func in (np.dot, np.matmul):
+        return matmul_kind(args)
+    if func is np.where and len(args) == 3:
+        return broadcast_kind(args)
+    if func is np.transpose and len(args) == 1 and not value.keywords:
+        return args[0]
+    return UNKNOWN
+
+
+# ---- activity --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Facts:
+    wrt: tuple
+    active: frozenset
+    kinds: dict
+    result: object
+    ops: dict          # id(Assign) -> Op
+
+
+def analyze(fn, wrt, arg_kinds, parsed):
+    """Kinds and activity (varied AND useful), with errors for underivable active calls."""
+    scope = parsed.scope
+    kinds = infer_kinds(fn, arg_kinds, scope)
+    stmts = list(assignments(fn.body))
+    ops = {id(s): describe(s.value, scope) for s in stmts}
+    varied = set(wrt)
+    changed = True
+    while changed:
+        changed = False
+        for s in stmts:
+            op = ops[id(s)]
+            if any(atom_name(a) in varied for a in op.operands):
+                for t in targets(s):
+                    if t not in varied:
+                        varied.add(t)
+                        changed = True
+    result = fn.body[-1].value
+    useful = {result.id} if isinstance(result, gast.Name) else set()
+    changed = True
+    while changed:
+        changed = False
+        for s in stmts:
+            if any(t in useful for t in targets(s)):
+                for a in ops[id(s)].operands:
+                    n = atom_name(a)
+                    if n and n not in useful:
+                        useful.add(n)
+                        changed = True
+    active = frozenset(varied & useful)
+    for s in stmts:
+        if any(t in active for t in targets(s)):
+            check_differentiable(s, ops[id(s)], active, parsed)
+    for s in gast.walk(fn):
+        if isinstance(s, gast.Expr) and isinstance(s.value, gast.Call):
+            func = scope.resolve(s.value.func)
+            if isinstance(func, Method) and atom_name(s.value.func.value) in varied:
+                raise UnsupportedSyntax(
+                    f"cannot differentiate the in-place method call .{func.name}() on a "
+                    f"differentiated value", parsed.filename, s.lineno,
+                    "build a new value instead of mutating one")
+    return Facts(tuple(wrt), active, kinds, result, ops)
+
+
+def describe_func(op):
+    f = op.func if op.func is not None else op.key
+    if isinstance(f, tuple):
+        return f".{f[1]}()" if f[0] == "method" else f".{f[1]}"
+    module = getattr(f, "__module__", None) or ("numpy" if isinstance(f, np.ufunc) else None)
+    name = getattr(f, "__qualname__", None) or getattr(f, "__name__", None) or repr(f)
+    if module == "builtins" or module is None:
+        return name
+    return f"{module}.{name}"
+
+
+def check_differentiable(stmt, op, active, parsed):
+    if not any(atom_name(a) in active for a in op.operands):
+        return
+    where = dict(filename=parsed.filename, lineno=stmt.lineno)
+    if op.kind == "unknown":
+        if op.func is None and op.key is None:
+            raise NoRule("cannot differentiate a call to a function srcad cannot resolve "
+                         "at transform time", hint="call module-level functions by name", **where)
+        raise NoRule(f"cannot differentiate {describe_func(op)}: it has no derivative rule",
+                     hint="register one with srcad.rules.defrule(func, params, reverse=...), "
+                          "or mark it constant with srcad.rules.nondiff(func)", **where)
+    if op.kind == "badcall":
+        raise NoRule(f"cannot differentiate this call of {describe_func(op)}: its arguments "
+                     f"do not match the rule's parameters "
+                     f"({', '.join(p for p, _ in op.rule.params if not p.startswith('_'))})",
+                     hint="pass only the supported arguments", **where)
+    if op.kind == "boolop":
+        raise UnsupportedSyntax("cannot differentiate and/or on a differentiated value",
+                                hint="use if/else (or np.where) to choose a value", **where)

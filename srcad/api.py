@@ -1,0 +1,267 @@
+"""The public transforms: ``wrt`` by index or name, decorator forms, the cache, and
+``derive()``, which runs each stage of the pipeline in order.
+"""
+import inspect
+import math
+import threading
+from dataclasses import dataclass, field
+
+import gast
+import numpy as np
+
+from . import runtime
+from .analysis import SCALAR, analyze, kind_of_value
+from .codegen import compile_function, emit
+from .errors import NotDifferentiable, SrcadError
+from .frontend import read_function
+from .naming import Namer
+from .normalize import local_targets, normalize
+from .optimize import Optimizer
+from .reverse import ReverseMode
+
+RUNTIME = {
+    "np": np, "math": math,
+    **{n: getattr(runtime, n) for n in (
+        "unbroadcast", "unreduce", "zeros_like", "add_at", "reduced_max_grad", "prod_grad",
+        "dot_grad_left", "dot_grad_right", "matmul_grad_left", "matmul_grad_right",
+        "assert_scalar")},
+}
+
+_cache = {}                 # (code, wrt, mode, kinds) -> Generated
+_cache_lock = threading.RLock()
+
+
+@dataclass
+class Generated:
+    """One specialised derivative: its source, and how to build it for a function object."""
+    name: str
+    source: str
+    seed: str
+    externals: dict
+    helpers: list = field(default_factory=list)
+    wrt: tuple = ()
+
+    def bind(self, fn):
+        cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
+        return compile_function(self.source, self.name, fn.__globals__, self.externals, cells,
+                                f"{fn.__module__}.{fn.__qualname__}")
+
+
+def wrt_names(fn, wrt):
+    """Parameter names for ``wrt`` given as an index, a name, or a tuple of either."""
+    params = list(inspect.signature(fn).parameters)
+    many = isinstance(wrt, (tuple, list))
+    items = list(wrt) if many else [wrt]
+    code = fn.__code__
+    names = []
+    for w in items:
+        if isinstance(w, bool) or not isinstance(w, (int, str)):
+            raise TypeError(f"wrt must be a parameter index, a parameter name, or a tuple of "
+                            f"them; got {w!r}")
+        if isinstance(w, int):
+            if not -len(params) <= w < len(params):
+                raise NotDifferentiable(
+                    f"wrt={w} is out of range: {fn.__name__} has {len(params)} parameter(s) "
+                    f"({', '.join(params)})", code.co_filename, code.co_firstlineno,
+                    f"use an index from 0 to {len(params) - 1} or a name")
+            names.append(params[w])
+        else:
+            if w not in params:
+                raise NotDifferentiable(
+                    f"wrt={w!r} is not a parameter of {fn.__name__} ({', '.join(params)})",
+                    code.co_filename, code.co_firstlineno, "name one of its parameters")
+            names.append(w)
+    if len(set(names)) != len(names):
+        raise TypeError(f"wrt names a parameter twice: {wrt!r}")
+    return tuple(names), many
+
+
+def derive(fn, wrt, mode, kinds, busy=()):
+    """Run the pipeline: read -> normalize -> analyze -> reverse -> optimize -> emit."""
+    key = (fn.__code__, wrt, mode, tuple(sorted(kinds.items())))
+    with _cache_lock:
+        hit = _cache.get(key)
+    if hit is not None:
+        return hit
+    if fn.__code__ in busy:
+        code = fn.__code__
+        raise SrcadError(f"cannot differentiate the recursive function {fn.__name__}",
+                         code.co_filename, code.co_firstlineno,
+                         "rewrite the recursion as a loop")
+    busy = busy + (fn.__code__,)
+    parsed = read_function(fn)
+    before = set(parsed.scope.locals)
+    names_seen = {n.id for n in gast.walk(parsed.tree) if isinstance(n, gast.Name)}
+    namer = Namer(names_seen | parsed.scope.locals)
+    runtime_names = {}
+    for n in RUNTIME:
+        same = n not in parsed.scope.locals and parsed.scope.lookup(n) is RUNTIME[n]
+        runtime_names[n] = n if (same or n not in names_seen) else namer.fresh(n + "_")
+        namer.reserve(runtime_names[n])
+    core = normalize(parsed, namer)
+    generated = local_targets(core) - before
+    facts = analyze(core, wrt, kinds, parsed)
+    helpers, externals = [], {runtime_names[n]: RUNTIME[n] for n in RUNTIME}
+
+    def derive_helper(func, helper_wrt, helper_kinds, stmt):
+        gen = derive(func, helper_wrt, "vjp", helper_kinds, busy)
+        local = namer.fresh(gen.name)
+        externals[local] = gen.bind(func)
+        helpers.append(gen)
+        return local, gen.seed
+
+    fname = f"d{fn.__name__}d{'_'.join(wrt)}"
+    mode_kind = "grad" if mode == "grad" else "value_and_grad" if mode == "value_and_grad" else "vjp"
+    rev = ReverseMode(core, facts, parsed, namer, runtime_names, derive_helper, mode_kind,
+                      generated).run(fname)
+    tree = Optimizer(rev, rev_dense(rev)).run()
+    used = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)}
+    externals = {k: v for k, v in externals.items() if k in used}
+    source = emit(tree)
+    seed = tree.args.args[-1].id
+    gen = Generated(fname, source, seed, externals, helpers, wrt)
+    with _cache_lock:
+        _cache.setdefault(key, gen)
+    return gen
+
+
+def rev_dense(rev):
+    return set()
+
+
+class Derived:
+    """A derivative of ``fn``: callable, specialised and cached per kind of argument."""
+
+    def __init__(self, fn, wrt, mode):
+        if isinstance(fn, Derived):
+            raise NotImplementedError("higher-order derivatives are not supported yet")
+        if not callable(fn):
+            raise TypeError(f"srcad.{mode} needs a function, got {type(fn).__name__}: {fn!r}")
+        read_function(fn)   # fail early: no source, lambdas, unsupported syntax
+        self.fn = fn
+        self.mode = mode
+        self.wrt, self.many = wrt_names(fn, wrt)
+        self.params = list(inspect.signature(fn).parameters)
+        self.specialised = {}
+        self.last = None
+        self.__name__ = f"d{fn.__name__}d{'_'.join(self.wrt)}"
+        self.__doc__ = fn.__doc__
+        self.__wrapped__ = fn
+
+    def _bind(self, args, kwargs):
+        if kwargs:
+            bound = inspect.signature(self.fn).bind(*args, **kwargs)
+            return bound.arguments
+        if len(args) > len(self.params):
+            inspect.signature(self.fn).bind(*args)   # raises the TypeError the original would
+        return dict(zip(self.params, args))
+
+    def _specialise(self, arguments):
+        kinds = {}
+        for p in self.params:
+            kinds[p] = kind_of_value(arguments[p]) if p in arguments else "unknown"
+        key = tuple(kinds[p] for p in self.params)
+        fn = self.specialised.get(key)
+        if fn is None:
+            gen = derive(self.fn, self.wrt, self.mode, kinds)
+            fn = gen.bind(self.fn)
+            self.specialised[key] = fn
+            self.last = gen
+        return fn
+
+    def _prepare(self, args, kwargs):
+        arguments = self._bind(args, kwargs)
+        for w in self.wrt:
+            if w not in arguments:
+                continue
+            v = arguments[w]
+            if isinstance(v, bool) or not isinstance(v, (int, float, np.ndarray, np.number)):
+                if isinstance(v, (list, tuple)):
+                    continue
+                raise TypeError(f"wrt={w!r}: srcad differentiates with respect to floats and "
+                                f"float arrays, got {type(v).__name__}")
+            if isinstance(v, (int, np.integer)):
+                arguments[w] = float(v)
+            elif isinstance(v, np.ndarray) and not np.issubdtype(v.dtype, np.inexact):
+                arguments[w] = v.astype(float)
+        return arguments
+
+    def _finish(self, grads, arguments):
+        if not self.many:
+            return self._match(grads, arguments[self.wrt[0]])
+        return tuple(self._match(g, arguments[w]) for g, w in zip(grads, self.wrt))
+
+    @staticmethod
+    def _match(g, x):
+        if isinstance(x, float) and not isinstance(g, float):
+            return float(g)
+        if isinstance(x, float):
+            return float(g)
+        if isinstance(x, np.ndarray):
+            g = np.asarray(g)
+            if g.shape != x.shape:
+                g = np.broadcast_to(g, x.shape)
+            if g.dtype != x.dtype:
+                g = g.astype(x.dtype)
+            elif not g.flags.writeable or g.base is not None and not g.flags.owndata:
+                g = np.array(g)
+        return g
+
+    def __call__(self, *args, **kwargs):
+        seed = {}
+        if self.mode == "vjp":
+            if not args:
+                raise TypeError("srcad.vjp(f)(*args, dout): pass the cotangent dout last")
+            *args, dout = args
+            seed = dout
+        arguments = self._prepare(args, kwargs)
+        fn = self._specialise(arguments)
+        call_args = [arguments[p] for p in self.params if p in arguments]
+        if self.mode == "vjp":
+            out = fn(*call_args, seed)
+        else:
+            out = fn(*call_args)
+        if self.mode == "value_and_grad":
+            value, grads = out
+            return value, self._finish(grads, arguments)
+        return self._finish(out, arguments)
+
+
+def _transform(mode):
+    def transform(fn=None, wrt=0):
+        if fn is None:
+            return lambda f: Derived(f, wrt, mode)
+        return Derived(fn, wrt, mode)
+    return transform
+
+
+grad = _transform("grad")
+grad.__doc__ = """Gradient of a scalar function: ``srcad.grad(f, wrt=0)(*args)``; also a decorator."""
+value_and_grad = _transform("value_and_grad")
+value_and_grad.__doc__ = """``(f(*args), gradient)`` from one forward and one reverse sweep."""
+
+
+def vjp(fn=None, wrt=0):
+    """Vector-Jacobian product: ``srcad.vjp(f, wrt)(*args, dout)``."""
+    return _transform("vjp")(fn, wrt)
+
+
+def source(derived):
+    """The generated source of a derived function (and of the helper adjoints it calls)."""
+    if not isinstance(derived, Derived):
+        raise TypeError(f"srcad.source needs a function made by srcad.grad/vjp/value_and_grad, "
+                        f"got {type(derived).__name__}")
+    gen = derived.last
+    if gen is None:
+        kinds = {p: "unknown" for p in derived.params}
+        gen = derive(derived.fn, derived.wrt, derived.mode, kinds)
+    parts, seen = [], set()
+
+    def collect(g):
+        for h in g.helpers:
+            collect(h)
+        if id(g) not in seen:
+            seen.add(id(g))
+            parts.append(g.source)
+    collect(gen)
+    return "\n\n".join(parts)

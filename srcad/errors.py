@@ -1,0 +1,36 @@
+"""Errors about user code: every one says where (file:line), what, and what to do instead."""
+
+
+class SrcadError(Exception):
+    """Base class: srcad cannot differentiate something in the user's code.
+
+    ``str(err)`` starts with ``file.py:LINE: `` so editors and terminals link to the spot.
+    """
+
+    def __init__(self, message, filename="<unknown>", lineno=0, hint=None):
+        self.message = message
+        self.filename = filename
+        self.lineno = lineno
+        self.hint = hint
+        text = f"{filename}:{lineno}: {message}"
+        if hint:
+            text += f"\n  hint: {hint}"
+        super().__init__(text)
+
+
+class UnsupportedSyntax(SrcadError):
+    """A construct srcad does not differentiate (try, with, yield, classes, ...)."""
+
+
+class NoRule(SrcadError):
+    """A call on a differentiated value to a function with no derivative rule."""
+
+
+class NotDifferentiable(SrcadError):
+    """The function or argument cannot be differentiated (no source, wrong wrt, ...)."""
+
+
+def at(node, where, message, hint=None, cls=SrcadError):
+    """Build an error located at ``node`` of the function described by ``where``."""
+    line = getattr(node, "lineno", None) or where.lineno
+    return cls(message, where.filename, line, hint)

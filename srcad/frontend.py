@@ -1,0 +1,221 @@
+"""Function -> gast tree + scope, and the fence: unsupported syntax fails here, before anything runs.
+
+The tree's line numbers are those of the real file, so every later error points at the user's line.
+"""
+import builtins
+import inspect
+import textwrap
+import types
+from dataclasses import dataclass, field
+
+import gast
+
+from .errors import NotDifferentiable, UnsupportedSyntax
+
+LOCAL = object()        # resolve(): the name is a local variable of the function
+UNRESOLVED = object()   # resolve(): not a name we can look up at transform time
+
+
+@dataclass
+class Method:
+    """A method looked up on a local value, e.g. ``x.reshape`` -> Method("reshape")."""
+    name: str
+
+
+@dataclass
+class Scope:
+    """Where the function's free names come from: its module globals and closure cells."""
+    globals: dict
+    cells: dict = field(default_factory=dict)
+    locals: set = field(default_factory=set)
+
+    def lookup(self, name):
+        if name in self.locals:
+            return LOCAL
+        if name in self.cells:
+            try:
+                return self.cells[name].cell_contents
+            except ValueError:
+                return UNRESOLVED
+        if name in self.globals:
+            return self.globals[name]
+        if hasattr(builtins, name):
+            return getattr(builtins, name)
+        return UNRESOLVED
+
+    def resolve(self, node):
+        """The Python object an expression like ``np.linalg.norm`` names, or a marker."""
+        if isinstance(node, gast.Name):
+            return self.lookup(node.id)
+        if isinstance(node, gast.Attribute):
+            base = self.resolve(node.value)
+            if base is LOCAL:
+                return Method(node.attr)
+            if base is UNRESOLVED or isinstance(base, Method):
+                return UNRESOLVED
+            return getattr(base, node.attr, UNRESOLVED)
+        return UNRESOLVED
+
+
+@dataclass
+class Parsed:
+    fn: object
+    tree: gast.FunctionDef
+    scope: Scope
+    filename: str
+    lineno: int
+
+    @property
+    def name(self):
+        return self.tree.name
+
+
+def read_function(fn):
+    """Parse ``fn``'s source into a gast FunctionDef with file line numbers and a scope."""
+    if isinstance(fn, (types.BuiltinFunctionType, types.BuiltinMethodType)) or (
+            not isinstance(fn, types.FunctionType) and callable(fn) and not inspect.isclass(fn)
+            and type(fn).__module__ == "numpy"):
+        raise NotDifferentiable(
+            f"{getattr(fn, '__name__', fn)!r} is a builtin or compiled function: srcad reads "
+            f"Python source", "<builtin>", 0,
+            "give it a derivative rule (srcad.rules.defrule) or wrap it in a Python function")
+    if not isinstance(fn, types.FunctionType):
+        raise TypeError(f"srcad can only differentiate Python functions, got {type(fn).__name__}: "
+                        f"{fn!r}; pass a function defined with def")
+    code = fn.__code__
+    filename = code.co_filename
+    if fn.__name__ == "<lambda>":
+        raise UnsupportedSyntax("cannot differentiate a lambda", filename, code.co_firstlineno,
+                                "define the function with def")
+    try:
+        lines, start = inspect.getsourcelines(fn)
+    except (OSError, TypeError) as exc:
+        raise NotDifferentiable(
+            f"cannot differentiate {fn.__name__}: its source is not available ({exc})",
+            filename, code.co_firstlineno,
+            "define the function in a .py file (functions typed into the REPL or built with "
+            "exec have no source srcad can read)") from None
+    source = textwrap.dedent("".join(lines))
+    try:
+        module = gast.parse(source)
+    except SyntaxError as exc:
+        raise NotDifferentiable(f"cannot parse the source of {fn.__name__}: {exc.msg}",
+                                filename, start, "is the file saved?") from None
+    gast.increment_lineno(module, start - 1)
+    tree = module.body[0] if module.body else None
+    if isinstance(tree, gast.AsyncFunctionDef):
+        raise UnsupportedSyntax("cannot differentiate an async function", filename, tree.lineno,
+                                "differentiate a plain (synchronous) function")
+    if not isinstance(tree, gast.FunctionDef) or tree.name != fn.__name__:
+        raise NotDifferentiable(f"cannot find the definition of {fn.__name__} in its source",
+                                filename, start, "define the function with def")
+    tree.decorator_list = []
+    tree.returns = None
+    cells = dict(zip(code.co_freevars, fn.__closure__ or ()))
+    scope = Scope(fn.__globals__, cells)
+    parsed = Parsed(fn, tree, scope, filename, tree.lineno)
+    Fence(parsed).visit(tree)
+    scope.locals = local_names(tree)
+    return parsed
+
+
+def local_names(tree):
+    """Parameters and every name the function assigns."""
+    names = {a.id for a in tree.args.args + tree.args.kwonlyargs}
+    for node in gast.walk(tree):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
+            names.add(node.id)
+    return names
+
+
+UNSUPPORTED = {
+    gast.Try: ("try/except", "move the error handling outside the differentiated function"),
+    gast.With: ("a with block", "move the with block outside the differentiated function"),
+    gast.AsyncWith: ("async with", "differentiate a plain (synchronous) function"),
+    gast.AsyncFor: ("async for", "differentiate a plain (synchronous) function"),
+    gast.Await: ("await", "differentiate a plain (synchronous) function"),
+    gast.AsyncFunctionDef: ("an async function", "differentiate a plain (synchronous) function"),
+    gast.Yield: ("yield (a generator)", "return a value (or a list of values) instead"),
+    gast.YieldFrom: ("yield from (a generator)", "return a value instead"),
+    gast.Global: ("a global statement", "pass the value in as an argument and return the result"),
+    gast.Nonlocal: ("a nonlocal statement", "pass the value in as an argument and return it"),
+    gast.ClassDef: ("a class definition", "define the class outside the function"),
+    gast.FunctionDef: ("a nested function definition", "define the helper at module level"),
+    gast.Lambda: ("a lambda", "define the helper with def at module level"),
+    gast.Delete: ("a del statement", "let the variable go out of scope instead"),
+    gast.Import: ("an import inside the function", "import at module level"),
+    gast.ImportFrom: ("an import inside the function", "import at module level"),
+    gast.ListComp: ("a list comprehension", "write a for loop that appends"),
+    gast.SetComp: ("a set comprehension", "write a for loop"),
+    gast.DictComp: ("a dict comprehension", "write a for loop"),
+    gast.GeneratorExp: ("a generator expression", "write a for loop"),
+    gast.NamedExpr: ("an assignment expression (:=)", "assign in a statement of its own"),
+    gast.Starred: ("a starred expression (*args)", "pass the arguments one by one"),
+    gast.Dict: ("a dict literal", "pass the values as separate arguments"),
+    gast.Set: ("a set literal", "use a tuple or a list"),
+    gast.Match: ("a match statement", "use if/elif/else"),
+}
+
+
+class Fence(gast.NodeVisitor):
+    """Reject what srcad cannot differentiate, naming the construct, file and line."""
+
+    def __init__(self, parsed):
+        self.parsed = parsed
+        self.root = parsed.tree
+
+    def fail(self, node, what, hint):
+        raise UnsupportedSyntax(f"cannot differentiate {what}", self.parsed.filename,
+                                getattr(node, "lineno", self.parsed.lineno), hint)
+
+    def generic_visit(self, node):
+        entry = UNSUPPORTED.get(type(node))
+        if entry and node is not self.root:
+            self.fail(node, *entry)
+        super().generic_visit(node)
+
+    def visit_FunctionDef(self, node):
+        if node is not self.root:
+            self.fail(node, *UNSUPPORTED[gast.FunctionDef])
+        args = node.args
+        if args.vararg or args.kwarg:
+            self.fail(node, "variadic parameters (*args, **kwargs)", "name each parameter")
+        if args.posonlyargs:
+            self.fail(node, "positional-only parameters", "use ordinary parameters")
+        self.generic_visit(node)
+
+    def visit_Assign(self, node):
+        for target in node.targets:
+            self.check_target(target, node)
+        self.generic_visit(node)
+
+    def visit_AugAssign(self, node):
+        self.check_target(node.target, node)
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node):
+        self.check_target(node.target, node)
+        self.generic_visit(node)
+
+    def check_target(self, target, node):
+        if isinstance(target, (gast.Tuple, gast.List)):
+            for elt in target.elts:
+                if not isinstance(elt, gast.Name):
+                    self.fail(node, "a nested or starred unpacking target",
+                              "unpack one level at a time into plain names")
+        elif isinstance(target, gast.Subscript):
+            self.fail(node, "assignment into an element or slice (x[i] = ...)",
+                      "build the values in a list and convert, or use np.where/np.concatenate")
+        elif isinstance(target, gast.Attribute):
+            self.fail(node, "assignment to an attribute (obj.attr = ...)",
+                      "keep the value in a local variable")
+
+    def visit_For(self, node):
+        if node.orelse:
+            self.fail(node, "a for ... else", "use a flag variable instead of else")
+        self.generic_visit(node)
+
+    def visit_While(self, node):
+        if node.orelse:
+            self.fail(node, "a while ... else", "use a flag variable instead of else")
+        self.generic_visit(node)

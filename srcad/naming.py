@@ -1,0 +1,70 @@
+"""Deterministic names for generated code: adjoints ``d<name>``, temporaries, collision suffixes.
+
+Every name is derived from user names and a counter; nothing depends on ids or hashing, so the
+same function always gives the same source.
+"""
+import keyword
+
+
+class Namer:
+    """Hands out fresh names that collide with nothing the user's function mentions."""
+
+    def __init__(self, taken):
+        self.taken = set(taken)
+
+    def fresh(self, base):
+        base = base if base.isidentifier() and not keyword.iskeyword(base) else "tmp"
+        name, k = base, 1
+        while name in self.taken:
+            k += 1
+            name = f"{base}_{k}"
+        self.taken.add(name)
+        return name
+
+    def reserve(self, name):
+        self.taken.add(name)
+        return name
+
+
+def temp_base(node):
+    """A readable base name for the temporary holding ``node``'s value (``x_times_y``)."""
+    import gast
+
+    words = {gast.Add: "plus", gast.Sub: "minus", gast.Mult: "times", gast.Div: "over",
+             gast.Pow: "pow", gast.MatMult: "at", gast.FloorDiv: "floordiv", gast.Mod: "mod"}
+
+    def word(n):
+        if isinstance(n, gast.Name):
+            return n.id
+        if isinstance(n, gast.Constant) and isinstance(n.value, (int, float)):
+            return str(n.value).replace(".", "_").replace("-", "neg")
+        if isinstance(n, gast.Attribute):
+            return n.attr
+        if isinstance(n, gast.Call):
+            return word(n.func)
+        return None
+
+    if isinstance(node, gast.BinOp):
+        a, b, w = word(node.left), word(node.right), words.get(type(node.op))
+        if a and b and w:
+            return f"{a}_{w}_{b}"
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        a = word(node.operand)
+        if a:
+            return f"neg_{a}"
+    if isinstance(node, gast.Call):
+        f = word(node.func)
+        args = [word(a) for a in node.args[:2]]
+        if f and all(args) and args:
+            return "_".join([f] + args)
+        if f:
+            return f
+    if isinstance(node, gast.Subscript):
+        a = word(node.value)
+        if a:
+            return f"{a}_item"
+    if isinstance(node, gast.Attribute):
+        a = word(node.value)
+        if a:
+            return f"{a}_{node.attr}"
+    return "tmp"

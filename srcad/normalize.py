@@ -1,0 +1,488 @@
+"""Lower a parsed function to srcad's small core language.
+
+The core language, which every later stage relies on:
+
+* ``name = e`` where ``e`` is one operation on *atoms* (a Name, a constant, a global reference
+  such as ``np.pi``, or a tuple of constants): BinOp, UnaryOp, Call, Attribute, Subscript,
+  Compare, a Tuple/List pack, or an atom (a copy). Temporaries are named after what they hold.
+* ``a, b = atom`` or ``a, b = call(...)``: explicit unpacking into plain names.
+* ``if test:`` / ``while test:`` whose test carries no derivative (calls in it are hoisted).
+* ``for i in range(...)``: other iterables become index loops (``v = X[i]``).
+* ``break``/``continue`` only as the last statement of a block; a statement after an ``if``
+  that jumps on some paths is guarded by a flag (``jumped``); returns become one final
+  ``return <name>``.
+* ``Expr`` (calls kept for their side effects), ``assert`` and ``raise`` pass through.
+"""
+import copy
+
+import gast
+
+from .errors import UnsupportedSyntax
+from .frontend import LOCAL, UNRESOLVED
+from .naming import Namer, temp_base
+
+ALWAYS, SOMETIMES, NEVER = "always", "sometimes", "never"
+
+
+def normalize(parsed, namer=None):
+    """Return a new FunctionDef in the core language (``parsed.tree`` is left unchanged)."""
+    tree = copy.deepcopy(parsed.tree)
+    namer = namer or Namer(parsed.scope.locals | set(parsed.scope.globals) | set(parsed.scope.cells))
+    lowering = Lowering(parsed, namer)
+    body = lowering.block(tree.body)
+    result = Returns(namer, tree).lower(body)
+    body = Jumps(namer).block(body, in_loop=False)
+    tree.body = strip_returns(body) + [result]
+    parsed.scope.locals = parsed.scope.locals | local_targets(tree)
+    return tree
+
+
+def strip_returns(stmts):
+    """Drop the jump-to-end markers: after ``Jumps`` every one of them is in tail position."""
+    out = []
+    for s in stmts:
+        if isinstance(s, gast.Return):
+            continue
+        if isinstance(s, gast.If):
+            s.body, s.orelse = strip_returns(s.body), strip_returns(s.orelse)
+        elif isinstance(s, (gast.For, gast.While)):
+            s.body = strip_returns(s.body)
+        out.append(s)
+    return out
+
+
+def local_targets(tree):
+    return {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)
+            and isinstance(n.ctx, (gast.Store, gast.Param))}
+
+
+def name(id_, store=False):
+    return gast.Name(id=id_, ctx=gast.Store() if store else gast.Load(), annotation=None,
+                     type_comment=None)
+
+
+def assign(target, value, lineno):
+    if isinstance(target, str):
+        target = name(target, store=True)
+    node = gast.Assign(targets=[target], value=value, type_comment=None)
+    node.lineno = lineno
+    return node
+
+
+def located(node, lineno):
+    for n in gast.walk(node):
+        if not hasattr(n, "lineno") or n.lineno is None:
+            n.lineno = lineno
+    return node
+
+
+class Lowering:
+    """Expressions to one operation per statement (ANF)."""
+
+    def __init__(self, parsed, namer):
+        self.parsed = parsed
+        self.scope = parsed.scope
+        self.namer = namer
+
+    def fail(self, node, what, hint):
+        raise UnsupportedSyntax(f"cannot differentiate {what}", self.parsed.filename,
+                                getattr(node, "lineno", self.parsed.lineno), hint)
+
+    # ---- atoms -------------------------------------------------------------------------
+    def is_atom(self, node):
+        if isinstance(node, gast.Constant):
+            return True
+        if isinstance(node, gast.Name):
+            return True
+        if isinstance(node, gast.Attribute):
+            return self.scope.resolve(node) is not UNRESOLVED and not self.is_method(node)
+        if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+            return isinstance(node.operand, gast.Constant)
+        if isinstance(node, gast.Tuple):
+            return all(isinstance(e, gast.Constant) or (self.is_atom(e) and not isinstance(e, gast.Name))
+                       for e in node.elts)
+        return False
+
+    def is_method(self, node):
+        from .frontend import Method
+        return isinstance(self.scope.resolve(node), Method)
+
+    def atom(self, node, out, base=None):
+        if self.is_atom(node):
+            return node
+        if isinstance(node, gast.IfExp):
+            target = self.namer.fresh(base or "choice")
+            self.if_expression(target, node, out)
+            return name(target)
+        value = self.flat(node, out)
+        target = self.namer.fresh(base or temp_base(value))
+        out.append(assign(target, value, node.lineno))
+        return name(target)
+
+    def flat(self, node, out):
+        """``node`` as one operation whose operands are atoms, emitting temporaries to ``out``."""
+        if self.is_atom(node):
+            return node
+        kind = type(node)
+        if kind is gast.BinOp:
+            node.left = self.atom(node.left, out)
+            node.right = self.atom(node.right, out)
+        elif kind is gast.UnaryOp:
+            node.operand = self.atom(node.operand, out)
+        elif kind is gast.Call:
+            if any(isinstance(a, gast.Starred) for a in node.args) or any(
+                    k.arg is None for k in node.keywords):
+                self.fail(node, "a call with *args or **kwargs", "pass the arguments one by one")
+            if isinstance(node.func, gast.Attribute) and self.is_method(node.func):
+                node.func.value = self.atom(node.func.value, out)
+            elif not self.is_atom(node.func):
+                self.fail(node, "a call of a computed function", "call a function by its name")
+            node.args = [self.atom(a, out) for a in node.args]
+            for k in node.keywords:
+                k.value = self.atom(k.value, out)
+        elif kind is gast.Attribute:
+            node.value = self.atom(node.value, out)
+        elif kind is gast.Subscript:
+            node.value = self.atom(node.value, out)
+            node.slice = self.index(node.slice, out)
+        elif kind is gast.Compare:
+            node.left = self.atom(node.left, out)
+            node.comparators = [self.atom(c, out) for c in node.comparators]
+        elif kind in (gast.Tuple, gast.List):
+            node.elts = [self.atom(e, out) for e in node.elts]
+        elif kind is gast.BoolOp:
+            pass  # short-circuit: kept whole; analysis rejects it on differentiated values
+        elif kind is gast.JoinedStr:
+            pass
+        else:
+            self.fail(node, f"the expression {type(node).__name__}", "rewrite it with plain operations")
+        return node
+
+    def index(self, node, out):
+        if isinstance(node, gast.Slice):
+            for part in ("lower", "upper", "step"):
+                value = getattr(node, part)
+                if value is not None:
+                    setattr(node, part, self.atom(value, out))
+            return node
+        if isinstance(node, gast.Tuple):
+            node.elts = [self.index(e, out) for e in node.elts]
+            return node
+        return self.atom(node, out)
+
+    def condition(self, test, out):
+        """Branch tests carry no derivative: keep them readable, hoist only calls."""
+        if any(isinstance(n, (gast.Call, gast.IfExp)) for n in gast.walk(test)):
+            return self.atom(test, out, base="cond")
+        return test
+
+    # ---- statements --------------------------------------------------------------------
+    def block(self, stmts):
+        out = []
+        for s in stmts:
+            self.stmt(s, out)
+        return out
+
+    def stmt(self, s, out):
+        method = getattr(self, "stmt_" + type(s).__name__, None)
+        if method is None:
+            self.fail(s, f"the statement {type(s).__name__}", "rewrite it with plain statements")
+        method(s, out)
+
+    def stmt_Assign(self, s, out):
+        *chain, last = s.targets
+        self.assign_to(last, s.value, s.lineno, out)
+        for target in reversed(chain):
+            out.append(assign(target, copy.deepcopy(last if isinstance(last, gast.Name) else
+                                                    s.value), s.lineno))
+
+    def stmt_AnnAssign(self, s, out):
+        if s.value is not None:
+            self.assign_to(s.target, s.value, s.lineno, out)
+
+    def stmt_AugAssign(self, s, out):
+        value = gast.BinOp(left=name(s.target.id), op=s.op, right=s.value)
+        value.lineno = s.lineno
+        self.assign_to(s.target, value, s.lineno, out)
+
+    def assign_to(self, target, value, lineno, out):
+        located(value, lineno)
+        if isinstance(target, gast.Name):
+            if isinstance(value, gast.IfExp):
+                self.if_expression(target.id, value, out)
+            else:
+                out.append(assign(target, self.flat(value, out), lineno))
+            return
+        names = [e.id for e in target.elts]
+        if isinstance(value, (gast.Tuple, gast.List)) and not any(
+                isinstance(e, gast.Starred) for e in value.elts):
+            if len(value.elts) != len(names):
+                self.fail(value, "unpacking of a different number of values",
+                          "match the number of names and values")
+            atoms = [self.atom(e, out) for e in value.elts]
+            for i, a in enumerate(atoms):   # a, b = b, a: copy what a later target would clobber
+                if isinstance(a, gast.Name) and a.id in names[:i]:
+                    keep = self.namer.fresh(a.id + "_old")
+                    out.append(assign(keep, a, lineno))
+                    atoms[i] = name(keep)
+            for n, a in zip(names, atoms):
+                out.append(assign(n, a, lineno))
+            return
+        target = gast.Tuple(elts=[name(n, store=True) for n in names], ctx=gast.Store())
+        flat = self.flat(value, out) if isinstance(value, gast.Call) else self.atom(value, out)
+        out.append(assign(target, flat, lineno))
+
+    def if_expression(self, target, node, out):
+        test = self.condition(node.test, out)
+        body, orelse = [], []
+        self.assign_to(name(target, store=True), node.body, node.lineno, body)
+        self.assign_to(name(target, store=True), node.orelse, node.lineno, orelse)
+        out.append(located(gast.If(test=test, body=body, orelse=orelse), node.lineno))
+
+    def stmt_If(self, s, out):
+        s.test = self.condition(s.test, out)
+        s.body = self.block(s.body)
+        s.orelse = self.block(s.orelse)
+        out.append(s)
+
+    def stmt_While(self, s, out):
+        head = []
+        test = self.condition(s.test, head)
+        if head:   # the test needs statements: while True + hoisted test + break
+            stop = located(gast.If(test=gast.UnaryOp(op=gast.Not(), operand=test),
+                                   body=[located(gast.Break(), s.lineno)], orelse=[]), s.lineno)
+            s.test = gast.Constant(value=True, kind=None)
+            s.body = head + [stop] + self.block(s.body)
+        else:
+            s.test = test
+            s.body = self.block(s.body)
+        out.append(located(s, s.lineno))
+
+    def stmt_For(self, s, out):
+        it = s.iter
+        if isinstance(it, gast.Call) and self.scope.resolve(it.func) is range:
+            if isinstance(s.target, gast.Tuple):
+                self.fail(s, "unpacking a range", "iterate over plain integers")
+            if any(isinstance(n, gast.Call) and self.scope.resolve(n.func) not in SIMPLE_INT
+                   for a in it.args for n in gast.walk(a)):
+                it.args = [self.atom(a, out, base="stop") for a in it.args]
+            s.body = self.block(s.body)
+            out.append(s)
+            return
+        func = self.scope.resolve(it.func) if isinstance(it, gast.Call) else None
+        targets = s.target.elts if isinstance(s.target, gast.Tuple) else [s.target]
+        if func is enumerate and len(targets) == 2 and len(it.args) == 1 and not it.keywords:
+            index, seqs, elems = targets[0].id, [self.atom(it.args[0], out, base="seq")], targets[1:]
+            stop = self.len_of(seqs[0])
+        elif func is zip and len(targets) == len(it.args) and not it.keywords:
+            seqs = [self.atom(a, out, base="seq") for a in it.args]
+            index, elems = self.namer.fresh("i"), targets
+            lens = [self.len_of(q) for q in seqs]
+            stop = lens[0] if len(lens) == 1 else gast.Call(
+                func=name("min"), args=lens, keywords=[])
+        elif len(targets) == 1 and not isinstance(s.target, gast.Tuple):
+            seqs = [self.atom(it, out, base="seq")]
+            index, elems = self.namer.fresh("i"), targets
+            stop = self.len_of(seqs[0])
+        else:
+            self.fail(s, "this for loop", "loop over range(...), a list, a tuple, an array, "
+                      "enumerate(xs) or zip(xs, ys)")
+        if any(not isinstance(e, gast.Name) for e in elems):
+            self.fail(s, "a nested loop target", "unpack inside the loop body")
+        head = [assign(e.id, gast.Subscript(value=copy.deepcopy(q), slice=name(index), ctx=gast.Load()),
+                       s.lineno) for e, q in zip(elems, seqs)]
+        loop = gast.For(target=name(index, store=True),
+                        iter=gast.Call(func=name("range"), args=[stop], keywords=[]),
+                        body=[located(h, s.lineno) for h in head] + self.block(s.body),
+                        orelse=[], type_comment=None)
+        out.append(located(loop, s.lineno))
+
+    def len_of(self, seq):
+        return gast.Call(func=name("len"), args=[copy.deepcopy(seq)], keywords=[])
+
+    def stmt_Return(self, s, out):
+        value = s.value if s.value is not None else gast.Constant(value=None, kind=None)
+        s.value = self.atom(located(value, s.lineno), out, base="out")
+        out.append(s)
+
+    def stmt_Expr(self, s, out):
+        if isinstance(s.value, gast.Constant):
+            return  # docstring or a bare constant
+        if isinstance(s.value, gast.Call):
+            s.value = self.flat(s.value, out)
+        out.append(s)
+
+    def stmt_Pass(self, s, out):
+        pass
+
+    def stmt_Break(self, s, out):
+        out.append(s)
+
+    stmt_Continue = stmt_Break
+    stmt_Assert = stmt_Break
+    stmt_Raise = stmt_Break
+
+
+SIMPLE_INT = {len, int, min, max, abs, round}
+
+
+class Returns:
+    """Many returns -> one: each becomes ``<result> = value`` plus a jump to the end."""
+
+    def __init__(self, namer, tree):
+        self.namer = namer
+        self.tree = tree
+
+    def lower(self, body):
+        returns = [n for s in body for n in gast.walk(s) if isinstance(n, gast.Return)]
+        if not returns:
+            final = located(gast.Return(value=gast.Constant(value=None, kind=None)), self.tree.lineno)
+            return final
+        last = body[-1] if body else None
+        if len(returns) == 1 and last is returns[0]:
+            body.pop()
+            return last
+        values = {r.value.id if isinstance(r.value, gast.Name) else None for r in returns}
+        if len(values) == 1 and None not in values and not self.in_loop(body):
+            self.result = values.pop()
+        else:
+            self.result = self.namer.fresh("result")
+        self.flag = None
+        body[:] = self.rewrite(body, loop_depth=0)
+        final = located(gast.Return(value=name(self.result)), returns[-1].lineno)
+        if self.flag:
+            body.insert(0, assign(self.flag, gast.Constant(value=False, kind=None), self.tree.lineno))
+        return final
+
+    def in_loop(self, body):
+        return any(isinstance(n, (gast.For, gast.While)) and any(
+            isinstance(r, gast.Return) for r in gast.walk(n)) for s in body for n in gast.walk(s))
+
+    def rewrite(self, stmts, loop_depth):
+        out = []
+        for s in stmts:
+            if isinstance(s, gast.Return):
+                if not (isinstance(s.value, gast.Name) and s.value.id == self.result):
+                    out.append(assign(self.result, s.value, s.lineno))
+                if loop_depth:
+                    self.flag = self.flag or self.namer.fresh("returned")
+                    out.append(assign(self.flag, gast.Constant(value=True, kind=None), s.lineno))
+                    out.append(located(gast.Break(), s.lineno))
+                else:
+                    out.append(located(gast.Return(value=None), s.lineno))
+            elif isinstance(s, gast.If):
+                s.body = self.rewrite(s.body, loop_depth)
+                s.orelse = self.rewrite(s.orelse, loop_depth)
+                out.append(s)
+            elif isinstance(s, (gast.For, gast.While)):
+                s.body = self.rewrite(s.body, loop_depth + 1)
+                out.append(s)
+                if self.flag and self.returns_inside(s):
+                    jump = gast.Break() if loop_depth else gast.Return(value=None)
+                    out.append(located(gast.If(test=name(self.flag), body=[located(jump, s.lineno)],
+                                               orelse=[]), s.lineno))
+            else:
+                out.append(s)
+        return out
+
+    def returns_inside(self, loop):
+        return any(isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Name)
+                   and n.targets[0].id == self.flag for n in gast.walk(loop))
+
+
+def is_jump(s):
+    return isinstance(s, (gast.Break, gast.Continue, gast.Return, gast.Raise))
+
+
+class Jumps:
+    """Every jump last in its block: the rest of a block moves into the branch that falls
+    through; where both branches may fall through, a flag guards the rest."""
+
+    def __init__(self, namer):
+        self.namer = namer
+
+    def status(self, stmts):
+        if not stmts:
+            return NEVER
+        last = stmts[-1]
+        if is_jump(last):
+            return ALWAYS
+        if isinstance(last, gast.If) and self.status(last.body) == ALWAYS \
+                and self.status(last.orelse) == ALWAYS:
+            return ALWAYS
+        return SOMETIMES if self.escaping(stmts) else NEVER
+
+    def escaping(self, stmts):
+        """Jump statements in ``stmts`` that leave it (raise needs no flag: no reverse sweep)."""
+        found = []
+
+        def walk(ss, loop):
+            for s in ss:
+                if isinstance(s, (gast.Break, gast.Continue)) and not loop:
+                    found.append(s)
+                elif isinstance(s, gast.Return):
+                    found.append(s)
+                elif isinstance(s, gast.If):
+                    walk(s.body, loop)
+                    walk(s.orelse, loop)
+                elif isinstance(s, (gast.For, gast.While)):
+                    walk(s.body, True)
+        walk(stmts, False)
+        return found
+
+    def block(self, stmts, in_loop):
+        out = []
+        for i, s in enumerate(stmts):
+            if isinstance(s, (gast.For, gast.While)):
+                s.body = self.block(s.body, in_loop=True)
+                out.append(s)
+                continue
+            if is_jump(s):
+                out.append(s)
+                return out      # anything after a jump is dead code
+            if not isinstance(s, gast.If):
+                out.append(s)
+                continue
+            rest = stmts[i + 1:]
+            s.body = self.block(s.body, in_loop)
+            s.orelse = self.block(s.orelse, in_loop)
+            body, orelse = self.status(s.body), self.status(s.orelse)
+            out.append(s)
+            if not rest:
+                return out
+            if body == ALWAYS and orelse == ALWAYS:
+                return out
+            if body == ALWAYS:
+                s.orelse = self.block(s.orelse + rest, in_loop)
+                return out
+            if orelse == ALWAYS:
+                s.body = self.block(s.body + rest, in_loop)
+                return out
+            if body == SOMETIMES or orelse == SOMETIMES:
+                flag = self.namer.fresh("jumped")
+                self.mark(s, flag)
+                out.insert(len(out) - 1, assign(flag, gast.Constant(value=False, kind=None), s.lineno))
+                guard = gast.If(test=gast.UnaryOp(op=gast.Not(), operand=name(flag)),
+                                body=self.block(rest, in_loop), orelse=[])
+                out.append(located(guard, rest[0].lineno))
+                return out
+        return out
+
+    def mark(self, stmt, flag):
+        """Set ``flag = True`` just before each jump that leaves ``stmt``."""
+        targets = {id(j) for j in self.escaping([stmt])}
+
+        def walk(ss):
+            i = 0
+            while i < len(ss):
+                s = ss[i]
+                if id(s) in targets:
+                    ss.insert(i, assign(flag, gast.Constant(value=True, kind=None), s.lineno))
+                    i += 1
+                elif isinstance(s, gast.If):
+                    walk(s.body)
+                    walk(s.orelse)
+                elif isinstance(s, (gast.For, gast.While)):
+                    walk(s.body)
+                i += 1
+        walk([stmt])

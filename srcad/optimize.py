@@ -1,0 +1,505 @@
+"""Clean generated code to hand-written shape.
+
+Passes, repeated until nothing changes: zero adjoints propagated (``dx = 0.0; dx += a`` becomes
+``dx = a``, contributions of a zero vanish), dead code removed (with the pushes of values no
+one pops), single-use temporaries inlined, empty blocks dropped. Last, ``+=`` on arrays that
+may share memory with another name becomes ``d = d + e``.
+"""
+import copy
+
+import gast
+import numpy as np
+
+from .analysis import SCALAR
+
+PURE_CALLS = {"range", "reversed", "len"}
+
+
+def loads(node):
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+
+
+def header(s):
+    """The expressions a statement evaluates itself (not its nested blocks)."""
+    if isinstance(s, gast.Assign):
+        parts = [s.value] + [t for t in s.targets if not isinstance(t, gast.Name)]
+        return parts
+    if isinstance(s, gast.AugAssign):
+        return [s.value, s.target]
+    if isinstance(s, (gast.If, gast.While)):
+        return [s.test]
+    if isinstance(s, gast.For):
+        return [s.iter]
+    if isinstance(s, (gast.Expr, gast.Return)):
+        return [s.value] if s.value is not None else []
+    if isinstance(s, (gast.Assert,)):
+        return [s.test] + ([s.msg] if s.msg else [])
+    if isinstance(s, gast.Raise):
+        return [x for x in (s.exc, s.cause) if x is not None]
+    return []
+
+
+def uses(s):
+    names = set()
+    for h in header(s):
+        names |= loads(h)
+    if isinstance(s, gast.AugAssign) and isinstance(s.target, gast.Name):
+        names.add(s.target.id)
+    return names
+
+
+def stores(s):
+    """Names a statement (re)binds; a subscript or augmented store does not kill."""
+    if isinstance(s, gast.Assign):
+        out = set()
+        for t in s.targets:
+            if isinstance(t, gast.Name):
+                out.add(t.id)
+            elif isinstance(t, (gast.Tuple, gast.List)):
+                out |= {e.id for e in t.elts}
+        return out
+    if isinstance(s, gast.For):
+        return {s.target.id}
+    return set()
+
+
+def modified(s):
+    """Names a statement changes in any way (bind, augment, subscript store), at any depth."""
+    out = set()
+    for n in gast.walk(s):
+        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
+            out.add(n.id)
+        elif isinstance(n, gast.Subscript) and isinstance(n.ctx, gast.Store) and \
+                isinstance(n.value, gast.Name):
+            out.add(n.value.id)
+    return out
+
+
+def is_pop(node):
+    return any(isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) and n.func.attr == "pop"
+               for n in gast.walk(node))
+
+
+def has_call(node):
+    return any(isinstance(n, gast.Call) for n in gast.walk(node))
+
+
+def is_marker(s):
+    return isinstance(s, gast.Expr) and isinstance(s.value, gast.Constant) and isinstance(
+        s.value.value, str)
+
+
+def is_zero(value):
+    if isinstance(value, gast.Constant) and not isinstance(value.value, bool) and \
+            isinstance(value.value, (int, float)) and value.value == 0:
+        return True
+    if isinstance(value, gast.Call):
+        f = value.func
+        fname = f.id if isinstance(f, gast.Name) else f.attr if isinstance(f, gast.Attribute) else ""
+        return fname == "zeros_like"
+    return False
+
+
+class Optimizer:
+    def __init__(self, rev, dense_names=()):
+        self.tree = rev.tree
+        self.adjoints = rev.adjoints
+        self.temps = rev.temps
+        self.pairs = rev.pairs
+        self.kinds = rev.kinds
+        self.seeds = rev.seeds
+        self.dense = set(dense_names)
+        self.params = {a.id for a in self.tree.args.args}
+
+    def run(self):
+        for _ in range(12):
+            before = gast.dump(self.tree)
+            self.zeros(self.tree.body, set())
+            self.dead_code()
+            self.inline(self.tree.body)
+            self.tidy(self.tree.body)
+            if gast.dump(self.tree) == before:
+                break
+        self.fold(self.tree)
+        self.share(self.tree.body, set(s for s in self.seeds if self.kinds.get(s) != SCALAR))
+        self.drop_unused_stack()
+        return self.tree
+
+    # ---- zero adjoints --------------------------------------------------------------------
+    def zeros(self, stmts, zero):
+        out = []
+        for s in stmts:
+            out.extend(self.zero_stmt(s, zero))
+        stmts[:] = out
+        return zero
+
+    def zero_contribution(self, expr, zero):
+        ds = loads(expr) & self.adjoints
+        return bool(ds) and ds <= zero
+
+    def zero_stmt(self, s, zero):
+        if isinstance(s, gast.Assign):
+            names = stores(s)
+            t = s.targets[0]
+            if isinstance(t, gast.Name) and t.id in self.adjoints:
+                if is_zero(s.value):
+                    zero.add(t.id)
+                    return [s]
+                if self.zero_contribution(s.value, zero) and not is_pop(s.value):
+                    s.value = gast.Constant(value=0.0, kind=None)
+                    zero.add(t.id)
+                    return [s]
+            elif isinstance(t, gast.Tuple) and names <= self.adjoints and \
+                    self.zero_contribution(s.value, zero):
+                new = []
+                for e in t.elts:
+                    z = gast.Assign(targets=[gast.Name(id=e.id, ctx=gast.Store(), annotation=None,
+                                                       type_comment=None)],
+                                    value=gast.Constant(value=0.0, kind=None), type_comment=None)
+                    z.lineno = s.lineno
+                    new.append(z)
+                    zero.add(e.id)
+                return new
+            zero -= names
+            return [s]
+        if isinstance(s, gast.AugAssign):
+            if self.zero_contribution(s.value, zero):
+                return []
+            t = s.target
+            if isinstance(t, gast.Name) and t.id in zero and t.id not in self.dense:
+                value = s.value if isinstance(s.op, gast.Add) else gast.UnaryOp(
+                    op=gast.USub(), operand=s.value)
+                new = gast.Assign(targets=[gast.Name(id=t.id, ctx=gast.Store(), annotation=None,
+                                                     type_comment=None)],
+                                  value=value, type_comment=None)
+                new.lineno = s.lineno
+                zero.discard(t.id)
+                return [new]
+            zero -= modified(s)
+            return [s]
+        if isinstance(s, gast.If):
+            z1, z2 = set(zero), set(zero)
+            self.zeros(s.body, z1)
+            self.zeros(s.orelse, z2)
+            zero &= z1 & z2
+            return [s]
+        if isinstance(s, (gast.For, gast.While)):
+            entry = set(zero) - stores(s)
+            jumps = any(isinstance(n, (gast.Break, gast.Continue)) for n in gast.walk(s))
+            head = entry - modified(s) if jumps else set(entry)
+            for _ in range(len(s.body) + 3):
+                if jumps:
+                    break
+                end = self.zeros(copy.deepcopy(s.body), set(head))
+                new = entry & end
+                if new == head:
+                    break
+                head = new
+            self.zeros(s.body, set(head))
+            zero.intersection_update(head)
+            return [s]
+        zero -= modified(s)
+        return [s]
+
+    # ---- dead code ---------------------------------------------------------------------------
+    def dead_code(self):
+        for _ in range(6):
+            self.dead_pops = []
+            live = self.live_block(self.tree.body, set(), None, remove=True)
+            if not self.dead_pops:
+                return
+            drop = set()
+            for pushes, pop in self.pairs:
+                if any(pop is d for d in self.dead_pops):
+                    drop |= {id(p) for p in pushes} | {id(pop)}
+            self.remove_ids(self.tree.body, drop)
+            self.pairs = [(p, q) for p, q in self.pairs if id(q) not in drop]
+            del live
+
+    def remove_ids(self, stmts, drop):
+        stmts[:] = [s for s in stmts if id(s) not in drop]
+        for s in stmts:
+            for field in ("body", "orelse"):
+                if isinstance(getattr(s, field, None), list):
+                    self.remove_ids(getattr(s, field), drop)
+
+    def live_block(self, stmts, live, loop, remove):
+        """Backward liveness; with ``remove`` drops dead statements. Returns live-in."""
+        keep = []
+        for s in reversed(stmts):
+            live, alive = self.live_stmt(s, live, loop, remove)
+            if alive or not remove:
+                keep.append(s)
+        if remove:
+            stmts[:] = list(reversed(keep))
+        return live
+
+    def live_stmt(self, s, live, loop, remove):
+        if isinstance(s, gast.Assign):
+            names = stores(s)
+            sub_target = any(not isinstance(t, (gast.Name, gast.Tuple, gast.List)) for t in s.targets)
+            if not sub_target and not (names & live):
+                if is_pop(s.value):
+                    if remove:
+                        self.dead_pops.append(s)
+                    return live, True
+                return live, False
+            return (live - names) | uses(s), True
+        if isinstance(s, gast.AugAssign):
+            t = s.target
+            base = t.id if isinstance(t, gast.Name) else t.value.id if isinstance(t, gast.Subscript) \
+                and isinstance(t.value, gast.Name) else None
+            if base is not None and base not in live:
+                return live, False
+            return live | uses(s), True
+        if isinstance(s, gast.If):
+            l1 = self.live_block(s.body, set(live), loop, remove)
+            l2 = self.live_block(s.orelse, set(live), loop, remove)
+            if remove and not s.body and not s.orelse:
+                if is_pop(s.test):
+                    self.dead_pops.append(s)
+                    return live | uses(s), True
+                if not has_call(s.test):
+                    return live, False
+            return l1 | l2 | uses(s), True
+        if isinstance(s, (gast.For, gast.While)):
+            exit_live = set(live)
+            head = set(live) | uses(s)
+            for _ in range(len(s.body) + 3):
+                body_in = self.live_block(s.body, set(head), (exit_live, head), False)
+                new = head | body_in
+                if isinstance(s, gast.For):
+                    new = (new - {s.target.id}) | uses(s) | exit_live
+                if new == head:
+                    break
+                head = new
+            self.live_block(s.body, set(head), (exit_live, head), remove)
+            if remove and not s.body:
+                if is_pop(s.iter if isinstance(s, gast.For) else s.test):
+                    self.dead_pops.append(s)
+                    return head, True
+                node = s.iter if isinstance(s, gast.For) else s.test
+                if all(isinstance(n.func, gast.Name) and n.func.id in PURE_CALLS
+                       for n in gast.walk(node) if isinstance(n, gast.Call)):
+                    return live, False
+            return head, True
+        if isinstance(s, gast.Break):
+            return set(loop[0]) if loop else live, True
+        if isinstance(s, gast.Continue):
+            return set(loop[1]) if loop else live, True
+        if isinstance(s, gast.Return):
+            return uses(s), True
+        return live | uses(s), True
+
+    # ---- single-use temporaries --------------------------------------------------------------
+    def counts(self):
+        loads_, stores_ = {}, {}
+        for n in gast.walk(self.tree):
+            if isinstance(n, gast.Name):
+                bucket = loads_ if isinstance(n.ctx, gast.Load) else stores_
+                bucket[n.id] = bucket.get(n.id, 0) + 1
+            elif isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name):
+                loads_[n.target.id] = loads_.get(n.target.id, 0) + 1
+        return loads_, stores_
+
+    def inline(self, stmts):
+        for s in stmts:
+            for field in ("body", "orelse"):
+                if isinstance(getattr(s, field, None), list):
+                    self.inline(getattr(s, field))
+        i = 0
+        while i < len(stmts):
+            s = stmts[i]
+            if self.try_inline(stmts, i) or self.try_coalesce(stmts, i):
+                continue
+            i += 1
+
+    def single_use_temp(self, tname):
+        loads_, stores_ = self.counts_cache
+        return tname in self.temps and stores_.get(tname) == 1 and loads_.get(tname) == 1
+
+    def try_inline(self, stmts, i):
+        s = stmts[i]
+        if not (isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)):
+            return False
+        self.counts_cache = self.counts()
+        t = s.targets[0].id
+        if not self.single_use_temp(t) or is_pop(s.value):
+            return False
+        reads = loads(s.value)
+        for j in range(i + 1, len(stmts)):
+            m = stmts[j]
+            if t in {n.id for n in gast.walk(m) if isinstance(n, gast.Name)}:
+                if isinstance(m, gast.While):
+                    return False
+                for h in header(m):
+                    if isinstance(m, gast.AugAssign) and h is m.target:
+                        continue
+                    for parent in gast.walk(h):
+                        for field, value in gast.iter_fields(parent):
+                            if isinstance(value, gast.Name) and value.id == t:
+                                setattr(parent, field, copy.deepcopy(s.value))
+                                del stmts[i]
+                                return True
+                            if isinstance(value, list):
+                                for k, v in enumerate(value):
+                                    if isinstance(v, gast.Name) and v.id == t:
+                                        value[k] = copy.deepcopy(s.value)
+                                        del stmts[i]
+                                        return True
+                    if isinstance(h, gast.Name) and h.id == t:
+                        replaced = self.replace_header(m, h, s.value)
+                        if replaced:
+                            del stmts[i]
+                            return True
+                return False
+            if modified(m) & (reads | {t}):
+                return False
+        return False
+
+    def replace_header(self, m, h, value):
+        for field in ("value", "test", "iter"):
+            if getattr(m, field, None) is h:
+                setattr(m, field, copy.deepcopy(value))
+                return True
+        return False
+
+    def try_coalesce(self, stmts, i):
+        """``a_t, b_t = e; ...; da = a_t`` -> ``da, b_t = e`` when ``da`` is untouched between."""
+        s = stmts[i]
+        if not (isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Tuple)):
+            return False
+        self.counts_cache = self.counts()
+        for e in s.targets[0].elts:
+            if not self.single_use_temp(e.id):
+                continue
+            for j in range(i + 1, len(stmts)):
+                m = stmts[j]
+                if isinstance(m, gast.Assign) and isinstance(m.targets[0], gast.Name) and \
+                        isinstance(m.value, gast.Name) and m.value.id == e.id:
+                    x = m.targets[0].id
+                    between = stmts[i + 1:j]
+                    if x in loads(s.value) or any(
+                            x in {n.id for n in gast.walk(b) if isinstance(n, gast.Name)} for b in between):
+                        break
+                    e.id = x
+                    del stmts[j]
+                    return True
+                if e.id in {n.id for n in gast.walk(m) if isinstance(n, gast.Name)}:
+                    break
+        return False
+
+    # ---- tidy ------------------------------------------------------------------------------
+    def tidy(self, stmts):
+        out = []
+        for s in stmts:
+            if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and \
+                    isinstance(s.value, gast.Name) and s.value.id == s.targets[0].id:
+                continue
+            for field in ("body", "orelse"):
+                if isinstance(getattr(s, field, None), list):
+                    self.tidy(getattr(s, field))
+            if isinstance(s, gast.If) and not s.body and s.orelse:
+                s.test = negate(s.test)
+                s.body, s.orelse = s.orelse, []
+            out.append(s)
+        stmts[:] = out
+
+    def fold(self, tree):
+        Folder().visit(tree)
+
+    def drop_unused_stack(self):
+        body = self.tree.body
+        if body and isinstance(body[0], gast.Assign) and isinstance(body[0].value, gast.List):
+            stack = body[0].targets[0].id
+            used = sum(1 for n in gast.walk(self.tree) if isinstance(n, gast.Name) and n.id == stack)
+            if used == 1:
+                del body[0]
+        markers = [i for i, s in enumerate(body) if is_marker(s)]
+        if len(markers) == 2 and markers[1] == markers[0] + 1:
+            del body[markers[1]]
+            del body[markers[0]]
+
+    # ---- in-place accumulation only where no other name shares the array ---------------------
+    def share(self, stmts, shared):
+        for s in stmts:
+            if isinstance(s, gast.Assign):
+                names = stores(s)
+                if names & self.adjoints:
+                    if isinstance(s.targets[0], gast.Name) and self.fresh(s.value):
+                        shared -= names
+                    else:
+                        shared |= names | (loads(s.value) & self.adjoints)
+            elif isinstance(s, gast.AugAssign):
+                t = s.target
+                if isinstance(t, gast.Name) and t.id in shared and self.kinds.get(t.id) != SCALAR:
+                    value = gast.BinOp(left=gast.Name(id=t.id, ctx=gast.Load(), annotation=None,
+                                                      type_comment=None), op=s.op, right=s.value)
+                    new = gast.Assign(targets=[t], value=value, type_comment=None)
+                    new.lineno = s.lineno
+                    stmts[stmts.index(s)] = new
+                    shared.discard(t.id)
+            elif isinstance(s, gast.If):
+                s1, s2 = set(shared), set(shared)
+                self.share(s.body, s1)
+                self.share(s.orelse, s2)
+                shared |= s1 | s2
+            elif isinstance(s, (gast.For, gast.While)):
+                for n in gast.walk(s):
+                    if isinstance(n, gast.Assign) and stores(n) & self.adjoints and not (
+                            isinstance(n.targets[0], gast.Name) and self.fresh(n.value)):
+                        shared |= stores(n) | (loads(n.value) & self.adjoints)
+                self.share(s.body, shared)
+
+    FRESH_RUNTIME = {"zeros_like", "reduced_max_grad", "prod_grad", "dot_grad_left",
+                     "dot_grad_right", "matmul_grad_left", "matmul_grad_right", "add_at"}
+    FRESH_NUMPY = {"outer", "dot", "matmul", "where", "sum", "tensordot", "zeros_like", "mean"}
+    VIEW_OF_ARGUMENT = {"unbroadcast", "transpose", "reshape"}
+
+    def fresh(self, value):
+        """Does ``value`` evaluate to an object no other variable refers to?"""
+        if isinstance(value, (gast.BinOp, gast.UnaryOp, gast.Constant)):
+            return True
+        if isinstance(value, gast.Attribute) and value.attr == "T":
+            return self.fresh(value.value)
+        if isinstance(value, gast.Call):
+            f = value.func
+            fname = f.id if isinstance(f, gast.Name) else f.attr if isinstance(f, gast.Attribute) else ""
+            if fname in self.FRESH_RUNTIME:
+                return True
+            if isinstance(f, gast.Attribute):
+                if fname in self.FRESH_NUMPY or isinstance(getattr(np, fname, None), np.ufunc):
+                    return True
+            if fname in self.VIEW_OF_ARGUMENT and value.args:
+                return self.fresh(value.args[0])
+        return False
+
+
+def negate(test):
+    if isinstance(test, gast.UnaryOp) and isinstance(test.op, gast.Not):
+        return test.operand
+    return gast.UnaryOp(op=gast.Not(), operand=test)
+
+
+class Folder(gast.NodeTransformer):
+    """Arithmetic on constants, ``e ** 1`` -> ``e``."""
+
+    OPS = {gast.Add: lambda a, b: a + b, gast.Sub: lambda a, b: a - b,
+           gast.Mult: lambda a, b: a * b}
+
+    def visit_BinOp(self, node):
+        self.generic_visit(node)
+        left, right = node.left, node.right
+        num = lambda n: isinstance(n, gast.Constant) and type(n.value) in (int, float)
+        if num(left) and num(right) and type(node.op) in self.OPS:
+            return gast.Constant(value=self.OPS[type(node.op)](left.value, right.value), kind=None)
+        if isinstance(node.op, gast.Pow) and num(right) and right.value == 1 and type(right.value) is int:
+            return left
+        return node
+
+    def visit_UnaryOp(self, node):
+        self.generic_visit(node)
+        if isinstance(node.op, gast.USub) and isinstance(node.operand, gast.UnaryOp) and \
+                isinstance(node.operand.op, gast.USub):
+            return node.operand.operand
+        return node

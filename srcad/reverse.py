@@ -1,0 +1,565 @@
+"""Reverse mode: each core statement gives a (forward, reverse) pair; compound statements
+combine their children's pairs. Values the reverse sweep reads and the forward sweep later
+overwrites are pushed on a plain list before the overwrite and popped after the adjoint.
+"""
+import copy
+from dataclasses import dataclass, field
+
+import gast
+
+from . import rules, templates
+from .analysis import (SCALAR, SEQ, assigned_names, atom_name, loaded_names, ndim_of, targets)
+from .normalize import assign, located, name
+
+MARK = "__srcad_comment__ "
+
+
+@dataclass
+class Reversed:
+    """The generated function and what codegen and the optimizer need to know about it."""
+    tree: gast.FunctionDef
+    adjoints: set                  # every derivative variable name
+    temps: set                     # names the optimizer may inline or rename
+    pairs: list = field(default_factory=list)   # (pushes, pop) statements that go together
+    kinds: dict = field(default_factory=dict)   # adjoint name -> kind of its primal
+    seeds: set = field(default_factory=set)     # parameters holding derivatives from the caller
+
+
+class CallInfo:
+    """What a rule with a computed template sees of its call site."""
+
+    def __init__(self, bound, kinds):
+        self.bound, self.kinds = bound, kinds
+
+    def ndim(self, param):
+        a = self.bound.get(param)
+        if isinstance(a, gast.Name):
+            return ndim_of(self.kinds.get(a.id) or "unknown")
+        if isinstance(a, gast.Constant):
+            return 0
+        return None
+
+    def given(self, param):
+        a = self.bound.get(param)
+        return isinstance(a, gast.AST) and not (isinstance(a, gast.Constant) and a.value is None)
+
+
+def call(func, *args, **kwargs):
+    return gast.Call(func=func if not isinstance(func, str) else name(func), args=list(args),
+                     keywords=[gast.keyword(arg=k, value=v) for k, v in kwargs.items()])
+
+
+def attr(value, attribute):
+    return gast.Attribute(value=value if not isinstance(value, str) else name(value),
+                          attr=attribute, ctx=gast.Load())
+
+
+def const(value):
+    return gast.Constant(value=value, kind=None)
+
+
+def aug(target, value, sub=False):
+    t = name(target, store=True) if isinstance(target, str) else target
+    return gast.AugAssign(target=t, op=gast.Sub() if sub else gast.Add(), value=value)
+
+
+def same(a, b):
+    return gast.dump(a) == gast.dump(b)
+
+
+class ReverseMode:
+    def __init__(self, fn, facts, parsed, namer, runtime, derive_helper, mode="grad",
+                 generated=frozenset()):
+        self.fn, self.facts, self.parsed, self.namer = fn, facts, parsed, namer
+        self.generated = set(generated)
+        self.extra_adjoints = set()
+        self.runtime = runtime          # template global name -> name in the generated code
+        self.derive_helper = derive_helper
+        self.mode = mode
+        self.active = facts.active
+        self.kinds = facts.kinds
+        self.adj_names = {}
+        self.temps = set()
+        self.pairs = []
+        self.dense = set()
+        self.stack = namer.fresh("stack")
+        self.primal = {n.id for n in gast.walk(fn) if isinstance(n, gast.Name)} | {
+            a.id for a in fn.args.args}
+
+    # ---- names -------------------------------------------------------------------------
+    def adj(self, v):
+        if v not in self.adj_names:
+            self.adj_names[v] = self.namer.fresh("d" + v)
+        return self.adj_names[v]
+
+    def temp(self, base):
+        t = self.namer.fresh(base)
+        self.temps.add(t)
+        return t
+
+    def adj_temp(self, base):
+        t = self.temp(base)
+        self.extra_adjoints.add(t)
+        return t
+
+    def rt(self, n):
+        return name(self.runtime.get(n, n))
+
+    def is_active(self, node):
+        return isinstance(node, gast.Name) and node.id in self.active
+
+    # ---- adjoints of single statements -------------------------------------------------
+    def adjoint(self, stmt, dout, self_ref):
+        """Statements accumulating ``dout`` (derivative of the target) into the operands."""
+        op = self.facts.ops[id(stmt)]
+        value = stmt.value
+        tnames = targets(stmt)
+        out = copy.deepcopy(value) if self_ref else name(tnames[0])
+        if op.kind == "copy":
+            return [aug(self.adj(value.id), dout)] if self.is_active(value) else []
+        if op.kind == "pack":
+            return [aug(self.adj(e.id), gast.Subscript(value=copy.deepcopy(dout), slice=const(i),
+                                                       ctx=gast.Load()))
+                    for i, e in enumerate(value.elts) if self.is_active(e)]
+        if op.kind == "subscript":
+            return self.subscript_adjoint(value, dout)
+        if op.kind == "helper":
+            return self.helper_adjoint(stmt, op, dout)
+        if op.kind == "rule" and len(tnames) == 1:
+            if op.rule.elementwise:
+                return self.elementwise_adjoint(op, dout, out)
+            return self.template_adjoint(op, dout, out)
+        if len(tnames) > 1 and isinstance(value, gast.Name):
+            self.dense.add(value.id)
+            return [aug(gast.Subscript(value=name(self.adj(value.id)), slice=const(i),
+                                       ctx=gast.Store()), name(self.adj(t)))
+                    for i, t in enumerate(tnames) if t in self.active]
+        return []
+
+    def elementwise_adjoint(self, op, dout, out):
+        rule, bound = op.rule, op.bound
+        mapping = {p: a for p, a in bound.items() if isinstance(a, gast.AST)}
+        mapping.update({k: v for k, v in self.runtime.items()})
+        mapping["out"] = out
+        grouped = {}
+        for (p, _), partial in zip(rule.params, rule.partials):
+            a = bound.get(p)
+            if partial is not None and self.is_active(a):
+                grouped.setdefault(a.id, []).append(templates.expr(partial, mapping))
+        others = [a for a in bound.values() if isinstance(a, gast.AST)]
+        result = []
+        for var, partials in grouped.items():
+            value, sub = self.contribution(partials, dout)
+            if self.needs_unbroadcast(var, others):
+                value = call(self.rt("unbroadcast"), value, name(var))
+            result.append(aug(self.adj(var), value, sub))
+        return result
+
+    def contribution(self, partials, dout):
+        """``dout * partial`` in its plainest form, and whether to subtract it."""
+        dout = copy.deepcopy(dout)
+        if len(partials) > 1:
+            if all(same(p, partials[0]) for p in partials):
+                p = partials[0]
+                if isinstance(p, gast.Constant):
+                    return gast.BinOp(left=const(float(len(partials)) * p.value), op=gast.Mult(),
+                                      right=dout), False
+                factor = gast.BinOp(left=const(float(len(partials))), op=gast.Mult(), right=p)
+                return gast.BinOp(left=factor, op=gast.Mult(), right=dout), False
+            total = partials[0]
+            for p in partials[1:]:
+                total = gast.BinOp(left=total, op=gast.Add(), right=p)
+            return gast.BinOp(left=dout, op=gast.Mult(), right=total), False
+        p = partials[0]
+        sub = False
+        if isinstance(p, gast.UnaryOp) and isinstance(p.op, gast.USub):
+            p, sub = p.operand, True
+        if isinstance(p, gast.Constant) and p.value == 1.0:
+            return dout, sub
+        if isinstance(p, gast.BinOp) and isinstance(p.op, gast.Div) and \
+                isinstance(p.left, gast.Constant) and p.left.value == 1.0:
+            return gast.BinOp(left=dout, op=gast.Div(), right=p.right), sub
+        return gast.BinOp(left=dout, op=gast.Mult(), right=p), sub
+
+    def needs_unbroadcast(self, var, operands):
+        """Broadcasting can only have widened ``var`` if another operand may be an array."""
+        for a in operands:
+            if isinstance(a, gast.Name) and a.id == var:
+                continue
+            if isinstance(a, gast.Constant):
+                continue
+            if isinstance(a, gast.Name) and self.kinds.get(a.id) == SCALAR:
+                continue
+            if isinstance(a, gast.Name) and self.kinds.get(var) == self.kinds.get(a.id) == SCALAR:
+                continue
+            if not isinstance(a, (gast.Name, gast.Constant)):
+                continue   # a global constant such as np.pi
+            return True
+        return False
+
+    def template_adjoint(self, op, dout, out):
+        rule, bound = op.rule, op.bound
+        src = rule.reverse if isinstance(rule.reverse, str) else rule.reverse(
+            CallInfo(bound, self.kinds))
+        mapping = dict(self.runtime)
+        dropped = set()
+        for p, _ in rule.params:
+            p = p.lstrip("*")
+            a = bound.get(p)
+            if isinstance(a, list):
+                mapping[p] = gast.Tuple(elts=[copy.deepcopy(x) for x in a], ctx=gast.Load())
+            elif isinstance(a, gast.AST):
+                mapping[p] = a
+            else:
+                mapping[p] = templates.expr(a, {}) if a is not None else const(None)
+            if self.is_active(a):
+                mapping["d" + p] = self.adj(a.id)
+            else:
+                dropped.add("d" + p)
+        mapping["out"] = out
+        mapping["dout"] = dout
+        body = []
+        for s in templates.stmts(src, {}):
+            tgt = s.target if isinstance(s, gast.AugAssign) else s.targets[0]
+            if isinstance(tgt, gast.Name) and tgt.id in dropped:
+                continue
+            body.append(s)
+        local = {n.id for s in body for n in gast.walk(s) if isinstance(n, gast.Name)
+                 and isinstance(n.ctx, gast.Store) and n.id not in mapping}
+        for n in sorted(local):
+            mapping[n] = self.temp(n)
+        sub = templates.Substitute(mapping)
+        return [sub.visit(s) for s in body]
+
+    def subscript_adjoint(self, value, dout):
+        base = value.value
+        if not self.is_active(base):
+            return []
+        self.dense.add(base.id)
+        index = value.slice
+        simple = all(isinstance(n, (gast.Constant, gast.Slice, gast.Tuple, gast.UnaryOp,
+                                    gast.USub, gast.Load, gast.Store))
+                     or (isinstance(n, gast.Name) and self.kinds.get(n.id) == SCALAR)
+                     for n in gast.walk(index))
+        d = self.adj(base.id)
+        if self.kinds.get(base.id) == SEQ or simple:
+            target = gast.Subscript(value=name(d), slice=copy.deepcopy(index), ctx=gast.Store())
+            return [aug(target, dout)]
+        return [assign(d, call(self.rt("add_at"), name(d), copy.deepcopy(index), dout), 0)]
+
+    def helper_adjoint(self, stmt, op, dout):
+        import inspect
+        value = stmt.value
+        func = op.func
+        sig = inspect.signature(func)
+        try:
+            bound = sig.bind(*value.args, **{k.arg: k.value for k in value.keywords})
+        except TypeError as exc:
+            from .errors import SrcadError
+            raise SrcadError(f"cannot differentiate this call of {func.__name__}: {exc}",
+                             self.parsed.filename, stmt.lineno, "match the function's parameters")
+        wrt = [p for p, a in bound.arguments.items() if self.is_active(a)]
+        if not wrt:
+            return []
+        kinds = {}
+        for p, a in bound.arguments.items():
+            if isinstance(a, gast.Name):
+                kinds[p] = self.kinds.get(a.id) or "unknown"
+            elif isinstance(a, gast.Constant):
+                kinds[p] = SCALAR if isinstance(a.value, (int, float)) else "unknown"
+        fname, seed = self.derive_helper(func, tuple(wrt), kinds, stmt)
+        outs = [self.temp(self.adj(bound.arguments[p].id) + "_" + func.__name__) for p in wrt]
+        self.extra_adjoints.update(outs)
+        args = [copy.deepcopy(a) for a in value.args]
+        keywords = [gast.keyword(arg=k.arg, value=copy.deepcopy(k.value)) for k in value.keywords]
+        keywords.append(gast.keyword(arg=seed, value=dout))
+        vjp = gast.Call(func=name(fname), args=args, keywords=keywords)
+        target = name(outs[0], store=True) if len(outs) == 1 else gast.Tuple(
+            elts=[name(o, store=True) for o in outs], ctx=gast.Store())
+        result = [gast.Assign(targets=[target], value=vjp, type_comment=None)]
+        for p, o in zip(wrt, outs):
+            result.append(aug(self.adj(bound.arguments[p].id), name(o)))
+        return result
+
+    def zero(self, v):
+        if v in self.dense or self.kinds.get(v) == SEQ:
+            return call(self.rt("zeros_like"), name(v))
+        if v in self.facts.wrt:
+            kind = self.kinds.get(v)
+            if kind == SCALAR:
+                return const(0.0)
+            if kind and kind.startswith("array"):
+                return call(attr(self.rt("np"), "zeros_like"), name(v))
+            return call(self.rt("zeros_like"), name(v))
+        return const(0.0)
+
+    # ---- which values the reverse sweep reads ------------------------------------------
+    def plan(self, body):
+        """Build every adjoint once (in order), and collect the primal names they read."""
+        self.adjoints, self.reads = {}, set()
+        self.self_refs = set()
+        self.recompute_if, self.recompute_range = set(), set()
+
+        def visit(stmts):
+            for s in stmts:
+                if isinstance(s, gast.Assign):
+                    tn = targets(s)
+                    active = [t for t in tn if t in self.active]
+                    if not active:
+                        continue
+                    self_ref = bool(set(tn) & loaded_names(s.value))
+                    if self_ref:
+                        self.self_refs.add(id(s))
+                    op = self.facts.ops[id(s)]
+                    if self_ref and len(tn) == 1 and op.kind == "rule" and op.rule.elementwise:
+                        dout = name(self.adj(tn[0]))
+                        adj = self.replace_self(tn[0], self.adjoint(s, dout, True))
+                        self.self_refs.add(("inplace", id(s)))
+                        self.adjoints[id(s)] = (adj, dout)
+                        for a in adj:
+                            self.reads |= loaded_names(a) & self.primal
+                        continue
+                    if len(tn) == 1:
+                        dout = name(self.adj_temp(self.adj(tn[0]) + "_new") if self_ref else self.adj(tn[0]))
+                    else:
+                        dout = gast.Tuple(elts=[name(self.adj(t)) for t in tn], ctx=gast.Load())
+                        if self_ref:
+                            dout = name(self.adj_temp("d_" + "_".join(tn)))
+                    adj = self.adjoint(s, dout, self_ref)
+                    self.adjoints[id(s)] = (adj, dout)
+                    for a in adj:
+                        self.reads |= loaded_names(a) & self.primal
+                elif isinstance(s, gast.If):
+                    visit(s.body)
+                    visit(s.orelse)
+                    if self.has_adjoint(s) and not (loaded_names(s.test) & assigned_names(s.body + s.orelse)):
+                        self.recompute_if.add(id(s))
+                        self.reads |= loaded_names(s.test)
+                elif isinstance(s, (gast.For, gast.While)):
+                    visit(s.body)
+                    if isinstance(s, gast.For) and self.has_adjoint(s):
+                        if not (loaded_names(s.iter) & assigned_names(s.body)) and not any(
+                                isinstance(n, gast.Call) and not isinstance(n.func, gast.Name)
+                                for n in gast.walk(s.iter)):
+                            self.recompute_range.add(id(s))
+                            self.reads |= loaded_names(s.iter)
+        visit(body)
+
+    def replace_self(self, target, adj):
+        """``x = f(x, y)``: contributions to ``y`` first, then ``dx = dx * df/dx``."""
+        d = self.adj(target)
+        others, mine = [], None
+        for a in adj:
+            if isinstance(a.target, gast.Name) and a.target.id == d:
+                value = a.value if isinstance(a.op, gast.Add) else gast.UnaryOp(
+                    op=gast.USub(), operand=a.value)
+                mine = assign(d, value, 0)
+            else:
+                others.append(a)
+        return others + [mine or assign(d, const(0.0), 0)]
+
+    def has_adjoint(self, stmt):
+        return any(id(n) in self.adjoints for n in gast.walk(stmt))
+
+    def pushes(self, body, params):
+        """Targets to save at each assignment: read by the reverse sweep and maybe bound."""
+        self.saved = {}
+        bound = set(params)
+
+        def visit(stmts, bound):
+            for s in stmts:
+                if isinstance(s, gast.Assign):
+                    keep = [t for t in targets(s) if t in self.reads and t in bound]
+                    if keep:
+                        self.saved[id(s)] = keep
+                    bound |= set(targets(s))
+                elif isinstance(s, gast.If):
+                    b1, b2 = set(bound), set(bound)
+                    visit(s.body, b1)
+                    visit(s.orelse, b2)
+                    bound |= b1 | b2
+                elif isinstance(s, (gast.For, gast.While)):
+                    if isinstance(s, gast.For):
+                        t = s.target.id
+                        if t in self.reads and t in bound and self.has_adjoint(s):
+                            self.saved[id(s)] = [t]
+                    inner = bound | assigned_names(s.body) | (
+                        {s.target.id} if isinstance(s, gast.For) else set())
+                    visit(s.body, inner)
+                    bound |= inner
+        visit(body, bound)
+
+    # ---- assembling the two sweeps -----------------------------------------------------
+    def push(self, value):
+        return gast.Expr(value=call(attr(name(self.stack), "append"), value))
+
+    def pop(self):
+        return call(attr(name(self.stack), "pop"))
+
+    def pair(self, pushes, pop):
+        self.pairs.append((pushes, pop))
+
+    def sweep(self, stmts):
+        fwd, rev = [], []
+        for s in stmts:
+            f, r = getattr(self, "sweep_" + type(s).__name__, self.sweep_plain)(s)
+            fwd += f
+            rev = r + rev
+        return fwd, rev
+
+    def sweep_plain(self, s):
+        return [s], []
+
+    def sweep_Assign(self, s):
+        fwd, rev = [], []
+        pops = []
+        for t in self.saved.get(id(s), []):
+            push = located(self.push(name(t)), s.lineno)
+            pop = located(assign(t, self.pop(), s.lineno), s.lineno)
+            self.pair([push], pop)
+            fwd.append(push)
+            pops.append(pop)
+        fwd.append(s)
+        if id(s) not in self.adjoints:
+            return fwd, list(reversed(pops))
+        adj, dout = self.adjoints[id(s)]
+        kills = [assign(self.adj(t), self.zero(t), s.lineno) for t in targets(s) if t in self.active]
+        if ("inplace", id(s)) in self.self_refs:
+            rev = list(reversed(pops)) + adj
+        elif id(s) in self.self_refs:
+            save = [assign(dout.id, gast.Tuple(elts=[name(self.adj(t)) for t in targets(s)],
+                                               ctx=gast.Load()) if len(targets(s)) > 1
+                           else name(self.adj(targets(s)[0])), s.lineno)]
+            rev = save + list(reversed(pops)) + kills + adj
+        else:
+            rev = adj + list(reversed(pops)) + kills
+        return fwd, [located(r, s.lineno) for r in rev]
+
+    def sweep_If(self, s):
+        bf, br = self.sweep(s.body)
+        of, orr = self.sweep(s.orelse)
+        if not (br or orr):
+            return [gast.If(test=s.test, body=bf, orelse=of)], []
+        if id(s) in self.recompute_if:
+            return ([located(gast.If(test=s.test, body=bf, orelse=of), s.lineno)],
+                    [located(gast.If(test=copy.deepcopy(s.test), body=br, orelse=orr), s.lineno)])
+        yes, no = self.push(const(True)), self.push(const(False))
+        test = self.pop()
+        rev_if = located(gast.If(test=test, body=br, orelse=orr), s.lineno)
+        self.pair([yes, no], rev_if)
+        return ([located(gast.If(test=s.test, body=bf + [yes], orelse=of + [no]), s.lineno)],
+                [rev_if])
+
+    def trip_counter(self, lineno):
+        counter = self.temp("trips")
+        init = located(assign(counter, const(0), lineno), lineno)
+        step = located(gast.AugAssign(target=name(counter, store=True), op=gast.Add(),
+                                      value=const(1)), lineno)
+        return counter, init, step
+
+    def sweep_For(self, s):
+        bf, br = self.sweep(s.body)
+        if not br:
+            return [gast.For(target=s.target, iter=s.iter, body=bf, orelse=[], type_comment=None)], []
+        fwd, rev_tail = [], []
+        for t in self.saved.get(id(s), []):
+            push = self.push(name(t))
+            pop = assign(t, self.pop(), s.lineno)
+            self.pair([push], pop)
+            fwd.append(push)
+            rev_tail.append(pop)
+        iterable = s.iter
+        if id(s) not in self.recompute_range:
+            hoisted = self.temp(s.target.id + "_range")
+            fwd.append(assign(hoisted, s.iter, s.lineno))
+            iterable = name(hoisted)
+            self.reads.add(hoisted)
+        breaks = any(isinstance(n, gast.Break) for n in self.own_jumps(s.body))
+        body = bf
+        back = copy.deepcopy(iterable)
+        if breaks:
+            counter, init, step = self.trip_counter(s.lineno)
+            fwd.append(init)
+            body = [step] + bf
+            back = gast.Subscript(value=back, slice=gast.Slice(lower=None, upper=self.pop(), step=None),
+                                  ctx=gast.Load())
+        fwd.append(located(gast.For(target=s.target, iter=iterable, body=body, orelse=[],
+                                    type_comment=None), s.lineno))
+        rev_loop = located(gast.For(target=copy.deepcopy(s.target),
+                                    iter=call(name("reversed"), back), body=br, orelse=[],
+                                    type_comment=None), s.lineno)
+        if breaks:
+            push = self.push(name(counter))
+            fwd.append(push)
+            self.pair([push], rev_loop)
+        return fwd, [rev_loop] + rev_tail
+
+    def own_jumps(self, stmts):
+        for s in stmts:
+            if isinstance(s, (gast.Break, gast.Continue)):
+                yield s
+            elif isinstance(s, gast.If):
+                yield from self.own_jumps(s.body)
+                yield from self.own_jumps(s.orelse)
+
+    def sweep_While(self, s):
+        bf, br = self.sweep(s.body)
+        if not br:
+            return [gast.While(test=s.test, body=bf, orelse=[])], []
+        counter, init, step = self.trip_counter(s.lineno)
+        push = self.push(name(counter))
+        fwd = [init, located(gast.While(test=s.test, body=[step] + bf, orelse=[]), s.lineno), push]
+        rev_loop = located(gast.For(target=name(self.namer.fresh("_"), store=True),
+                                    iter=call(name("range"), self.pop()), body=br, orelse=[],
+                                    type_comment=None), s.lineno)
+        self.pair([push], rev_loop)
+        return fwd, [rev_loop]
+
+    # ---- the whole function ------------------------------------------------------------
+    def run(self, fname):
+        fn = self.fn
+        params = [a.id for a in fn.args.args]
+        body, ret = fn.body[:-1], fn.body[-1]
+        result = ret.value
+        self.plan(body)
+        self.pushes(body, params)
+        fwd, rev = self.sweep(body)
+        result_name = atom_name(result)
+        seed = self.adj(result_name) if result_name else self.namer.fresh("dout")
+        inits = []
+        for v in sorted(self.active | set(self.facts.wrt), key=self.order_key(fn)):
+            if v != result_name:
+                inits.append(assign(self.adj(v), self.zero(v), fn.lineno))
+        checks = []
+        if self.mode == "grad" and result_name and self.kinds.get(result_name) != SCALAR:
+            checks.append(gast.Expr(value=call(self.rt("assert_scalar"), name(result_name))))
+        grads = [name(self.adj(w)) for w in self.facts.wrt]
+        grads = grads[0] if len(grads) == 1 else gast.Tuple(elts=grads, ctx=gast.Load())
+        if self.mode == "value_and_grad":
+            grads = gast.Tuple(elts=[copy.deepcopy(result), grads], ctx=gast.Load())
+        marker = lambda text: gast.Expr(value=const(MARK + text))
+        new_body = ([assign(self.stack, gast.List(elts=[], ctx=gast.Load()), fn.lineno),
+                     marker("forward sweep")] + fwd + [marker("reverse sweep")] + checks +
+                    inits + rev + [gast.Return(value=grads)])
+        args = copy.deepcopy(fn.args)
+        seed_param = name(seed)
+        seed_param.ctx = gast.Param()
+        args.args.append(seed_param)
+        args.defaults.append(const(1.0))
+        tree = gast.FunctionDef(name=fname, args=args, body=new_body, decorator_list=[],
+                                returns=None, type_comment=None, type_params=[])
+        for n in gast.walk(tree):
+            if isinstance(n, (gast.stmt, gast.expr)) and getattr(n, "lineno", None) is None:
+                n.lineno = fn.lineno
+        adjoints = set(self.adj_names.values()) | {seed} | self.extra_adjoints
+        kinds = {self.adj_names[v]: self.kinds.get(v) for v in self.adj_names}
+        temps = self.temps | self.generated | {
+            self.adj_names[v] for v in self.adj_names if v in self.generated}
+        return Reversed(tree, adjoints, temps, self.pairs, kinds, {seed})
+
+    def order_key(self, fn):
+        order = {a.id: i for i, a in enumerate(fn.args.args)}
+        for n in gast.walk(fn):
+            if isinstance(n, gast.Name) and n.id not in order:
+                order[n.id] = len(order)
+        return lambda v: (order.get(v, len(order)), v)

@@ -1,0 +1,143 @@
+"""The derivative table's registry and the public API to extend it.
+
+Three kinds of entry, all registered with the same functions users call for their own rules:
+
+* ``defelementwise(f, "x1, x2", partial1, partial2)``: one partial derivative per argument;
+  srcad multiplies by the output's derivative, reduces broadcasting, and merges repeated
+  arguments (``x * x`` gives ``2.0 * x``).
+* ``defrule(f, "a, axis=None", reverse="da += ...", forward="dout = ...")``: templates for
+  anything else. ``reverse`` may also be a function of the call (kinds, bound arguments)
+  returning the template, for rules that specialise on array ranks.
+* ``nondiff(f, ...)``: functions whose result carries no derivative (shapes, integer ops).
+
+Keys are the functions themselves (``np.sin``), ``("method", "sum")`` for ndarray methods and
+``("attr", "T")`` for attributes.
+"""
+import inspect
+from dataclasses import dataclass, field
+
+REQUIRED = object()
+
+
+@dataclass
+class Rule:
+    key: object
+    params: list            # [(name, default source text or REQUIRED)], then maybe ("*name", None)
+    partials: tuple = None  # elementwise: one template per parameter (None: not differentiable)
+    reverse: object = None  # str or callable(call) -> str
+    forward: object = None
+    samples: list = field(default_factory=list)
+
+    @property
+    def elementwise(self):
+        return self.partials is not None
+
+    def bind(self, args, keywords):
+        """Map call atoms to parameter names; ``None`` if the call does not fit."""
+        bound, names = {}, [p for p, _ in self.params]
+        star = next((p[1:] for p in names if p.startswith("*")), None)
+        plain = [p for p in names if not p.startswith("*")]
+        if len(args) > len(plain) and star is None:
+            return None
+        for p, a in zip(plain, args):
+            bound[p] = a
+        if star is not None:
+            bound[star] = list(args[len(plain):])
+        for k, v in keywords.items():
+            if k not in plain or k in bound:
+                return None
+            bound[k] = v
+        for p, default in self.params:
+            if p.startswith("*"):
+                continue
+            if p not in bound:
+                if default is REQUIRED:
+                    return None
+                bound[p] = default
+        return bound
+
+
+REGISTRY = {}
+NONDIFF = set()
+
+
+def _params(spec):
+    out = []
+    for part in [p.strip() for p in spec.split(",") if p.strip()]:
+        if "=" in part:
+            name, default = part.split("=", 1)
+            out.append((name.strip(), default.strip()))
+        else:
+            out.append((part, None if part.startswith("*") else REQUIRED))
+    return out
+
+
+def _key(func):
+    return func
+
+
+def defelementwise(func, params, *partials, samples=()):
+    """Register an element-wise function by one partial derivative per parameter.
+
+    ``partials`` are expressions in the parameter names and ``out``; ``None`` marks a parameter
+    with no derivative. Example: ``defelementwise(np.hypot, "x1, x2", "x1 / out", "x2 / out")``.
+    """
+    ps = _params(params)
+    if len(ps) != len(partials):
+        raise ValueError(f"{func}: {len(ps)} parameters but {len(partials)} partials")
+    rule = Rule(_key(func), ps, partials=tuple(partials), samples=list(samples))
+    REGISTRY.setdefault(rule.key, []).append(rule)
+    return rule
+
+
+def defrule(func, params, reverse, forward=None, samples=()):
+    """Register reverse (and forward) templates for ``func``.
+
+    ``reverse`` accumulates into ``d<param>`` with ``+=`` using ``dout``; statements for
+    parameters that carry no derivative at a call site are dropped automatically.
+    """
+    rule = Rule(_key(func), _params(params), reverse=reverse, forward=forward,
+                samples=list(samples))
+    REGISTRY.setdefault(rule.key, []).append(rule)
+    return rule
+
+
+def nondiff(*funcs):
+    """Mark functions whose results carry no derivative (they are constants to the adjoint)."""
+    NONDIFF.update(funcs)
+
+
+def lookup(key, nargs):
+    """The rule for ``key`` that takes ``nargs`` arguments, or ``None``."""
+    try:
+        rules = REGISTRY.get(key)
+    except TypeError:
+        return None
+    if not rules:
+        return None
+    for rule in rules:
+        required = sum(1 for _, d in rule.params if d is REQUIRED)
+        if required == nargs or len(rules) == 1:
+            return rule
+    return rules[0]
+
+
+def is_nondiff(obj):
+    try:
+        return obj in NONDIFF
+    except TypeError:
+        return False
+
+
+def has_rule(obj):
+    try:
+        return obj in REGISTRY
+    except TypeError:
+        return False
+
+
+def all_rules():
+    return [r for rules in REGISTRY.values() for r in rules]
+
+
+from . import builtins, elementwise as _elementwise_table, numpy as _numpy_table  # noqa: E402,F401

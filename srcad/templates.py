@@ -1,0 +1,53 @@
+"""Rule templates: parsed once, instantiated by substituting names with the call's atoms.
+
+A template is ordinary Python text. Its free names are the op's parameters, ``out`` (the
+result), ``dout`` (the result's derivative), ``d<param>`` (a parameter's derivative), and the
+runtime names (``np``, ``math``, ``unbroadcast``...).
+"""
+import copy
+import functools
+
+import gast
+
+
+@functools.lru_cache(maxsize=None)
+def _parse_expr(src):
+    return gast.parse(src, mode="eval").body
+
+
+@functools.lru_cache(maxsize=None)
+def _parse_stmts(src):
+    return gast.parse(src).body
+
+
+def expr(src, mapping):
+    """Instantiate an expression template: ``mapping`` maps names to gast nodes or new names."""
+    return Substitute(mapping).visit(copy.deepcopy(_parse_expr(src)))
+
+
+def stmts(src, mapping):
+    sub = Substitute(mapping)
+    return [sub.visit(copy.deepcopy(s)) for s in _parse_stmts(src)]
+
+
+def names(src):
+    """Free names a template mentions."""
+    tree = _parse_expr(src) if "\n" not in src and "=" not in src.replace("==", "").replace(
+        ">=", "").replace("<=", "").replace("!=", "") else gast.parse(src)
+    return {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)}
+
+
+class Substitute(gast.NodeTransformer):
+    def __init__(self, mapping):
+        self.mapping = mapping
+
+    def visit_Name(self, node):
+        new = self.mapping.get(node.id)
+        if new is None:
+            return node
+        if isinstance(new, str):
+            node.id = new
+            return node
+        if isinstance(node.ctx, gast.Store):
+            raise ValueError(f"template assigns to {node.id}, which is bound to an expression")
+        return copy.deepcopy(new)
