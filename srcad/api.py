@@ -103,12 +103,16 @@ def derive(fn, wrt, mode, kinds, busy=()):
     facts = analyze(core, wrt, kinds, parsed)
     helpers, externals = [], {runtime_names[n]: RUNTIME[n] for n in RUNTIME}
 
+    bound_helpers = {}
+
     def derive_helper(func, helper_wrt, helper_kinds, stmt):
         gen = derive(func, helper_wrt, "vjp", helper_kinds, busy)
-        local = namer.fresh(gen.name)
-        externals[local] = gen.bind(func)
-        helpers.append(gen)
-        return local, gen.seed
+        if id(gen) not in bound_helpers:
+            local = namer.fresh(gen.name)
+            externals[local] = gen.bind(func)
+            helpers.append(gen)
+            bound_helpers[id(gen)] = local
+        return bound_helpers[id(gen)], gen.seed
 
     fname = f"d{fn.__name__}d{'_'.join(wrt)}"
     mode_kind = "grad" if mode == "grad" else "value_and_grad" if mode == "value_and_grad" else "vjp"
@@ -141,7 +145,10 @@ class Derived:
         self.fn = fn
         self.mode = mode
         self.wrt, self.many = wrt_names(fn, wrt)
-        self.params = list(inspect.signature(fn).parameters)
+        signature = inspect.signature(fn)
+        self.params = list(signature.parameters)
+        self.defaults = {p: v.default for p, v in signature.parameters.items()
+                         if v.default is not inspect.Parameter.empty}
         self.specialised = {}
         self.last = None
         self.__name__ = f"d{fn.__name__}d{'_'.join(self.wrt)}"
@@ -159,7 +166,8 @@ class Derived:
     def _specialise(self, arguments):
         kinds = {}
         for p in self.params:
-            kinds[p] = kind_of_value(arguments[p]) if p in arguments else "unknown"
+            value = arguments.get(p, self.defaults.get(p))
+            kinds[p] = kind_of_value(value) if p in arguments or p in self.defaults else "unknown"
         key = tuple(kinds[p] for p in self.params)
         fn = self.specialised.get(key)
         if fn is None:

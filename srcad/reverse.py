@@ -362,32 +362,38 @@ class ReverseMode:
         return any(id(n) in self.adjoints for n in gast.walk(stmt))
 
     def pushes(self, body, params):
-        """Targets to save at each assignment: read by the reverse sweep and maybe bound."""
-        self.saved = {}
-        bound = set(params)
+        """Targets to save at each assignment: read by the reverse sweep and maybe bound.
 
-        def visit(stmts, bound):
+        A value saved where it may still be unbound (first trip of a loop) gets ``= None``
+        at the top, so the push never reads an unbound name."""
+        self.saved, self.unbound = {}, set()
+
+        def visit(stmts, maybe, sure):
             for s in stmts:
                 if isinstance(s, gast.Assign):
-                    keep = [t for t in targets(s) if t in self.reads and t in bound]
+                    keep = [t for t in targets(s) if t in self.reads and t in maybe]
                     if keep:
                         self.saved[id(s)] = keep
-                    bound |= set(targets(s))
+                        self.unbound |= set(keep) - sure
+                    maybe |= set(targets(s))
+                    sure |= set(targets(s))
                 elif isinstance(s, gast.If):
-                    b1, b2 = set(bound), set(bound)
-                    visit(s.body, b1)
-                    visit(s.orelse, b2)
-                    bound |= b1 | b2
+                    m1, m2, s1, s2 = set(maybe), set(maybe), set(sure), set(sure)
+                    visit(s.body, m1, s1)
+                    visit(s.orelse, m2, s2)
+                    maybe |= m1 | m2
+                    sure |= s1 & s2
                 elif isinstance(s, (gast.For, gast.While)):
                     if isinstance(s, gast.For):
                         t = s.target.id
-                        if t in self.reads and t in bound and self.has_adjoint(s):
+                        if t in self.reads and t in maybe and self.has_adjoint(s):
                             self.saved[id(s)] = [t]
-                    inner = bound | assigned_names(s.body) | (
+                            self.unbound |= {t} - sure
+                    inner = maybe | assigned_names(s.body) | (
                         {s.target.id} if isinstance(s, gast.For) else set())
-                    visit(s.body, inner)
-                    bound |= inner
-        visit(body, bound)
+                    visit(s.body, inner, set(sure) | ({s.target.id} if isinstance(s, gast.For) else set()))
+                    maybe |= inner
+        visit(body, set(params), set(params))
 
     # ---- assembling the two sweeps -----------------------------------------------------
     def push(self, value):
@@ -538,8 +544,9 @@ class ReverseMode:
         if self.mode == "value_and_grad":
             grads = gast.Tuple(elts=[copy.deepcopy(result), grads], ctx=gast.Load())
         marker = lambda text: gast.Expr(value=const(MARK + text))
+        placeholders = [assign(v, const(None), fn.lineno) for v in sorted(self.unbound)]
         new_body = ([assign(self.stack, gast.List(elts=[], ctx=gast.Load()), fn.lineno),
-                     marker("forward sweep")] + fwd + [marker("reverse sweep")] + checks +
+                     marker("forward sweep")] + placeholders + fwd + [marker("reverse sweep")] + checks +
                     inits + rev + [gast.Return(value=grads)])
         args = copy.deepcopy(fn.args)
         seed_param = name(seed)

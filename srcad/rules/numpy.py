@@ -16,7 +16,7 @@ for f, method in [(np.sum, "sum")]:
     defrule(("method", method), REDUCE, "da += unreduce(dout, a, axis, keepdims)",
             "dout = np.sum(da, axis=axis, keepdims=keepdims)")
 
-MEAN = "da += unreduce(dout, a, axis, keepdims) * (np.size(out) / np.size(a))"
+MEAN = "da += unreduce(dout, a, axis, keepdims) * (np.size(dout) / np.size(a))"
 defrule(np.mean, REDUCE, MEAN, "dout = np.mean(da, axis=axis, keepdims=keepdims)")
 defrule(("method", "mean"), REDUCE, MEAN, "dout = np.mean(da, axis=axis, keepdims=keepdims)")
 
