@@ -185,9 +185,15 @@ def join(a, b):
     return UNKNOWN
 
 
-def infer_kinds(fn, arg_kinds, scope):
+def infer_kinds(fn, arg_kinds, scope, depth=0):
     """Flow-insensitive kinds: scalar, arrayN, seq or unknown for every variable."""
     kinds = dict(arg_kinds)
+    helper_cache = {}
+    for n in gast.walk(fn):   # module constants and closure values: kinds of their values now
+        if isinstance(n, gast.Name) and n.id not in scope.locals and n.id not in kinds:
+            value = scope.lookup(n.id)
+            if isinstance(value, (int, float, np.ndarray, np.number)) and not isinstance(value, bool):
+                kinds[n.id] = kind_of_value(value)
     loops = [n for n in gast.walk(fn) if isinstance(n, gast.For)]
     for loop in loops:
         kinds[loop.target.id] = SCALAR
@@ -198,10 +204,16 @@ def infer_kinds(fn, arg_kinds, scope):
             names = targets(s)
             if len(names) > 1:
                 new = [UNKNOWN] * len(names)
-                if isinstance(s.value, gast.Name) and s.value.id in kinds:
-                    pass
+                if isinstance(s.value, gast.Call) and depth < 4:
+                    parts = helper_result(s.value, kinds, scope, depth, helper_cache)
+                    if isinstance(parts, list) and len(parts) == len(names):
+                        new = parts
             else:
                 new = [kind_of_expr(s.value, kinds, scope)]
+                if new[0] == UNKNOWN and isinstance(s.value, gast.Call) and depth < 4:
+                    k = helper_result(s.value, kinds, scope, depth, helper_cache)
+                    if isinstance(k, str):
+                        new = [k]
             for n, k in zip(names, new):
                 if n in arg_kinds:
                     k = join(arg_kinds[n], k)
@@ -213,6 +225,45 @@ def infer_kinds(fn, arg_kinds, scope):
         if not changed:
             break
     return kinds
+
+
+def helper_result(call, kinds, scope, depth, cache):
+    """Kind (or list of kinds, for a returned tuple) of a user helper's result."""
+    import inspect
+    func = scope.resolve(call.func)
+    if not is_user_function(func):
+        return None
+    try:
+        bound = inspect.signature(func).bind(*call.args, **{k.arg: k.value for k in call.keywords})
+    except TypeError:
+        return None
+    bound.apply_defaults()
+    arg_kinds = {}
+    for p, a in bound.arguments.items():
+        if isinstance(a, gast.AST):
+            arg_kinds[p] = kind_of_atom(a, kinds) or UNKNOWN
+        else:
+            arg_kinds[p] = kind_of_value(a)
+    key = (func.__code__, tuple(sorted(arg_kinds.items())))
+    if key in cache:
+        return cache[key]
+    cache[key] = None
+    from .frontend import read_function
+    from .normalize import normalize
+    try:
+        parsed = read_function(func)
+        core = normalize(parsed)
+    except Exception:
+        return None
+    inner = infer_kinds(core, arg_kinds, parsed.scope, depth + 1)
+    ret = core.body[-1].value
+    result = kind_of_atom(ret, inner) if isinstance(ret, (gast.Name, gast.Constant)) else None
+    if isinstance(ret, gast.Name):
+        for s in assignments(core.body):
+            if targets(s) == [ret.id] and isinstance(s.value, gast.Tuple):
+                result = [kind_of_atom(e, inner) or UNKNOWN for e in s.value.elts]
+    cache[key] = result
+    return result
 
 
 def kind_of_atom(node, kinds):

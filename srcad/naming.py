@@ -37,7 +37,7 @@ def temp_base(node):
         if isinstance(n, gast.Name):
             return n.id
         if isinstance(n, gast.Constant) and isinstance(n.value, (int, float)):
-            return str(n.value).replace(".", "_").replace("-", "neg")
+            return "c" + str(n.value).replace(".", "_").replace("-", "neg")
         if isinstance(n, gast.Attribute):
             return n.attr
         if isinstance(n, gast.Call):
@@ -46,6 +46,10 @@ def temp_base(node):
 
     if isinstance(node, gast.BinOp):
         a, b, w = word(node.left), word(node.right), words.get(type(node.op))
+        if a and b and w and a.startswith("c") and isinstance(node.left, gast.Constant):
+            return f"{b}_{w}_{a[1:]}" if w in ("plus", "times") else f"{a}_{w}_{b}"
+        if a and b and w and isinstance(node.right, gast.Constant):
+            return f"{a}_{w}_{b[1:]}"
         if a and b and w:
             return f"{a}_{w}_{b}"
     if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
