@@ -17,15 +17,19 @@ def distance(angle, drag, speed0=30.0, dt=0.005, n_steps=2000):
     x, y = 0.0, 0.0
     vx = speed0 * math.cos(angle)
     vy = speed0 * math.sin(angle)
+    x_prev, y_prev = x, y
     for step in range(n_steps):
         ax, ay = acceleration(vx, vy, drag)
+        x_prev, y_prev = x, y
         vx = vx + dt * ax
         vy = vy + dt * ay
         x = x + dt * vx
         y = y + dt * vy
         if y < 0.0:
             break
-    return x
+    # land where the last step crossed y = 0, so the range is smooth in the inputs
+    fraction = y_prev / (y_prev - y)
+    return x_prev + fraction * (x - x_prev)
 
 
 def main():
@@ -43,7 +47,7 @@ def main():
     start = distance(angle, drag)
     for it in range(30):
         reach, slope = d_angle(angle, drag)
-        angle = angle + 2e-4 * slope
+        angle = angle + 5e-4 * slope
         if it % 10 == 0:
             print(f"  angle {math.degrees(angle):6.2f} degrees  range {reach:7.3f} m")
     best = distance(angle, drag)
