@@ -1,0 +1,68 @@
+"""Functions whose generated derivative source is pinned byte for byte."""
+import math
+
+import numpy as np
+
+
+def straight_line(x, y):
+    z = x * y + np.sin(x)
+    return z * z
+
+
+def if_else(x):
+    if x > 1.0:
+        y = x * x
+    else:
+        y = math.exp(x)
+    return 3.0 * y
+
+
+def for_with_if(x, n):
+    y = 0.0
+    for i in range(n):
+        if x > 0:
+            y = y + x * x
+        else:
+            y = y - x
+    return y
+
+
+def for_with_stack(x, n):
+    y = 0.0
+    for i in range(n):
+        if x > 0:
+            y = y + x * x
+        else:
+            y = y - x
+        x = np.sin(x) - 0.5
+    return y
+
+
+def while_with_break(x):
+    steps = 0
+    while True:
+        x = x * 0.5 + 1.0
+        steps += 1
+        if x < 2.1:
+            break
+    return x * steps
+
+
+def scaled_square(a, b):
+    return a * a * b
+
+
+def helper_call(x, y):
+    s = scaled_square(x, y)
+    return s + scaled_square(y, 2.0)
+
+
+# name -> (function, wrt, example arguments)
+CASES = {
+    "straight_line": (straight_line, (0, 1), (0.7, 1.3)),
+    "if_else": (if_else, 0, (1.5,)),
+    "for_with_if": (for_with_if, 0, (0.7, 3)),
+    "for_with_stack": (for_with_stack, 0, (0.7, 3)),
+    "while_with_break": (while_with_break, 0, (7.0,)),
+    "helper_call": (helper_call, (0, 1), (0.7, 1.3)),
+}
