@@ -77,7 +77,24 @@ def wrt_names(fn, wrt):
 
 
 def derive(fn, wrt, mode, kinds, busy=()):
-    """Run the pipeline: read -> normalize -> analyze -> reverse -> optimize -> emit."""
+    """Run the pipeline: read -> normalize -> analyze -> reverse -> optimize -> emit.
+
+    A failure inside srcad itself becomes an SrcadError at the function's line (the original
+    exception is kept as ``err.internal``), so no internal traceback reaches the user."""
+    try:
+        return _derive(fn, wrt, mode, kinds, busy)
+    except SrcadError:
+        raise
+    except Exception as exc:
+        code = fn.__code__
+        err = SrcadError(f"internal error while differentiating {fn.__name__}: "
+                         f"{type(exc).__name__}: {exc}", code.co_filename, code.co_firstlineno,
+                         "this is a bug in srcad; please report it with this function")
+        err.internal = exc
+        raise err from None
+
+
+def _derive(fn, wrt, mode, kinds, busy=()):
     key = (fn.__code__, wrt, mode, tuple(sorted(kinds.items())))
     with _cache_lock:
         hit = _cache.get(key)
