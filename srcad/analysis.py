@@ -42,7 +42,7 @@ def kind_of_value(value):
     if isinstance(value, (float, int, np.number, bool)):
         return SCALAR
     if isinstance(value, np.ndarray):
-        return array_kind(value.ndim)
+        return f"array{value.ndim}"   # even 0-d: an array is mutable, a scalar is not
     if isinstance(value, (list, tuple)):
         return SEQ
     return UNKNOWN
@@ -419,13 +419,27 @@ def analyze(fn, wrt, arg_kinds, parsed):
             check_differentiable(s, ops[id(s)], active, parsed)
     for s in gast.walk(fn):
         if isinstance(s, gast.Expr) and isinstance(s.value, gast.Call):
-            func = scope.resolve(s.value.func)
-            if isinstance(func, Method) and atom_name(s.value.func.value) in varied:
-                raise UnsupportedSyntax(
-                    f"cannot differentiate the in-place method call .{func.name}() on a "
-                    f"differentiated value", parsed.filename, s.lineno,
-                    "build a new value instead of mutating one")
+            check_discarded_call(s, scope, varied, parsed)
     return Facts(tuple(wrt), active, kinds, result, ops)
+
+
+def check_discarded_call(stmt, scope, varied, parsed):
+    """A call whose result is dropped acts by side effect: on a differentiated value srcad
+    cannot see what it changes, so only pure and printing functions are allowed."""
+    call = stmt.value
+    func = scope.resolve(call.func)
+    args = call.args + [k.value for k in call.keywords]
+    if isinstance(func, Method):
+        args = args + [call.func.value]
+    if not any(atom_name(a) in varied for a in args):
+        return
+    if func is print or (not isinstance(func, Method) and (rules.has_rule(func) or rules.is_nondiff(func))):
+        return
+    what = f".{func.name}()" if isinstance(func, Method) else getattr(func, "__name__", "a function")
+    raise UnsupportedSyntax(
+        f"cannot differentiate the call {what} whose result is discarded: it may change a "
+        f"differentiated value in place", parsed.filename, stmt.lineno,
+        "build a new value and assign it (x = f(x)) instead of mutating one")
 
 
 def describe_func(op):

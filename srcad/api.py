@@ -225,7 +225,9 @@ class Derived:
         if isinstance(x, np.ndarray):
             g = np.asarray(g)
             if g.shape != x.shape:
-                g = np.broadcast_to(g, x.shape)
+                raise SrcadError(f"internal error: a gradient of shape {g.shape} for an "
+                                 f"argument of shape {x.shape}", "<srcad>", 0,
+                                 "this is a bug in srcad; please report it with the function")
             if g.dtype != x.dtype:
                 g = g.astype(x.dtype)
             elif not g.flags.writeable or g.base is not None and not g.flags.owndata:

@@ -37,7 +37,9 @@ def temp_base(node):
         if isinstance(n, gast.Name):
             return n.id
         if isinstance(n, gast.Constant) and isinstance(n.value, (int, float)):
-            return "c" + str(n.value).replace(".", "_").replace("-", "neg")
+            v = n.value
+            text = str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+            return "c" + text.replace(".", "_").replace("-", "neg")
         if isinstance(n, gast.Attribute):
             return n.attr
         if isinstance(n, gast.Call):

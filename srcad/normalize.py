@@ -29,10 +29,13 @@ def normalize(parsed, namer=None):
     tree = copy.deepcopy(parsed.tree)
     namer = namer or Namer(parsed.scope.locals | set(parsed.scope.globals) | set(parsed.scope.cells))
     lowering = Lowering(parsed, namer)
-    body = lowering.block(tree.body)
-    result = Returns(namer, tree).lower(body)
+    body = [s for s in tree.body if not (isinstance(s, gast.Expr) and isinstance(s.value, gast.Constant))]
+    final = Returns(namer, tree).lower(body)
+    body = lowering.block(body)
+    result = []
+    lowering.stmt_Return(final, result, final_return=True)
     body = Jumps(namer).block(body, in_loop=False)
-    tree.body = strip_returns(body) + [result]
+    tree.body = strip_returns(body) + result
     parsed.scope.locals = parsed.scope.locals | local_targets(tree)
     return tree
 
@@ -300,7 +303,10 @@ class Lowering:
     def len_of(self, seq):
         return gast.Call(func=name("len"), args=[copy.deepcopy(seq)], keywords=[])
 
-    def stmt_Return(self, s, out):
+    def stmt_Return(self, s, out, final_return=False):
+        if not final_return:    # a jump-to-end marker left by Returns
+            out.append(s)
+            return
         value = s.value if s.value is not None else gast.Constant(value=None, kind=None)
         s.value = self.atom(located(value, s.lineno), out, base="out")
         out.append(s)
@@ -336,8 +342,7 @@ class Returns:
     def lower(self, body):
         returns = [n for s in body for n in gast.walk(s) if isinstance(n, gast.Return)]
         if not returns:
-            final = located(gast.Return(value=gast.Constant(value=None, kind=None)), self.tree.lineno)
-            return final
+            return located(gast.Return(value=gast.Constant(value=None, kind=None)), self.tree.lineno)
         last = body[-1] if body else None
         if len(returns) == 1 and last is returns[0]:
             body.pop()
