@@ -105,3 +105,14 @@ def test_console_script_matches_module(module):
         pytest.skip("the srcad console script is not installed in this environment")
     assert run(f"{module}:f", "--args", "0.7, 3", exe=exe).stdout == run(
         f"{module}:f", "--args", "0.7, 3").stdout
+
+
+def test_console_script_matches_module_on_errors(module):
+    exe = shutil.which("srcad")
+    if exe is None:
+        pytest.skip("the srcad console script is not installed in this environment")
+    for target in (f"{module}:bad", f"{module}:missing"):
+        script, as_module = run(target, exe=exe), run(target)
+        assert script.returncode == as_module.returncode != 0
+        assert script.stderr == as_module.stderr
+        assert "Traceback" not in script.stderr
