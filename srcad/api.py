@@ -205,15 +205,18 @@ class Derived:
                     continue
                 raise TypeError(f"wrt={w!r}: srcad differentiates with respect to floats and "
                                 f"float arrays, got {type(v).__name__}")
-            if isinstance(v, (int, np.integer)):
-                arguments[w] = float(v)
-            elif isinstance(v, np.ndarray) and not np.issubdtype(v.dtype, np.inexact):
-                arguments[w] = v.astype(float)
+            if isinstance(v, (int, np.integer)) or (
+                    isinstance(v, np.ndarray) and not np.issubdtype(v.dtype, np.inexact)):
+                raise TypeError(f"wrt={w!r}: srcad differentiates with respect to floats and "
+                                f"float arrays, got the integer {type(v).__name__} {v!r}; pass "
+                                f"a float (for example {w}=2.0 or x.astype(float))")
         return arguments
 
     def _finish(self, grads, arguments):
         if not self.many:
             return self._match(grads, arguments[self.wrt[0]])
+        if len(self.wrt) == 1:
+            grads = (grads,)
         return tuple(self._match(g, arguments[w]) for g, w in zip(grads, self.wrt))
 
     @staticmethod

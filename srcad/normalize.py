@@ -119,6 +119,7 @@ class Lowering:
             return name(target)
         value = self.flat(node, out)
         target = self.namer.fresh(base or temp_base(value))
+        self.scope.locals = self.scope.locals | {target}
         out.append(assign(target, value, node.lineno))
         return name(target)
 
@@ -136,8 +137,8 @@ class Lowering:
             if any(isinstance(a, gast.Starred) for a in node.args) or any(
                     k.arg is None for k in node.keywords):
                 self.fail(node, "a call with *args or **kwargs", "pass the arguments one by one")
-            if isinstance(node.func, gast.Attribute) and self.is_method(node.func):
-                node.func.value = self.atom(node.func.value, out)
+            if isinstance(node.func, gast.Attribute) and not self.is_atom(node.func):
+                node.func.value = self.atom(node.func.value, out)   # x.reshape(6).sum()
             elif not self.is_atom(node.func):
                 self.fail(node, "a call of a computed function", "call a function by its name")
             node.args = [self.atom(a, out) for a in node.args]

@@ -449,12 +449,25 @@ class ReverseMode:
         if id(s) in self.recompute_if:
             return ([located(gast.If(test=s.test, body=bf, orelse=of), s.lineno)],
                     [located(gast.If(test=copy.deepcopy(s.test), body=br, orelse=orr), s.lineno)])
-        yes, no = self.push(const(True)), self.push(const(False))
-        test = self.pop()
-        rev_if = located(gast.If(test=test, body=br, orelse=orr), s.lineno)
-        self.pair([yes, no], rev_if)
-        return ([located(gast.If(test=s.test, body=bf + [yes], orelse=of + [no]), s.lineno)],
-                [rev_if])
+        placed = []
+        body = self.finally_push(bf, lambda: self.push(const(True)), placed)
+        orelse = self.finally_push(of, lambda: self.push(const(False)), placed)
+        rev_if = located(gast.If(test=self.pop(), body=br, orelse=orr), s.lineno)
+        self.pair(placed, rev_if)
+        return [located(gast.If(test=s.test, body=body, orelse=orelse), s.lineno)], [rev_if]
+
+    def finally_push(self, block, make, placed):
+        """Add a push that runs on every path through ``block``, jumps included."""
+        if block and isinstance(block[-1], (gast.Break, gast.Continue)):
+            placed.append(make())
+            return block[:-1] + [placed[-1], block[-1]]
+        if block and isinstance(block[-1], gast.If):
+            last = block[-1]
+            last.body = self.finally_push(last.body, make, placed)
+            last.orelse = self.finally_push(last.orelse, make, placed)
+            return block
+        placed.append(make())
+        return block + [placed[-1]]
 
     def trip_counter(self, lineno):
         counter = self.temp("trips")
@@ -542,7 +555,11 @@ class ReverseMode:
         grads = [name(self.adj(w)) for w in self.facts.wrt]
         grads = grads[0] if len(grads) == 1 else gast.Tuple(elts=grads, ctx=gast.Load())
         if self.mode == "value_and_grad":
-            grads = gast.Tuple(elts=[copy.deepcopy(result), grads], ctx=gast.Load())
+            value = copy.deepcopy(result)
+            if result_name and any(result_name in ts for ts in self.saved.values()):
+                value = name(self.namer.fresh("value"))    # the reverse sweep restores it
+                checks.insert(0, assign(value.id, copy.deepcopy(result), fn.lineno))
+            grads = gast.Tuple(elts=[value, grads], ctx=gast.Load())
         marker = lambda text: gast.Expr(value=const(MARK + text))
         placeholders = [assign(v, const(None), fn.lineno) for v in sorted(self.unbound)]
         new_body = ([assign(self.stack, gast.List(elts=[], ctx=gast.Load()), fn.lineno),

@@ -149,9 +149,10 @@ def assert_matches_arg(g, x, what="gradient"):
 
 
 # ---- the checks -------------------------------------------------------------------------------
-def check_grad(f, args, wrt=0):
-    """srcad.grad(f, wrt)(*args) vs central differences, plus value_and_grad: its value must equal
-    f(*args) and its gradient srcad.grad's. Returns srcad's gradient (a tuple if wrt is one)."""
+def check_grad(f, args, wrt=0, value_and_grad=True):
+    """srcad.grad(f, wrt)(*args) vs central differences, plus (unless ``value_and_grad`` is
+    false) srcad.value_and_grad: its value must equal f(*args) and its gradient srcad.grad's.
+    Returns srcad's gradient (a tuple if wrt is one)."""
     args = list(args)
     indices, many = wrt_indices(f, args, wrt)
     got = srcad.grad(f, wrt=wrt)(*fresh(args))
@@ -165,6 +166,8 @@ def check_grad(f, args, wrt=0):
         want = numeric_grad(f, fresh(args), i)
         rtol, atol = tolerances(args[i])
         assert_close(g, want, rtol, atol, what=f"d{f.__name__}/d{name} at {args!r}")
+    if not value_and_grad:
+        return got
 
     value, vgot = srcad.value_and_grad(f, wrt=wrt)(*fresh(args))
     want_value = f(*fresh(args))
