@@ -27,7 +27,7 @@ RUNTIME = {
         "assert_scalar")},
 }
 
-_cache = {}                 # (code, wrt, mode, kinds) -> Generated
+_cache = {}                 # cache_key(...) -> (code object, Generated)
 _cache_lock = threading.RLock()
 
 
@@ -94,13 +94,30 @@ def derive(fn, wrt, mode, kinds, busy=()):
         raise err from None
 
 
+def cache_key(fn, wrt, mode, kinds):
+    """Identity of the code and of what its names resolve to: equal code objects in two
+    modules (or closures over two different functions) must not share a derivative."""
+    code = fn.__code__
+    captured = tuple(id(c.cell_contents) for c in (fn.__closure__ or ())
+                     if _filled(c) and callable(c.cell_contents))
+    return (id(code), id(fn.__globals__), captured, wrt, mode, tuple(sorted(kinds.items())))
+
+
+def _filled(cell):
+    try:
+        cell.cell_contents
+    except ValueError:
+        return False
+    return True
+
+
 def _derive(fn, wrt, mode, kinds, busy=()):
-    key = (fn.__code__, wrt, mode, tuple(sorted(kinds.items())))
+    key = cache_key(fn, wrt, mode, kinds)
     with _cache_lock:
         hit = _cache.get(key)
-    if hit is not None:
-        return hit
-    if fn.__code__ in busy:
+    if hit is not None and hit[0] is fn.__code__:
+        return hit[1]
+    if any(code is fn.__code__ for code in busy):
         code = fn.__code__
         raise SrcadError(f"cannot differentiate the recursive function {fn.__name__}",
                          code.co_filename, code.co_firstlineno,
@@ -141,9 +158,8 @@ def _derive(fn, wrt, mode, kinds, busy=()):
     source = emit(tree)
     seed = tree.args.args[-1].id
     gen = Generated(fname, source, seed, externals, helpers, wrt)
-    with _cache_lock:
-        _cache.setdefault(key, gen)
-    return gen
+    with _cache_lock:   # the entry holds the code object, so its id is not reused
+        return _cache.setdefault(key, (fn.__code__, gen))[1]
 
 
 def rev_dense(rev):
