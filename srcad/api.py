@@ -152,7 +152,7 @@ def _derive(fn, wrt, mode, kinds, busy=()):
     mode_kind = "grad" if mode == "grad" else "value_and_grad" if mode == "value_and_grad" else "vjp"
     rev = ReverseMode(core, facts, parsed, namer, runtime_names, derive_helper, mode_kind,
                       generated).run(fname)
-    tree = Optimizer(rev, rev_dense(rev)).run()
+    tree = Optimizer(rev).run()
     used = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)}
     externals = {k: v for k, v in externals.items() if k in used}
     source = emit(tree)
@@ -160,10 +160,6 @@ def _derive(fn, wrt, mode, kinds, busy=()):
     gen = Generated(fname, source, seed, externals, helpers, wrt)
     with _cache_lock:   # the entry holds the code object, so its id is not reused
         return _cache.setdefault(key, (fn.__code__, gen))[1]
-
-
-def rev_dense(rev):
-    return set()
 
 
 class Derived:

@@ -101,14 +101,14 @@ def is_zero(value):
 
 
 class Optimizer:
-    def __init__(self, rev, dense_names=()):
+    def __init__(self, rev):
         self.tree = rev.tree
         self.adjoints = rev.adjoints
         self.temps = rev.temps
         self.pairs = rev.pairs
         self.kinds = rev.kinds
         self.seeds = rev.seeds
-        self.dense = set(dense_names)
+        self.dense = set(rev.dense)
         self.params = {a.id for a in self.tree.args.args}
 
     def run(self):
@@ -430,6 +430,13 @@ class Optimizer:
                         shared -= names
                     else:
                         shared |= names | (loads(s.value) & self.adjoints)
+            elif isinstance(s, gast.AugAssign) and isinstance(s.target, gast.Subscript):
+                base = s.target.value
+                if isinstance(base, gast.Name) and base.id in shared:
+                    copy_stmt = gast.parse(f"{base.id} = {base.id}.copy()").body[0]
+                    copy_stmt.lineno = s.lineno
+                    stmts.insert(stmts.index(s), copy_stmt)
+                    shared.discard(base.id)
             elif isinstance(s, gast.AugAssign):
                 t = s.target
                 if isinstance(t, gast.Name) and t.id in shared and self.kinds.get(t.id) != SCALAR:

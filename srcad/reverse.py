@@ -23,6 +23,7 @@ class Reversed:
     pairs: list = field(default_factory=list)   # (pushes, pop) statements that go together
     kinds: dict = field(default_factory=dict)   # adjoint name -> kind of its primal
     seeds: set = field(default_factory=set)     # parameters holding derivatives from the caller
+    dense: set = field(default_factory=set)     # adjoints updated element-wise (d[i] += ...)
 
 
 class CallInfo:
@@ -579,7 +580,8 @@ class ReverseMode:
         kinds = {self.adj_names[v]: self.kinds.get(v) for v in self.adj_names}
         temps = self.temps | self.generated | {
             self.adj_names[v] for v in self.adj_names if v in self.generated}
-        return Reversed(tree, adjoints, temps, self.pairs, kinds, {seed})
+        dense = {self.adj_names[v] for v in self.dense if v in self.adj_names}
+        return Reversed(tree, adjoints, temps, self.pairs, kinds, {seed}, dense)
 
     def order_key(self, fn):
         order = {a.id: i for i, a in enumerate(fn.args.args)}

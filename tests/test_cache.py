@@ -47,3 +47,16 @@ def test_redefinition_is_picked_up(tmp_path):
     (tmp_path / "redefined.py").write_text("def f(x):\n    return x * x * x\n")
     two = load(tmp_path, "redefined", (tmp_path / "redefined.py").read_text())
     assert srcad.grad(two.f)(3.0) == pytest.approx(27.0)
+
+
+def passthrough(X):
+    first = X[0] * 2.0
+    return X + first
+
+
+def test_vjp_never_mutates_the_callers_cotangent():
+    X = np.arange(6.0).reshape(2, 3)
+    dout = np.ones((2, 3))
+    g = srcad.vjp(passthrough)(X, dout)
+    assert np.array_equal(dout, np.ones((2, 3)))
+    assert np.allclose(g, [[5.0, 5.0, 5.0], [1.0, 1.0, 1.0]])
