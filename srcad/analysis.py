@@ -361,7 +361,9 @@ def kind_of_call(value, kinds, scope):
         if func in (abs, min, max):
             return broadcast_kind(args)
         return SCALAR
-    if isinstance(func, np.ufunc):
+    if func in (np.dot, np.matmul):
+        return matmul_kind(args)
+    if isinstance(func, np.ufunc) and func.signature is None:
         return broadcast_kind(args)
     if func in REDUCTIONS and len(value.args) == 1 and not value.keywords:
         return SCALAR if args[0] is not None else None
