@@ -3,6 +3,7 @@
 """
 import inspect
 import math
+import types
 import threading
 from dataclasses import dataclass, field
 
@@ -27,6 +28,7 @@ RUNTIME = {
         "assert_scalar")},
 }
 
+_MISSING = object()
 _cache = {}                 # cache_key(...) -> (code object, Generated)
 _cache_lock = threading.RLock()
 
@@ -40,6 +42,18 @@ class Generated:
     externals: dict
     helpers: list = field(default_factory=list)
     wrt: tuple = ()
+    depends: tuple = ()     # (globals dict, name, object) and (cell, None, object) it relied on
+
+    def valid(self):
+        """False once a name the transform resolved (a helper, a rule's function, a captured
+        function) is bound to another object: the derivative must then be made again."""
+        for where, key, obj in self.depends:
+            if key is None:
+                if not _filled(where) or where.cell_contents is not obj:
+                    return False
+            elif where.get(key, _MISSING) is not obj:
+                return False
+        return True
 
     def bind(self, fn):
         cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
@@ -115,7 +129,7 @@ def _derive(fn, wrt, mode, kinds, busy=()):
     key = cache_key(fn, wrt, mode, kinds)
     with _cache_lock:
         hit = _cache.get(key)
-    if hit is not None and hit[0] is fn.__code__:
+    if hit is not None and hit[0] is fn.__code__ and hit[1].valid():
         return hit[1]
     if any(code is fn.__code__ for code in busy):
         code = fn.__code__
@@ -157,9 +171,16 @@ def _derive(fn, wrt, mode, kinds, busy=()):
     externals = {k: v for k, v in externals.items() if k in used}
     source = emit(tree)
     seed = tree.args.args[-1].id
-    gen = Generated(fname, source, seed, externals, helpers, wrt)
+    depends = [(where, None if kind == "cell" else name, obj)
+               for (kind, name), (where, obj) in parsed.scope.seen.items()
+               if callable(obj) or isinstance(obj, types.ModuleType) or hasattr(obj, "shape")
+               or isinstance(obj, (int, float))]
+    for h in helpers:
+        depends.extend(h.depends)
+    gen = Generated(fname, source, seed, externals, helpers, wrt, tuple(depends))
     with _cache_lock:   # the entry holds the code object, so its id is not reused
-        return _cache.setdefault(key, (fn.__code__, gen))[1]
+        _cache[key] = (fn.__code__, gen)
+    return gen
 
 
 class Derived:
@@ -198,13 +219,13 @@ class Derived:
             value = arguments.get(p, self.defaults.get(p))
             kinds[p] = kind_of_value(value) if p in arguments or p in self.defaults else "unknown"
         key = tuple(kinds[p] for p in self.params)
-        fn = self.specialised.get(key)
-        if fn is None:
+        entry = self.specialised.get(key)
+        if entry is None or not entry[1].valid():
             gen = derive(self.fn, self.wrt, self.mode, kinds)
-            fn = gen.bind(self.fn)
-            self.specialised[key] = fn
+            entry = (gen.bind(self.fn), gen)
+            self.specialised[key] = entry
             self.last = gen
-        return fn
+        return entry[0]
 
     def _prepare(self, args, kwargs):
         arguments = self._bind(args, kwargs)

@@ -28,17 +28,22 @@ class Scope:
     globals: dict
     cells: dict = field(default_factory=dict)
     locals: set = field(default_factory=set)
+    seen: dict = field(default_factory=dict)   # what each free name resolved to, for staleness
 
     def lookup(self, name):
         if name in self.locals:
             return LOCAL
         if name in self.cells:
             try:
-                return self.cells[name].cell_contents
+                value = self.cells[name].cell_contents
             except ValueError:
                 return UNRESOLVED
+            self.seen[("cell", name)] = (self.cells[name], value)
+            return value
         if name in self.globals:
-            return self.globals[name]
+            value = self.globals[name]
+            self.seen[("global", name)] = (self.globals, value)
+            return value
         if hasattr(builtins, name):
             return getattr(builtins, name)
         return UNRESOLVED

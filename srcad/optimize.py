@@ -274,7 +274,7 @@ class Optimizer:
                     break
                 head = new
             self.live_block(s.body, set(head), (exit_live, head), remove)
-            if remove and not s.body:
+            if remove and not s.body and not (isinstance(s, gast.For) and s.target.id in live):
                 if is_pop(s.iter if isinstance(s, gast.For) else s.test):
                     self.dead_pops.append(s)
                     return head, True

@@ -387,7 +387,7 @@ class ReverseMode:
                 elif isinstance(s, (gast.For, gast.While)):
                     if isinstance(s, gast.For):
                         t = s.target.id
-                        if t in self.reads and t in maybe and self.has_adjoint(s):
+                        if t in self.reads and t in maybe:
                             self.saved[id(s)] = [t]
                             self.unbound |= {t} - sure
                     inner = maybe | assigned_names(s.body) | (
@@ -458,17 +458,32 @@ class ReverseMode:
         return [located(gast.If(test=s.test, body=body, orelse=orelse), s.lineno)], [rev_if]
 
     def finally_push(self, block, make, placed):
-        """Add a push that runs on every path through ``block``, jumps included."""
-        if block and isinstance(block[-1], (gast.Break, gast.Continue)):
-            placed.append(make())
-            return block[:-1] + [placed[-1], block[-1]]
-        if block and isinstance(block[-1], gast.If):
-            last = block[-1]
-            last.body = self.finally_push(last.body, make, placed)
-            last.orelse = self.finally_push(last.orelse, make, placed)
-            return block
+        """Add a push that runs on every path through ``block``: before each jump that
+        leaves it, and at its end if control can fall through."""
+        out = []
+        for i, s in enumerate(block):
+            if isinstance(s, (gast.Break, gast.Continue)):
+                placed.append(make())
+                return out + [placed[-1], s]
+            if isinstance(s, gast.If):
+                if i == len(block) - 1:
+                    s.body = self.finally_push(s.body, make, placed)
+                    s.orelse = self.finally_push(s.orelse, make, placed)
+                    return out + [s]
+                self.push_before_jumps(s, make, placed)
+            out.append(s)
         placed.append(make())
-        return block + [placed[-1]]
+        return out + [placed[-1]]
+
+    def push_before_jumps(self, stmt, make, placed):
+        for field in ("body", "orelse"):
+            block = getattr(stmt, field)
+            for s in block:
+                if isinstance(s, gast.If):
+                    self.push_before_jumps(s, make, placed)
+            if block and isinstance(block[-1], (gast.Break, gast.Continue)):
+                placed.append(make())
+                block.insert(len(block) - 1, placed[-1])
 
     def trip_counter(self, lineno):
         counter = self.temp("trips")
@@ -479,15 +494,16 @@ class ReverseMode:
 
     def sweep_For(self, s):
         bf, br = self.sweep(s.body)
-        if not br:
-            return [gast.For(target=s.target, iter=s.iter, body=bf, orelse=[], type_comment=None)], []
         fwd, rev_tail = [], []
-        for t in self.saved.get(id(s), []):
+        for t in self.saved.get(id(s), []):    # the loop rebinds a value read later in reverse
             push = self.push(name(t))
             pop = assign(t, self.pop(), s.lineno)
             self.pair([push], pop)
             fwd.append(push)
             rev_tail.append(pop)
+        if not br:
+            return fwd + [gast.For(target=s.target, iter=s.iter, body=bf, orelse=[],
+                                   type_comment=None)], rev_tail
         iterable = s.iter
         if id(s) not in self.recompute_range:
             hoisted = self.temp(s.target.id + "_range")

@@ -10,6 +10,7 @@ Sample points keep away from kinks (|x| not near 0 for abs, no ties for max/min,
 loop-exit test near its threshold), so that central differences are reliable.
 """
 import ast
+import functools
 import inspect
 import math
 import textwrap
@@ -39,11 +40,14 @@ class Case:
 
 
 CASES = []
+EXPLICIT_IDS = set()
 
 
 def register(fn, args, tags=(), id=None):
     n = sum(1 for c in CASES if c.fn.__name__ == fn.__name__)
     cid = id or (fn.__name__ if n == 0 else f"{fn.__name__}-{n}")
+    if id:
+        EXPLICIT_IDS.add(id)
     CASES.append(Case(fn, tuple(args), frozenset(tags), cid))
     return fn
 
@@ -1515,6 +1519,218 @@ def int_accumulator(x):
     return s
 
 
+@case(0.7, 0.3)
+def documented(x, y):
+    """A docstring first.
+
+    Spanning lines.
+    """
+    # a comment
+    z = x * y  # trailing comment
+
+    w = (z +
+         x ** 2)
+    return w
+
+
+@case(0.7, arr(0.5, -0.3, 0.9))
+@case(0.7, arr(0.5, -0.3, 0.9), 3)
+def annotated(x: float, v: np.ndarray, n: int = 2) -> float:
+    z: float = x * 2.0
+    s: float = 0.0
+    for i in range(n):
+        s = s + np.sum(v * z)
+    return s
+
+
+@case(0.7)
+def with_assert_pass(x):
+    assert x > 0, "x must be positive"
+    if x > 10.0:
+        pass
+    y = x * x
+    return y
+
+
+@case(0.7, 0.3)
+@case(0.3, 0.7)
+@case(-0.5, 0.2)
+@case(2.5, -0.5)
+def bool_conditions(x, y):
+    s = x
+    if x > 0 and y > 0:
+        s = s * y
+    if not (x > y) or y < 0:
+        s = s + x * x
+    if 0 < x < 2:
+        s = s * 3.0
+    return s
+
+
+@case(0.7, 3)
+@case(0.7, 10)
+def while_and(x, n):
+    k = 0
+    s = x
+    while k < n and s < 10.0:
+        s = s * 1.5 + x
+        k += 1
+    return s
+
+
+@case(1.1, tags={"int-ops"})
+@case(1.5, tags={"int-ops"})
+def range_of_int_of_x(x):
+    s = 0.0
+    for i in range(int(x * 3.0)):
+        s = s + x * i
+    return s
+
+
+@case(0.7, 0.3)
+def nested_calls(x, y):
+    return math.sin(math.cos(x) * math.exp(y * 0.5)) + np.tanh(np.sin(x) * y)
+
+
+@case(0.7, 0.3)
+@case(0.7, 0.05)
+@case(0.2, 0.5)
+def flag_var(x, y):
+    big = x > y
+    small = y < 0.1
+    if big and not small:
+        return x * y
+    return x + y
+
+
+@case(np.array([[0.5, -0.3, 0.9], [0.2, 0.7, -0.4]]),
+      np.array([[0.5, -0.3], [0.2, 0.7], [0.1, 0.4]]), arr(0.3, -0.8))
+def dot_variants(A, B, u):
+    a = np.dot(u, A)
+    b = np.dot(A, B)
+    c = np.matmul(u, A) @ B
+    d = u @ A
+    return np.sum(a * d) + np.sum(b ** 2) + np.sum(c)
+
+
+@case(0.7)
+def reductions_of_scalar(x):
+    return np.sum(x * 2.0) + np.mean(x) + np.max(x * x) + np.prod(x + 1.0)
+
+
+@case(arr(0.5, -0.3, 0.9), 0.7, 0.3, tags={"broadcast"})
+def where_scalar_branches(v, x, y):
+    return np.sum(np.where(v > 0, x, y) * v) + np.sum(np.where(v > 0.4, x * v, y))
+
+
+@case(arr(0.5, -0.3, 0.9), -0.2, 0.6, tags={"broadcast"})
+def clip_active_bounds(v, lo, hi):
+    return np.sum(np.clip(v, lo, hi) ** 2)
+
+
+@case(arr(0.5, -0.3, 0.9))
+def reshape_tuple_and_T1(v):
+    a = v.reshape((3, 1))
+    b = v.T
+    return np.sum(a * b) + np.sum(v.reshape((1, 3)) @ a)
+
+
+@case(np.arange(24.0).reshape(2, 3, 4) * 0.1 - 1.13)
+def reduce3d(T):
+    a = np.sum(T, axis=-2)
+    b = np.max(T, axis=1, keepdims=True)
+    c = np.mean(T, axis=0)
+    return np.sum(a ** 2) + np.sum(b * T) + np.sum(c * c)
+
+
+@case(-1.5)
+@case(1.5)
+def math_pow_negative_base(x):
+    return math.pow(x, 3.0) + math.pow(x, 2) + x ** 3.0
+
+
+@case(0.7, 0.4)
+def loop_variable_after_loop_stmt(x, y):
+    s = x
+    for i in range(4):
+        s = s - y * i
+    s = s - y * i
+    return s + x * y
+
+
+@case(0.7, 0.4)
+def loop_variable_in_branch_after_loop(x, y):
+    s = x
+    for i in range(4):
+        s = s - y * i
+    if i % 2 == 0:
+        s = s + y
+    return s
+
+
+@case(0.7, 0.4)
+def loop_target_overwrites_branch_operand(x, y):
+    s = x
+    i = 0
+    if i > 1:
+        s = s * x
+    else:
+        s = s + y
+    for i in range(4):
+        continue
+    return s + x * y
+
+
+@case(0.7, 0.4)
+@case(0.3, 0.4)
+@case(0.7, 0.9)
+def break_in_nested_if_after_return(x, y):
+    s = x
+    for i in range(2):
+        if s < 0.5:
+            return s * x
+        if i % 2 == 0:
+            if s > x:
+                s = s - y * i
+            if x > y:
+                break
+        if s > 1.0:
+            continue
+    return s + x * y
+
+
+@case(0.7, 0.4)
+@case(0.3, 0.4)
+@case(0.9, 1.3)
+def many_jumps(x, y):
+    s = x
+    i = 0
+    for i in range(2):
+        if s < 0.5:
+            return s * x
+        if i % 2 == 0:
+            if s > x:
+                continue
+            if s > 1.0:
+                break
+        else:
+            if s < 0.5:
+                break
+            if x > y:
+                s = math.tanh(s) * x
+                s = s + y
+                s = s + y
+            else:
+                s = s * s * 0.3
+                s = math.sin(s)
+                s = s - y * i
+            if x > y:
+                break
+        if s > 1.0:
+            continue
+    return s + x * y
+
+
 # ================================================================================================
 # a few whole programs combining many features
 # ================================================================================================
@@ -1927,6 +2143,7 @@ def dotted(node):
     return None
 
 
+@functools.lru_cache(maxsize=None)
 def source_features(fn):
     tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
     fdef = tree.body[0]
@@ -2065,6 +2282,31 @@ REQUIRED_FEATURES = [
     # constants with no derivative
     "nondiff", "compare", "len", ".shape", "np.argmax", "np.floor", "np.sign", "int-ops",
 ]
+
+def _short(a):
+    if isinstance(a, np.ndarray):
+        return "arr" + "x".join(map(str, a.shape))
+    return repr(a)
+
+
+def _name_cases():
+    """Ids: the function's name, plus the sample arguments (or a number) when it has several."""
+    by_name = {}
+    for c in CASES:
+        if c.id not in EXPLICIT_IDS:
+            by_name.setdefault(c.name, []).append(c)
+    for cases in by_name.values():
+        if len(cases) > 1:
+            ids = [f"{c.name}@{','.join(_short(a) for a in c.args)}" for c in cases]
+            if len(set(ids)) < len(ids):
+                ids = [f"{c.name}@{k}" for k, c in enumerate(reversed(cases))][::-1]
+            for c, cid in zip(cases, ids):
+                c.id = cid
+
+
+_name_cases()
+assert len({c.id for c in CASES}) == len(CASES), "duplicate case ids"
+
 
 # Control flow and program structure (tested in test_control_flow.py); every other case tests
 # primitives (test_primitives.py).

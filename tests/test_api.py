@@ -367,3 +367,120 @@ def test_non_function_raises_type_error():
             transform(3)
         msg = str(info.value)
         assert "function" in msg and "int" in msg
+
+
+# ---- the cache must not outlive what the derivative was built from --------------------------
+ACT = np.tanh
+
+
+def uses_global_act(x):
+    return np.sum(ACT(x) * x)
+
+
+def test_rebinding_a_module_level_function_name_gives_the_new_gradient():
+    global ACT
+    v = np.array([0.5, -0.3, 0.9])
+    try:
+        ACT = np.tanh
+        assert_close(srcad.grad(uses_global_act)(v), (1 - np.tanh(v) ** 2) * v + np.tanh(v),
+                     1e-12, 1e-12, what="with ACT = np.tanh")
+        ACT = np.sin
+        assert_close(srcad.grad(uses_global_act)(v), np.cos(v) * v + np.sin(v),
+                     1e-12, 1e-12, what="after rebinding ACT = np.sin")
+    finally:
+        ACT = np.tanh
+
+
+def make_switchable():
+    act = np.tanh
+
+    def switchable(x):
+        return np.sum(act(x) * x)
+
+    def switch(fn):
+        nonlocal act
+        act = fn
+    return switchable, switch
+
+
+def test_rebinding_a_captured_function_gives_the_new_gradient():
+    f, switch = make_switchable()
+    v = np.array([0.5, -0.3, 0.9])
+    d = srcad.grad(f)
+    assert_close(d(v), (1 - np.tanh(v) ** 2) * v + np.tanh(v), 1e-12, 1e-12)
+    switch(np.sin)
+    assert_close(srcad.grad(f)(v), np.cos(v) * v + np.sin(v), 1e-12, 1e-12,
+                 what="new srcad.grad after the captured function changed")
+    assert_close(d(v), np.cos(v) * v + np.sin(v), 1e-12, 1e-12,
+                 what="same derived object after the captured function changed")
+
+
+def make_apply(fn):
+    def apply_fn(x):
+        return fn(x) * x
+    return apply_fn
+
+
+def test_closures_capturing_different_functions():
+    for fn, dfn in [(np.sin, np.cos), (np.cos, lambda t: -np.sin(t)), (np.exp, np.exp),
+                    (programs._square, lambda t: 2 * t)]:
+        g = srcad.grad(make_apply(fn))(0.7)
+        assert_close(g, dfn(0.7) * 0.7 + fn(0.7), 1e-12, 1e-12, what=f"captured {fn.__name__}")
+
+
+def make_mutable():
+    scale = 1.0
+
+    def scaled_sq(x):
+        return scale * x * x
+
+    def set_scale(v):
+        nonlocal scale
+        scale = v
+    return scaled_sq, set_scale
+
+
+def test_closure_reads_the_current_value_of_its_cell():
+    f, set_scale = make_mutable()
+    d = srcad.grad(f)
+    assert d(2.0) == 4.0
+    set_scale(3.0)
+    assert d(2.0) == 12.0
+    assert srcad.grad(f)(2.0) == 12.0
+
+
+def test_module_constant_changed_between_calls():
+    old = programs.K
+    try:
+        d = srcad.grad(programs.uses_module_consts)
+        assert_close(d(0.7, programs.OFFSETS * 0.0), 2 * old * 0.7, 1e-12, 1e-12)
+        programs.K = 4.0
+        assert_close(d(0.7, programs.OFFSETS * 0.0), 2 * 4.0 * 0.7, 1e-12, 1e-12)
+    finally:
+        programs.K = old
+
+
+def test_many_exec_redefinitions_never_reuse_a_stale_derivative(tmp_path):
+    path = tmp_path / "srcad_exec_many.py"
+    for k in range(12):
+        src = f"def h(x):\n    return x * {k}.5 + x * x\n"
+        path.write_text(src)
+        ns = {}
+        exec(compile(src, str(path), "exec"), ns)
+        assert srcad.grad(ns["h"])(1.0) == k + 0.5 + 2.0, f"version {k}"
+        del ns
+
+
+def test_called_with_keywords_only():
+    g = srcad.grad(f_scalar, wrt=("x", "y"))(x=0.7, y=1.2)
+    assert g == srcad.grad(f_scalar, wrt=(0, 1))(0.7, 1.2)
+
+
+def test_unused_and_nondiff_only_arguments_get_zero_gradients():
+    v32 = V64.astype(np.float32)
+    gx, gy = srcad.grad(programs.unused_argument, wrt=(0, 1))(0.7, 0.4)
+    assert (gx, gy) == (2.0, 0.0) and type(gy) is float
+    gv = srcad.grad(programs.only_nondiff_use, wrt=1)(0.7, v32)
+    assert gv.dtype == np.float32 and gv.shape == (3,) and not np.any(gv)
+    g = srcad.grad(programs.constant_return)(0.7)
+    assert g == 0.0 and type(g) is float
