@@ -25,7 +25,7 @@ RUNTIME = {
     **{n: getattr(runtime, n) for n in (
         "unbroadcast", "unreduce", "zeros_like", "add_at", "reduced_max_grad", "prod_grad",
         "dot_grad_left", "dot_grad_right", "matmul_grad_left", "matmul_grad_right",
-        "assert_scalar")},
+        "assert_scalar", "broadcast_like")},
 }
 
 _MISSING = object()
@@ -43,6 +43,7 @@ class Generated:
     helpers: list = field(default_factory=list)
     wrt: tuple = ()
     depends: tuple = ()     # (globals dict, name, object) and (cell, None, object) it relied on
+    tangents: dict = field(default_factory=dict)   # forward mode: wrt name -> tangent parameter
 
     def valid(self):
         """False once a name the transform resolved (a helper, a rule's function, a captured
@@ -162,6 +163,9 @@ def _derive(fn, wrt, mode, kinds, busy=()):
             bound_helpers[id(gen)] = local
         return bound_helpers[id(gen)], gen.seed
 
+    if mode == "jvp":
+        return _derive_forward(fn, wrt, busy, parsed, namer, core, generated, facts,
+                               helpers, externals, runtime_names, key)
     fname = f"d{fn.__name__}d{'_'.join(wrt)}"
     mode_kind = "grad" if mode == "grad" else "value_and_grad" if mode == "value_and_grad" else "vjp"
     rev = ReverseMode(core, facts, parsed, namer, runtime_names, derive_helper, mode_kind,
@@ -171,16 +175,49 @@ def _derive(fn, wrt, mode, kinds, busy=()):
     externals = {k: v for k, v in externals.items() if k in used}
     source = emit(tree)
     seed = tree.args.args[-1].id
+    gen = Generated(fname, source, seed, externals, helpers, wrt, _depends(parsed, helpers))
+    with _cache_lock:   # the entry holds the code object, so its id is not reused
+        _cache[key] = (fn.__code__, gen)
+    return gen
+
+
+def _derive_forward(fn, wrt, busy, parsed, namer, core, generated, facts, helpers,
+                    externals, runtime_names, key):
+    from .forward import ForwardMode
+    bound_helpers = {}
+
+    def derive_helper(func, helper_wrt, helper_kinds, stmt):
+        gen = derive(func, helper_wrt, "jvp", helper_kinds, busy)
+        if id(gen) not in bound_helpers:
+            local = namer.fresh(gen.name)
+            externals[local] = gen.bind(func)
+            helpers.append(gen)
+            bound_helpers[id(gen)] = local
+        return bound_helpers[id(gen)], gen.tangents
+
+    fname = f"{fn.__name__}_jvp"
+    fwd = ForwardMode(core, facts, parsed, namer, runtime_names, derive_helper,
+                      generated).run(fname)
+    tree = Optimizer(fwd).run()
+    used = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)}
+    externals = {k: v for k, v in externals.items() if k in used}
+    params = tree.args.args
+    tangents = {w: params[len(params) - len(wrt) + i].id for i, w in enumerate(wrt)}
+    depends = _depends(parsed, helpers)
+    gen = Generated(fname, emit(tree), None, externals, helpers, wrt, depends, tangents)
+    with _cache_lock:
+        _cache[key] = (fn.__code__, gen)
+    return gen
+
+
+def _depends(parsed, helpers):
     depends = [(where, None if kind == "cell" else name, obj)
                for (kind, name), (where, obj) in parsed.scope.seen.items()
                if callable(obj) or isinstance(obj, types.ModuleType) or hasattr(obj, "shape")
                or isinstance(obj, (int, float))]
     for h in helpers:
         depends.extend(h.depends)
-    gen = Generated(fname, source, seed, externals, helpers, wrt, tuple(depends))
-    with _cache_lock:   # the entry holds the code object, so its id is not reused
-        _cache[key] = (fn.__code__, gen)
-    return gen
+    return tuple(depends)
 
 
 class Derived:
@@ -225,6 +262,7 @@ class Derived:
             entry = (gen.bind(self.fn), gen)
             self.specialised[key] = entry
             self.last = gen
+        self.last_gen = entry[1]
         return entry[0]
 
     def _prepare(self, args, kwargs):
@@ -272,6 +310,8 @@ class Derived:
 
     def __call__(self, *args, **kwargs):
         seed = {}
+        if self.mode == "jvp":
+            return self._call_forward(args, kwargs)
         if self.mode == "vjp":
             if not args:
                 raise TypeError("srcad.vjp(f)(*args, dout): pass the cotangent dout last")
@@ -288,6 +328,26 @@ class Derived:
             value, grads = out
             return value, self._finish(grads, arguments)
         return self._finish(out, arguments)
+
+
+def _call_forward(self, args, kwargs):
+    n = len(self.wrt)
+    if len(args) < n:
+        raise TypeError(f"srcad.jvp(f, wrt={self.wrt!r})(*args, {', '.join('d' + w for w in self.wrt)}): "
+                        f"pass one tangent per wrt argument, last")
+    primal, tangents = args[:len(args) - n], args[len(args) - n:]
+    arguments = self._prepare(primal, kwargs)
+    fn = self._specialise(arguments)
+    gen = self.last_gen
+    call_args = [arguments[p] for p in self.params if p in arguments]
+    named = {gen.tangents[w]: t for w, t in zip(self.wrt, tangents)}
+    value, tangent = fn(*call_args, **named)
+    if np.ndim(tangent) != np.ndim(value) or np.shape(tangent) != np.shape(value):
+        tangent = np.broadcast_to(tangent, np.shape(value)) + 0.0   # a constant-shaped zero
+    return value, tangent
+
+
+Derived._call_forward = _call_forward
 
 
 def _transform(mode):
@@ -307,6 +367,11 @@ value_and_grad.__doc__ = """``(f(*args), gradient)`` from one forward and one re
 def vjp(fn=None, wrt=0):
     """Vector-Jacobian product: ``srcad.vjp(f, wrt)(*args, dout)``."""
     return _transform("vjp")(fn, wrt)
+
+
+def jvp(fn=None, wrt=0):
+    """Forward mode: ``srcad.jvp(f, wrt)(*args, *tangents) -> (f(*args), directional derivative)``."""
+    return _transform("jvp")(fn, wrt)
 
 
 def source(derived):

@@ -4,7 +4,7 @@ import importlib.util
 import os
 import sys
 
-from .api import grad, source
+from .api import grad, jvp, source
 from .errors import SrcadError
 
 
@@ -45,8 +45,8 @@ def main(argv=None):
     parser.add_argument("--args", default=None,
                         help="example arguments, a Python expression such as '2.0, 3': the "
                              "source is specialised to their kinds (scalar or array rank)")
-    parser.add_argument("--mode", default="reverse", choices=["reverse"],
-                        help="reverse (forward mode is not available yet)")
+    parser.add_argument("--mode", default="reverse", choices=["reverse", "forward"],
+                        help="reverse (a gradient, default) or forward (a jvp)")
     options = parser.parse_args(argv)
     try:
         fn = load_function(options.target)
@@ -55,12 +55,16 @@ def main(argv=None):
             parts = [int(p) if p.strip().lstrip("-").isdigit() else p.strip()
                      for p in options.wrt.split(",")]
             wrt = parts[0] if len(parts) == 1 else tuple(parts)
-        df = grad(fn, wrt=wrt)
+        df = (jvp if options.mode == "forward" else grad)(fn, wrt=wrt)
         if options.args:
             import math  # noqa: F401  (available to the expression)
             import numpy as np  # noqa: F401
             values = eval(options.args, {"np": np, "math": math})  # noqa: S307
             values = values if isinstance(values, tuple) else (values,)
+            if options.mode == "forward":
+                picked = [values[df.params.index(w)] for w in df.wrt]
+                values = values + tuple(np.ones_like(v) if isinstance(v, np.ndarray) else 1.0
+                                        for v in picked)
             df(*values)
         sys.stdout.write(source(df))
         return 0

@@ -68,6 +68,50 @@ def same(a, b):
     return gast.dump(a) == gast.dump(b)
 
 
+def contribution(partials, dout):
+    """``dout * partial`` in its plainest form, and whether to subtract it."""
+    dout = copy.deepcopy(dout)
+    if len(partials) > 1:
+        if all(same(p, partials[0]) for p in partials):
+            p = partials[0]
+            if isinstance(p, gast.Constant):
+                return gast.BinOp(left=const(float(len(partials)) * p.value), op=gast.Mult(),
+                                  right=dout), False
+            factor = gast.BinOp(left=const(float(len(partials))), op=gast.Mult(), right=p)
+            return gast.BinOp(left=factor, op=gast.Mult(), right=dout), False
+        total = partials[0]
+        for p in partials[1:]:
+            total = gast.BinOp(left=total, op=gast.Add(), right=p)
+        return gast.BinOp(left=dout, op=gast.Mult(), right=total), False
+    p = partials[0]
+    sub = False
+    if isinstance(p, gast.UnaryOp) and isinstance(p.op, gast.USub):
+        p, sub = p.operand, True
+    if isinstance(p, gast.Constant) and p.value == 1.0:
+        return dout, sub
+    if isinstance(p, gast.BinOp) and isinstance(p.op, gast.Div) and \
+            isinstance(p.left, gast.Constant) and p.left.value == 1.0:
+        return gast.BinOp(left=dout, op=gast.Div(), right=p.right), sub
+    return gast.BinOp(left=dout, op=gast.Mult(), right=p), sub
+
+
+def may_broadcast(var, operands, kinds):
+    """Broadcasting can only have widened ``var`` if another operand may be an array."""
+    for a in operands:
+        if isinstance(a, gast.Name) and a.id == var:
+            continue
+        if isinstance(a, gast.Constant):
+            continue
+        if isinstance(a, gast.Name) and kinds.get(a.id) == SCALAR:
+            continue
+        if isinstance(a, gast.Name) and kinds.get(var) == kinds.get(a.id) == SCALAR:
+            continue
+        if not isinstance(a, (gast.Name, gast.Constant)):
+            continue   # a global constant such as np.pi
+        return True
+    return False
+
+
 class ReverseMode:
     def __init__(self, fn, facts, parsed, namer, runtime, derive_helper, mode="grad",
                  generated=frozenset()):
@@ -150,53 +194,11 @@ class ReverseMode:
         others = [a for a in bound.values() if isinstance(a, gast.AST)]
         result = []
         for var, partials in grouped.items():
-            value, sub = self.contribution(partials, dout)
-            if self.needs_unbroadcast(var, others):
+            value, sub = contribution(partials, dout)
+            if may_broadcast(var, others, self.kinds):
                 value = call(self.rt("unbroadcast"), value, name(var))
             result.append(aug(self.adj(var), value, sub))
         return result
-
-    def contribution(self, partials, dout):
-        """``dout * partial`` in its plainest form, and whether to subtract it."""
-        dout = copy.deepcopy(dout)
-        if len(partials) > 1:
-            if all(same(p, partials[0]) for p in partials):
-                p = partials[0]
-                if isinstance(p, gast.Constant):
-                    return gast.BinOp(left=const(float(len(partials)) * p.value), op=gast.Mult(),
-                                      right=dout), False
-                factor = gast.BinOp(left=const(float(len(partials))), op=gast.Mult(), right=p)
-                return gast.BinOp(left=factor, op=gast.Mult(), right=dout), False
-            total = partials[0]
-            for p in partials[1:]:
-                total = gast.BinOp(left=total, op=gast.Add(), right=p)
-            return gast.BinOp(left=dout, op=gast.Mult(), right=total), False
-        p = partials[0]
-        sub = False
-        if isinstance(p, gast.UnaryOp) and isinstance(p.op, gast.USub):
-            p, sub = p.operand, True
-        if isinstance(p, gast.Constant) and p.value == 1.0:
-            return dout, sub
-        if isinstance(p, gast.BinOp) and isinstance(p.op, gast.Div) and \
-                isinstance(p.left, gast.Constant) and p.left.value == 1.0:
-            return gast.BinOp(left=dout, op=gast.Div(), right=p.right), sub
-        return gast.BinOp(left=dout, op=gast.Mult(), right=p), sub
-
-    def needs_unbroadcast(self, var, operands):
-        """Broadcasting can only have widened ``var`` if another operand may be an array."""
-        for a in operands:
-            if isinstance(a, gast.Name) and a.id == var:
-                continue
-            if isinstance(a, gast.Constant):
-                continue
-            if isinstance(a, gast.Name) and self.kinds.get(a.id) == SCALAR:
-                continue
-            if isinstance(a, gast.Name) and self.kinds.get(var) == self.kinds.get(a.id) == SCALAR:
-                continue
-            if not isinstance(a, (gast.Name, gast.Constant)):
-                continue   # a global constant such as np.pi
-            return True
-        return False
 
     def template_adjoint(self, op, dout, out):
         rule, bound = op.rule, op.bound

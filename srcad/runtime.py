@@ -31,6 +31,12 @@ def unreduce(g, x, axis=None, keepdims=False):
     return np.broadcast_to(g, shape)
 
 
+def broadcast_like(t, out):
+    """A tangent with the shape of ``out`` (an operand was broadcast to make ``out``)."""
+    shape = np.shape(out)
+    return t if np.shape(t) == shape else np.broadcast_to(t, shape)
+
+
 def zeros_like(x):
     """A zero cotangent with the structure of ``x``: 0.0, an array of zeros, or a list of them."""
     if isinstance(x, (list, tuple)):

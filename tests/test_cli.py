@@ -116,3 +116,10 @@ def test_console_script_matches_module_on_errors(module):
         assert script.returncode == as_module.returncode != 0
         assert script.stderr == as_module.stderr
         assert "Traceback" not in script.stderr
+
+
+def test_forward_mode(module):
+    done = run(f"{module}:f", "--mode", "forward", "--args", "0.7, 3")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("def f_jvp(x, n, dx):")
+    assert "dy = dy + 2.0 * x * dx" in done.stdout

@@ -21,14 +21,18 @@ defrule(np.mean, REDUCE, MEAN, "dout = np.mean(da, axis=axis, keepdims=keepdims)
 defrule(("method", "mean"), REDUCE, MEAN, "dout = np.mean(da, axis=axis, keepdims=keepdims)")
 
 EXTREMUM = "da += reduced_max_grad(dout, a, out, axis, keepdims)"
+EXTREMUM_FORWARD = ("dout = np.sum(reduced_max_grad(np.ones_like(out), a, out, axis, keepdims) * da, "
+                    "axis=axis, keepdims=keepdims)")
 for f in (np.max, np.min, np.amax, np.amin):
-    defrule(f, REDUCE_MAX, EXTREMUM)
+    defrule(f, REDUCE_MAX, EXTREMUM, EXTREMUM_FORWARD)
 for method in ("max", "min"):
-    defrule(("method", method), REDUCE_MAX, EXTREMUM)
+    defrule(("method", method), REDUCE_MAX, EXTREMUM, EXTREMUM_FORWARD)
 
 PROD = "da += prod_grad(dout, a, axis, keepdims)"
-defrule(np.prod, REDUCE, PROD)
-defrule(("method", "prod"), REDUCE, PROD)
+PROD_FORWARD = ("dout = np.sum(prod_grad(np.ones_like(out), a, axis, keepdims) * da, axis=axis, "
+                "keepdims=keepdims)")
+defrule(np.prod, REDUCE, PROD, PROD_FORWARD)
+defrule(("method", "prod"), REDUCE, PROD, PROD_FORWARD)
 
 
 def _products(kind_left, kind_right, general):
