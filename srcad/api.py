@@ -374,6 +374,67 @@ def jvp(fn=None, wrt=0):
     return _transform("jvp")(fn, wrt)
 
 
+class Jacobian:
+    """``srcad.jacobian(f, wrt, mode)(*args)``: shape ``out.shape + x.shape`` for each wrt.
+
+    Reverse mode runs one vjp per output element, forward mode one jvp per input element;
+    ``mode="auto"`` picks whichever needs fewer sweeps for the arguments at hand."""
+
+    def __init__(self, fn, wrt, mode):
+        if mode not in ("reverse", "forward", "auto"):
+            raise ValueError(f"mode must be 'reverse', 'forward' or 'auto', got {mode!r}")
+        self.mode = mode
+        self.vjp = Derived(fn, wrt, "vjp")
+        self.jvp = Derived(fn, wrt, "jvp")
+        self.fn, self.many = fn, self.vjp.many
+        self.__wrapped__ = fn
+
+    def __call__(self, *args, **kwargs):
+        arguments = self.vjp._prepare(args, kwargs)
+        inputs = [np.asarray(arguments[w], dtype=float) for w in self.vjp.wrt]
+        value = np.asarray(self.fn(*args, **kwargs))
+        mode = self.mode
+        if mode == "auto":
+            mode = "reverse" if value.size <= sum(x.size for x in inputs) else "forward"
+        blocks = self._reverse(args, kwargs, value, inputs) if mode == "reverse" else \
+            self._forward(args, kwargs, value, inputs)
+        return tuple(blocks) if self.many else blocks[0]
+
+    def _reverse(self, args, kwargs, value, inputs):
+        blocks = [np.zeros(value.shape + x.shape) for x in inputs]
+        for k in np.ndindex(value.shape):
+            cotangent = np.zeros(value.shape)
+            cotangent[k] = 1.0
+            seed = float(cotangent) if value.ndim == 0 else cotangent
+            rows = self.vjp(*args, seed, **kwargs)
+            rows = rows if self.many else (rows,)
+            for block, row in zip(blocks, rows):
+                block[k] = row
+        return blocks
+
+    def _forward(self, args, kwargs, value, inputs):
+        blocks = []
+        for i, x in enumerate(inputs):
+            block = np.zeros(value.shape + x.shape)
+            for k in np.ndindex(x.shape):
+                tangents = [np.zeros(y.shape) if y.ndim else 0.0 for y in inputs]
+                if x.ndim:
+                    tangents[i][k] = 1.0
+                else:
+                    tangents[i] = 1.0
+                _, column = self.jvp(*args, *tangents, **kwargs)
+                block[(Ellipsis,) + k] = column
+            blocks.append(block)
+        return blocks
+
+
+def jacobian(fn=None, wrt=0, mode="reverse"):
+    """Jacobian by reverse (``mode="reverse"``), forward or automatically chosen sweeps."""
+    if fn is None:
+        return lambda f: Jacobian(f, wrt, mode)
+    return Jacobian(fn, wrt, mode)
+
+
 def source(derived):
     """The generated source of a derived function (and of the helper adjoints it calls)."""
     if not isinstance(derived, Derived):
