@@ -116,6 +116,7 @@ class Optimizer:
             before = gast.dump(self.tree)
             self.zeros(self.tree.body, set())
             self.dead_code()
+            self.counts_cache = self.counts()   # inlining moves uses, it never copies them
             self.inline(self.tree.body)
             self.tidy(self.tree.body)
             if gast.dump(self.tree) == before:
@@ -190,7 +191,7 @@ class Optimizer:
             for _ in range(len(s.body) + 3):
                 if jumps:
                     break
-                end = self.zeros(copy.deepcopy(s.body), set(head))
+                end = self.zero_state(s.body, set(head))
                 new = entry & end
                 if new == head:
                     break
@@ -200,6 +201,43 @@ class Optimizer:
             return [s]
         zero -= modified(s)
         return [s]
+
+    def zero_state(self, stmts, zero):
+        """What ``zeros`` would leave as the zero set after ``stmts``, changing nothing."""
+        for s in stmts:
+            if isinstance(s, gast.Assign):
+                names = stores(s)
+                t = s.targets[0]
+                if isinstance(t, gast.Name) and t.id in self.adjoints and (
+                        is_zero(s.value) or self.zero_contribution(s.value, zero)
+                        and not is_pop(s.value)):
+                    zero.add(t.id)
+                elif isinstance(t, gast.Tuple) and names <= self.adjoints and \
+                        self.zero_contribution(s.value, zero):
+                    zero |= names
+                else:
+                    zero -= names
+            elif isinstance(s, gast.AugAssign):
+                if not self.zero_contribution(s.value, zero):
+                    zero -= modified(s)
+            elif isinstance(s, gast.If):
+                z1 = self.zero_state(s.body, set(zero))
+                z2 = self.zero_state(s.orelse, set(zero))
+                zero &= z1 & z2
+            elif isinstance(s, (gast.For, gast.While)):
+                entry = set(zero) - stores(s)
+                head = entry - modified(s)
+                if not any(isinstance(n, (gast.Break, gast.Continue)) for n in gast.walk(s)):
+                    head = set(entry)
+                    for _ in range(len(s.body) + 3):
+                        new = entry & self.zero_state(s.body, set(head))
+                        if new == head:
+                            break
+                        head = new
+                zero.intersection_update(head)
+            else:
+                zero -= modified(s)
+        return zero
 
     # ---- dead code ---------------------------------------------------------------------------
     def dead_code(self):
@@ -322,7 +360,6 @@ class Optimizer:
         s = stmts[i]
         if not (isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)):
             return False
-        self.counts_cache = self.counts()
         t = s.targets[0].id
         if not self.single_use_temp(t) or is_pop(s.value):
             return False
@@ -369,7 +406,6 @@ class Optimizer:
         s = stmts[i]
         if not (isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Tuple)):
             return False
-        self.counts_cache = self.counts()
         for e in s.targets[0].elts:
             if not self.single_use_temp(e.id):
                 continue
