@@ -2,9 +2,7 @@
 
 Everything here reads the tree and returns results; nothing is written onto nodes.
 """
-import math
 import operator
-import sys
 import types
 from dataclasses import dataclass, field
 
@@ -442,6 +440,27 @@ def check_discarded_call(stmt, scope, varied, parsed):
         f"cannot differentiate the call {what} whose result is discarded: it may change a "
         f"differentiated value in place", parsed.filename, stmt.lineno,
         "build a new value and assign it (x = f(x)) instead of mutating one")
+
+
+def helper_call(func, call, kinds, active, parsed, lineno):
+    """Bind a helper call's atoms to the helper's parameters: the arguments, the parameters
+    that carry a derivative here (its ``wrt``), and their kinds (its specialisation)."""
+    import inspect
+    try:
+        bound = inspect.signature(func).bind(*call.args, **{k.arg: k.value for k in call.keywords})
+    except TypeError as exc:
+        from .errors import SrcadError
+        raise SrcadError(f"cannot differentiate this call of {func.__name__}: {exc}",
+                         parsed.filename, lineno, "match the function's parameters") from None
+    arguments = bound.arguments
+    wrt = tuple(p for p, a in arguments.items() if isinstance(a, gast.Name) and a.id in active)
+    helper_kinds = {}
+    for p, a in arguments.items():
+        if isinstance(a, gast.Name):
+            helper_kinds[p] = kinds.get(a.id) or UNKNOWN
+        elif isinstance(a, gast.Constant):
+            helper_kinds[p] = SCALAR if isinstance(a.value, (int, float)) else UNKNOWN
+    return arguments, wrt, helper_kinds
 
 
 def describe_func(op):

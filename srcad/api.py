@@ -11,7 +11,7 @@ import gast
 import numpy as np
 
 from . import runtime
-from .analysis import SCALAR, analyze, kind_of_value
+from .analysis import analyze, kind_of_value
 from .codegen import compile_function, emit
 from .errors import NotDifferentiable, SrcadError
 from .frontend import read_function
@@ -152,20 +152,11 @@ def _derive(fn, wrt, mode, kinds, busy=()):
     facts = analyze(core, wrt, kinds, parsed)
     helpers, externals = [], {runtime_names[n]: RUNTIME[n] for n in RUNTIME}
 
-    bound_helpers = {}
-
-    def derive_helper(func, helper_wrt, helper_kinds, stmt):
-        gen = derive(func, helper_wrt, "vjp", helper_kinds, busy)
-        if id(gen) not in bound_helpers:
-            local = namer.fresh(gen.name)
-            externals[local] = gen.bind(func)
-            helpers.append(gen)
-            bound_helpers[id(gen)] = local
-        return bound_helpers[id(gen)], gen.seed
-
+    derive_helper = helper_deriver("jvp" if mode == "jvp" else "vjp", namer, externals, helpers,
+                                   busy)
     if mode == "jvp":
-        return _derive_forward(fn, wrt, busy, parsed, namer, core, generated, facts,
-                               helpers, externals, runtime_names, key)
+        return _derive_forward(fn, wrt, parsed, namer, core, generated, facts, helpers,
+                               externals, runtime_names, derive_helper, key)
     fname = f"d{fn.__name__}d{'_'.join(wrt)}"
     mode_kind = "grad" if mode == "grad" else "value_and_grad" if mode == "value_and_grad" else "vjp"
     rev = ReverseMode(core, facts, parsed, namer, runtime_names, derive_helper, mode_kind,
@@ -181,20 +172,24 @@ def _derive(fn, wrt, mode, kinds, busy=()):
     return gen
 
 
-def _derive_forward(fn, wrt, busy, parsed, namer, core, generated, facts, helpers,
-                    externals, runtime_names, key):
-    from .forward import ForwardMode
-    bound_helpers = {}
+def helper_deriver(mode, namer, externals, helpers, busy):
+    """The callback transforms use for a helper call: derive it (cached), bind it once into
+    the caller's namespace, and say how to call it (its seed, or its tangent parameters)."""
+    bound = {}
 
     def derive_helper(func, helper_wrt, helper_kinds, stmt):
-        gen = derive(func, helper_wrt, "jvp", helper_kinds, busy)
-        if id(gen) not in bound_helpers:
-            local = namer.fresh(gen.name)
-            externals[local] = gen.bind(func)
+        gen = derive(func, helper_wrt, mode, helper_kinds, busy)
+        if id(gen) not in bound:
+            bound[id(gen)] = namer.fresh(gen.name)
+            externals[bound[id(gen)]] = gen.bind(func)
             helpers.append(gen)
-            bound_helpers[id(gen)] = local
-        return bound_helpers[id(gen)], gen.tangents
+        return bound[id(gen)], gen.tangents if mode == "jvp" else gen.seed
+    return derive_helper
 
+
+def _derive_forward(fn, wrt, parsed, namer, core, generated, facts, helpers, externals,
+                    runtime_names, derive_helper, key):
+    from .forward import ForwardMode
     fname = f"{fn.__name__}_jvp"
     fwd = ForwardMode(core, facts, parsed, namer, runtime_names, derive_helper,
                       generated).run(fname)

@@ -5,15 +5,14 @@ table: element-wise rules from their partials (``dt = da * p_a + db * p_b``), ot
 their ``forward`` template, where terms of operands that carry no tangent are dropped.
 """
 import copy
-import inspect
 
 import gast
 
 from . import templates
-from .analysis import SCALAR, SEQ, atom_name, loaded_names, targets
+from .analysis import SCALAR, atom_name, helper_call, loaded_names, targets
 from .errors import SrcadError
 from .normalize import assign, located, name
-from .reverse import Reversed, attr, call, const, contribution, may_broadcast
+from .reverse import Reversed, call, const, contribution, may_broadcast
 
 
 class ForwardMode:
@@ -144,21 +143,9 @@ class ForwardMode:
                              "forward template", self.parsed.filename, s.lineno,
                              "use reverse mode (srcad.grad), or give the rule a forward template")
         expr = templates._parse_stmts(src)[0].value
-        inactive = set()
-        mapping = dict(self.runtime)
-        for p, _ in rule.params:
-            p = p.lstrip("*")
-            a = op.bound.get(p)
-            if isinstance(a, list):
-                mapping[p] = gast.Tuple(elts=[copy.deepcopy(x) for x in a], ctx=gast.Load())
-            elif isinstance(a, gast.AST):
-                mapping[p] = a
-            else:
-                mapping[p] = templates.expr(a, {}) if a is not None else const(None)
-            if self.is_active(a):
-                mapping["d" + p] = name(self.tan(a.id))
-            else:
-                inactive.add("d" + p)
+        mapping, inactive = templates.bind_parameters(
+            rule, op.bound, lambda a: name(self.tan(a.id)) if self.is_active(a) else None,
+            self.runtime)
         mapping["out"] = out
         dnames = {"d" + p.lstrip("*") for p, _ in rule.params}
         terms = [t for t in split_terms(copy.deepcopy(expr))
@@ -174,23 +161,12 @@ class ForwardMode:
         return total if total is not None else const(0.0)
 
     def helper(self, s, op):
-        value = s.value
-        func = op.func
-        try:
-            bound = inspect.signature(func).bind(*value.args, **{k.arg: k.value for k in value.keywords})
-        except TypeError as exc:
-            raise SrcadError(f"cannot differentiate this call of {func.__name__}: {exc}",
-                             self.parsed.filename, s.lineno, "match the function's parameters")
-        wrt = [p for p, a in bound.arguments.items() if self.is_active(a)]
-        kinds = {}
-        for p, a in bound.arguments.items():
-            if isinstance(a, gast.Name):
-                kinds[p] = self.kinds.get(a.id) or "unknown"
-            elif isinstance(a, gast.Constant):
-                kinds[p] = SCALAR if isinstance(a.value, (int, float)) else "unknown"
-        fname, tangent_params = self.derive_helper(func, tuple(wrt), kinds, s)
+        value, func = s.value, op.func
+        arguments, wrt, kinds = helper_call(func, value, self.kinds, self.active, self.parsed,
+                                            s.lineno)
+        fname, tangent_params = self.derive_helper(func, wrt, kinds, s)
         keywords = [gast.keyword(arg=k.arg, value=copy.deepcopy(k.value)) for k in value.keywords]
-        keywords += [gast.keyword(arg=tangent_params[p], value=name(self.tan(bound.arguments[p].id)))
+        keywords += [gast.keyword(arg=tangent_params[p], value=name(self.tan(arguments[p].id)))
                      for p in wrt]
         jvp = gast.Call(func=name(fname), args=[copy.deepcopy(a) for a in value.args],
                         keywords=keywords)

@@ -18,7 +18,7 @@ import copy
 import gast
 
 from .errors import UnsupportedSyntax
-from .frontend import LOCAL, UNRESOLVED
+from .frontend import UNRESOLVED
 from .naming import Namer, temp_base
 
 ALWAYS, SOMETIMES, NEVER = "always", "sometimes", "never"

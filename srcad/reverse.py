@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 import gast
 
-from . import rules, templates
-from .analysis import (SCALAR, SEQ, assigned_names, atom_name, loaded_names, ndim_of, targets)
+from . import templates
+from .analysis import (SCALAR, SEQ, assigned_names, atom_name, helper_call, loaded_names, ndim_of,
+                       targets)
 from .normalize import assign, located, name
 
 MARK = "__srcad_comment__ "
@@ -204,21 +205,8 @@ class ReverseMode:
         rule, bound = op.rule, op.bound
         src = rule.reverse if isinstance(rule.reverse, str) else rule.reverse(
             CallInfo(bound, self.kinds))
-        mapping = dict(self.runtime)
-        dropped = set()
-        for p, _ in rule.params:
-            p = p.lstrip("*")
-            a = bound.get(p)
-            if isinstance(a, list):
-                mapping[p] = gast.Tuple(elts=[copy.deepcopy(x) for x in a], ctx=gast.Load())
-            elif isinstance(a, gast.AST):
-                mapping[p] = a
-            else:
-                mapping[p] = templates.expr(a, {}) if a is not None else const(None)
-            if self.is_active(a):
-                mapping["d" + p] = self.adj(a.id)
-            else:
-                dropped.add("d" + p)
+        mapping, dropped = templates.bind_parameters(
+            rule, bound, lambda a: self.adj(a.id) if self.is_active(a) else None, self.runtime)
         mapping["out"] = out
         mapping["dout"] = dout
         body = []
@@ -251,27 +239,13 @@ class ReverseMode:
         return [assign(d, call(self.rt("add_at"), name(d), copy.deepcopy(index), dout), 0)]
 
     def helper_adjoint(self, stmt, op, dout):
-        import inspect
-        value = stmt.value
-        func = op.func
-        sig = inspect.signature(func)
-        try:
-            bound = sig.bind(*value.args, **{k.arg: k.value for k in value.keywords})
-        except TypeError as exc:
-            from .errors import SrcadError
-            raise SrcadError(f"cannot differentiate this call of {func.__name__}: {exc}",
-                             self.parsed.filename, stmt.lineno, "match the function's parameters")
-        wrt = [p for p, a in bound.arguments.items() if self.is_active(a)]
+        value, func = stmt.value, op.func
+        arguments, wrt, kinds = helper_call(func, value, self.kinds, self.active, self.parsed,
+                                            stmt.lineno)
         if not wrt:
             return []
-        kinds = {}
-        for p, a in bound.arguments.items():
-            if isinstance(a, gast.Name):
-                kinds[p] = self.kinds.get(a.id) or "unknown"
-            elif isinstance(a, gast.Constant):
-                kinds[p] = SCALAR if isinstance(a.value, (int, float)) else "unknown"
-        fname, seed = self.derive_helper(func, tuple(wrt), kinds, stmt)
-        outs = [self.temp(self.adj(bound.arguments[p].id) + "_" + func.__name__) for p in wrt]
+        fname, seed = self.derive_helper(func, wrt, kinds, stmt)
+        outs = [self.temp(self.adj(arguments[p].id) + "_" + func.__name__) for p in wrt]
         self.extra_adjoints.update(outs)
         args = [copy.deepcopy(a) for a in value.args]
         keywords = [gast.keyword(arg=k.arg, value=copy.deepcopy(k.value)) for k in value.keywords]
@@ -281,7 +255,7 @@ class ReverseMode:
             elts=[name(o, store=True) for o in outs], ctx=gast.Store())
         result = [gast.Assign(targets=[target], value=vjp, type_comment=None)]
         for p, o in zip(wrt, outs):
-            result.append(aug(self.adj(bound.arguments[p].id), name(o)))
+            result.append(aug(self.adj(arguments[p].id), name(o)))
         return result
 
     def zero(self, v):
@@ -478,8 +452,8 @@ class ReverseMode:
         return out + [placed[-1]]
 
     def push_before_jumps(self, stmt, make, placed):
-        for field in ("body", "orelse"):
-            block = getattr(stmt, field)
+        for part in ("body", "orelse"):
+            block = getattr(stmt, part)
             for s in block:
                 if isinstance(s, gast.If):
                     self.push_before_jumps(s, make, placed)

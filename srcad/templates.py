@@ -37,6 +37,28 @@ def names(src):
     return {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)}
 
 
+def bind_parameters(rule, bound, derivative_of, runtime):
+    """Template names for one call: each parameter -> its atom (or default), ``d<param>`` ->
+    ``derivative_of(atom)`` where that is not None. Returns the mapping and the ``d<param>``
+    names of parameters that carry no derivative at this call."""
+    mapping, inactive = dict(runtime), set()
+    for p, _ in rule.params:
+        p = p.lstrip("*")
+        a = bound.get(p)
+        if isinstance(a, list):
+            mapping[p] = gast.Tuple(elts=[copy.deepcopy(x) for x in a], ctx=gast.Load())
+        elif isinstance(a, gast.AST):
+            mapping[p] = a
+        else:
+            mapping[p] = expr(a, {}) if a is not None else gast.Constant(value=None, kind=None)
+        d = derivative_of(a)
+        if d is None:
+            inactive.add("d" + p)
+        else:
+            mapping["d" + p] = d
+    return mapping, inactive
+
+
 class Substitute(gast.NodeTransformer):
     def __init__(self, mapping):
         self.mapping = mapping

@@ -13,7 +13,6 @@ Three kinds of entry, all registered with the same functions users call for thei
 Keys are the functions themselves (``np.sin``), ``("method", "sum")`` for ndarray methods and
 ``("attr", "T")`` for attributes.
 """
-import inspect
 from dataclasses import dataclass, field
 
 REQUIRED = object()
