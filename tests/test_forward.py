@@ -6,6 +6,7 @@ import pytest
 
 import programs
 import srcad
+from golden.functions import for_with_if
 
 
 def float_positions(case):
@@ -46,21 +47,11 @@ def test_jvp_matches_reverse_mode_and_finite_differences(case):
     assert np.isclose(tangent, fd, rtol=1e-5, atol=1e-6), (tangent, fd)
 
 
-def design_f(x, n):
-    y = 0.0
-    for i in range(n):
-        if x > 0:
-            y = y + x * x
-        else:
-            y = y - x
-    return y
-
-
 def test_forward_source_of_the_design_example():
-    j = srcad.jvp(design_f)
+    j = srcad.jvp(for_with_if)
     assert j(0.7, 3, 1.0) == pytest.approx((1.47, 4.2))
     assert srcad.source(j) == (
-        "def design_f_jvp(x, n, dx):\n"
+        "def for_with_if_jvp(x, n, dx):\n"
         "    y = 0.0\n"
         "    dy = 0.0\n"
         "    for i in range(n):\n"
