@@ -1,5 +1,7 @@
 """srcad: source-to-source automatic differentiation for Python and NumPy."""
-from .api import grad, jacobian, jvp, source, value_and_grad, vjp
+from .api import grad, jvp, source, value_and_grad, vjp
 from .errors import SrcadError
+from .matrices import hessian, hvp, jacobian
 
-__all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacobian", "source", "SrcadError"]
+__all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian", "hvp", "source",
+           "SrcadError"]

@@ -102,6 +102,37 @@ def describe(value, scope):
     return Op("compare")
 
 
+def tape_pushes(fn, scope):
+    """Names pushed on the stacks of srcad's own output (``stack.append(x)``)."""
+    if not scope.tapes:
+        return set()
+    return {n.value.args[0].id for n in gast.walk(fn) if isinstance(n, gast.Expr)
+            and is_tape_call(n.value, scope, "append") and isinstance(n.value.args[0], gast.Name)}
+
+
+def is_tape_call(node, scope, method):
+    return (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
+            and node.func.attr == method and isinstance(node.func.value, gast.Name)
+            and node.func.value.id in scope.tapes)
+
+
+def tape_op(stmt, scope, pushed):
+    """A derivative's stacks, seen by a second transformation: ``x = stack.pop()`` restores the
+    ``x`` pushed earlier (srcad always pops a value into the name it pushed), ``x = x +
+    stack.pop()`` adds it back; a pop into a name never pushed is a branch flag or a count."""
+    if not scope.tapes or len(stmt.targets) != 1 or not isinstance(stmt.targets[0], gast.Name):
+        return None
+    t, value = stmt.targets[0].id, stmt.value
+    if is_tape_call(value, scope, "pop"):
+        return Op("restore", operands=[gast.Name(id=t, ctx=gast.Load(), annotation=None,
+                                                 type_comment=None)]) if t in pushed else \
+            Op("nondiff", key="pop")
+    if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Add) and \
+            is_tape_call(value.right, scope, "pop") and atom_name(value.left) == t:
+        return Op("restore_add", operands=[value.left])
+    return None
+
+
 def rule_op(key, args, kwargs, what=None):
     if key is None or rules.is_nondiff(key):
         return Op("nondiff", key=key)
@@ -118,6 +149,7 @@ def rule_op(key, args, kwargs, what=None):
         mentioned = templates.names(src) if src else None
         diff = [p for p, _ in rule.params if not p.startswith("*")
                 and (mentioned is None or "d" + p in mentioned)]
+    diff += [p for p in rule.missing if p not in diff]
     operands = [bound[p] for p in diff if isinstance(bound.get(p), gast.AST)]
     return Op("rule", key=key, rule=rule, bound=bound, operands=operands)
 
@@ -195,12 +227,20 @@ def infer_kinds(fn, arg_kinds, scope, depth=0):
     loops = [n for n in gast.walk(fn) if isinstance(n, gast.For)]
     for loop in loops:
         kinds[loop.target.id] = SCALAR
+    pushed = tape_pushes(fn, scope)
     stmts = list(assignments(fn.body))
     for _ in range(len(stmts) + 2):
         changed = False
         for s in stmts:
             names = targets(s)
-            if len(names) > 1:
+            restore = tape_op(s, scope, pushed)
+            if restore is not None and restore.kind != "nondiff":
+                continue    # a restored value keeps the kind it was pushed with
+            if scope.generated and isinstance(s.value, gast.Constant) and s.value.value is None:
+                continue    # a placeholder for a value saved before it is first bound
+            if restore is not None:
+                new = [SCALAR]      # branch flags and trip counts
+            elif len(names) > 1:
                 new = [UNKNOWN] * len(names)
                 if isinstance(s.value, gast.Call) and depth < 4:
                     parts = helper_result(s.value, kinds, scope, depth, helper_cache)
@@ -389,7 +429,8 @@ def analyze(fn, wrt, arg_kinds, parsed):
     scope = parsed.scope
     kinds = infer_kinds(fn, arg_kinds, scope)
     stmts = list(assignments(fn.body))
-    ops = {id(s): describe(s.value, scope) for s in stmts}
+    pushed = tape_pushes(fn, scope)
+    ops = {id(s): tape_op(s, scope, pushed) or describe(s.value, scope) for s in stmts}
     varied = set(wrt)
     changed = True
     while changed:
@@ -431,7 +472,7 @@ def check_discarded_call(stmt, scope, varied, parsed):
     args = call.args + [k.value for k in call.keywords]
     if isinstance(func, Method):
         args = args + [call.func.value]
-    if not any(atom_name(a) in varied for a in args):
+    if not any(atom_name(a) in varied for a in args) or is_tape_call(call, scope, "append"):
         return
     if func is print or (not isinstance(func, Method) and (rules.has_rule(func) or rules.is_nondiff(func))):
         return
@@ -485,6 +526,13 @@ def check_differentiable(stmt, op, active, parsed):
         raise NoRule(f"cannot differentiate {describe_func(op)}: it has no derivative rule",
                      hint="register one with srcad.rules.defrule(func, params, reverse=...), "
                           "or mark it constant with srcad.rules.nondiff(func)", **where)
+    if op.kind == "rule":
+        for p in op.rule.missing:
+            if atom_name(op.bound.get(p)) in active:
+                raise NoRule(f"cannot differentiate {describe_func(op)} with respect to its "
+                             f"argument {p!r}: srcad has no rule for that derivative",
+                             hint="differentiate a different formulation, or register a rule "
+                                  "with srcad.rules.defrule", **where)
     if op.kind == "badcall":
         raise NoRule(f"cannot differentiate this call of {describe_func(op)}: its arguments "
                      f"do not match the rule's parameters "

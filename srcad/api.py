@@ -25,7 +25,7 @@ RUNTIME = {
     **{n: getattr(runtime, n) for n in (
         "unbroadcast", "unreduce", "zeros_like", "add_at", "reduced_max_grad", "prod_grad",
         "dot_grad_left", "dot_grad_right", "matmul_grad_left", "matmul_grad_right",
-        "assert_scalar", "broadcast_like")},
+        "assert_scalar", "broadcast_like", "added_at")},
 }
 
 _MISSING = object()
@@ -44,6 +44,7 @@ class Generated:
     wrt: tuple = ()
     depends: tuple = ()     # (globals dict, name, object) and (cell, None, object) it relied on
     tangents: dict = field(default_factory=dict)   # forward mode: wrt name -> tangent parameter
+    tapes: tuple = ()       # its stacks, which a second transformation must recognise
 
     def valid(self):
         """False once a name the transform resolved (a helper, a rule's function, a captured
@@ -58,16 +59,18 @@ class Generated:
 
     def bind(self, fn):
         cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
-        return compile_function(self.source, self.name, fn.__globals__, self.externals, cells,
-                                f"{fn.__module__}.{fn.__qualname__}")
+        compiled = compile_function(self.source, self.name, fn.__globals__, self.externals, cells,
+                                    f"{fn.__module__}.{fn.__qualname__}")
+        compiled.__srcad_tapes__ = self.tapes
+        return compiled
 
 
-def wrt_names(fn, wrt):
+def wrt_names(signature, wrt, origin, fname):
     """Parameter names for ``wrt`` given as an index, a name, or a tuple of either."""
-    params = list(inspect.signature(fn).parameters)
+    params = list(signature.parameters)
     many = isinstance(wrt, (tuple, list))
     items = list(wrt) if many else [wrt]
-    code = fn.__code__
+    code = origin.__code__
     names = []
     for w in items:
         if isinstance(w, bool) or not isinstance(w, (int, str)):
@@ -76,14 +79,14 @@ def wrt_names(fn, wrt):
         if isinstance(w, int):
             if not -len(params) <= w < len(params):
                 raise NotDifferentiable(
-                    f"wrt={w} is out of range: {fn.__name__} has {len(params)} parameter(s) "
+                    f"wrt={w} is out of range: {fname} has {len(params)} parameter(s) "
                     f"({', '.join(params)})", code.co_filename, code.co_firstlineno,
                     f"use an index from 0 to {len(params) - 1} or a name")
             names.append(params[w])
         else:
             if w not in params:
                 raise NotDifferentiable(
-                    f"wrt={w!r} is not a parameter of {fn.__name__} ({', '.join(params)})",
+                    f"wrt={w!r} is not a parameter of {fname} ({', '.join(params)})",
                     code.co_filename, code.co_firstlineno, "name one of its parameters")
             names.append(w)
     if len(set(names)) != len(names):
@@ -147,16 +150,17 @@ def _derive(fn, wrt, mode, kinds, busy=()):
         same = n not in parsed.scope.locals and parsed.scope.lookup(n) is RUNTIME[n]
         runtime_names[n] = n if (same or n not in names_seen) else namer.fresh(n + "_")
         namer.reserve(runtime_names[n])
+    parsed.scope.runtime = {runtime_names[n]: RUNTIME[n] for n in RUNTIME}
     core = normalize(parsed, namer)
     generated = local_targets(core) - before
     facts = analyze(core, wrt, kinds, parsed)
     helpers, externals = [], {runtime_names[n]: RUNTIME[n] for n in RUNTIME}
 
-    derive_helper = helper_deriver("jvp" if mode == "jvp" else "vjp", namer, externals, helpers,
-                                   busy)
-    if mode == "jvp":
+    forward = mode in ("jvp", "tangent")
+    derive_helper = helper_deriver("jvp" if forward else "vjp", namer, externals, helpers, busy)
+    if forward:
         return _derive_forward(fn, wrt, parsed, namer, core, generated, facts, helpers,
-                               externals, runtime_names, derive_helper, key)
+                               externals, runtime_names, derive_helper, key, mode == "tangent")
     fname = f"d{fn.__name__}d{'_'.join(wrt)}"
     mode_kind = "grad" if mode == "grad" else "value_and_grad" if mode == "value_and_grad" else "vjp"
     rev = ReverseMode(core, facts, parsed, namer, runtime_names, derive_helper, mode_kind,
@@ -166,7 +170,9 @@ def _derive(fn, wrt, mode, kinds, busy=()):
     externals = {k: v for k, v in externals.items() if k in used}
     source = emit(tree)
     seed = tree.args.args[-1].id
-    gen = Generated(fname, source, seed, externals, helpers, wrt, _depends(parsed, helpers))
+    tapes = tuple(sorted((rev.tapes | parsed.scope.tapes) & used))
+    gen = Generated(fname, source, seed, externals, helpers, wrt, _depends(parsed, helpers),
+                    tapes=tapes)
     with _cache_lock:   # the entry holds the code object, so its id is not reused
         _cache[key] = (fn.__code__, gen)
     return gen
@@ -188,18 +194,19 @@ def helper_deriver(mode, namer, externals, helpers, busy):
 
 
 def _derive_forward(fn, wrt, parsed, namer, core, generated, facts, helpers, externals,
-                    runtime_names, derive_helper, key):
+                    runtime_names, derive_helper, key, tangent_only):
     from .forward import ForwardMode
     fname = f"{fn.__name__}_jvp"
     fwd = ForwardMode(core, facts, parsed, namer, runtime_names, derive_helper,
-                      generated).run(fname)
+                      generated, tangent_only).run(fname)
     tree = Optimizer(fwd).run()
     used = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)}
     externals = {k: v for k, v in externals.items() if k in used}
     params = tree.args.args
     tangents = {w: params[len(params) - len(wrt) + i].id for i, w in enumerate(wrt)}
     depends = _depends(parsed, helpers)
-    gen = Generated(fname, emit(tree), None, externals, helpers, wrt, depends, tangents)
+    tapes = tuple(sorted((fwd.tapes | parsed.scope.tapes) & used))
+    gen = Generated(fname, emit(tree), None, externals, helpers, wrt, depends, tangents, tapes)
     with _cache_lock:
         _cache[key] = (fn.__code__, gen)
     return gen
@@ -216,59 +223,121 @@ def _depends(parsed, helpers):
 
 
 class Derived:
-    """A derivative of ``fn``: callable, specialised and cached per kind of argument."""
+    """A derivative of ``fn``: callable, specialised and cached per kind of argument.
+
+    ``fn`` may itself be a Derived: the generated function specialised for the same arguments
+    is then transformed again (a jvp is seen through its tangent output)."""
 
     def __init__(self, fn, wrt, mode):
         if isinstance(fn, Derived):
-            raise NotImplementedError("higher-order derivatives are not supported yet")
-        if not callable(fn):
-            raise TypeError(f"srcad.{mode} needs a function, got {type(fn).__name__}: {fn!r}")
-        read_function(fn)   # fail early: no source, lambdas, unsupported syntax
+            if fn.mode == "value_and_grad":
+                raise TypeError("srcad cannot transform a value_and_grad function again: it "
+                                "returns a (value, gradient) pair; transform srcad.grad(f) instead")
+            self.inner, self.origin = fn, fn.origin
+            signature = fn.__signature__
+        else:
+            if not callable(fn):
+                raise TypeError(f"srcad.{mode} needs a function, got {type(fn).__name__}: {fn!r}")
+            if getattr(fn, "loops_over_sweeps", False):
+                raise TypeError(f"srcad.{mode} cannot transform a {type(fn).__name__} (it loops "
+                                f"over sweeps in Python); transform srcad.grad/jvp/vjp results")
+            read_function(fn)   # fail early: no source, lambdas, unsupported syntax
+            self.inner, self.origin = None, fn
+            signature = inspect.signature(fn)
         self.fn = fn
         self.mode = mode
-        self.wrt, self.many = wrt_names(fn, wrt)
-        signature = inspect.signature(fn)
+        self.signature = signature
         self.params = list(signature.parameters)
         self.defaults = {p: v.default for p, v in signature.parameters.items()
                          if v.default is not inspect.Parameter.empty}
+        self.wrt, self.many = wrt_names(signature, wrt, self.origin, fn.__name__)
         self.specialised = {}
         self.last = None
         self.__name__ = f"d{fn.__name__}d{'_'.join(self.wrt)}"
         self.__doc__ = fn.__doc__
         self.__wrapped__ = fn
 
-    def _bind(self, args, kwargs):
-        if kwargs:
-            bound = inspect.signature(self.fn).bind(*args, **kwargs)
-            return bound.arguments
-        if len(args) > len(self.params):
-            inspect.signature(self.fn).bind(*args)   # raises the TypeError the original would
-        return dict(zip(self.params, args))
+    # ---- the call signature, as a function that can be transformed again ------------------
+    def extra_params(self):
+        """Names of the arguments this derivative takes beyond ``fn``'s: a cotangent (vjp) or
+        one tangent per wrt (jvp)."""
+        wanted = ["dout"] if self.mode == "vjp" else \
+            ["d" + w for w in self.wrt] if self.mode == "jvp" else []
+        taken, out = set(self.params), []
+        for n in wanted:
+            while n in taken:
+                n += "_"
+            taken.add(n)
+            out.append(n)
+        return out
 
-    def _specialise(self, arguments):
+    @property
+    def __signature__(self):
+        P = inspect.Parameter
+        params = list(self.signature.parameters.values())
+        default = None if any(p.default is not P.empty for p in params) else P.empty
+        params += [P(n, P.POSITIONAL_OR_KEYWORD, default=default) for n in self.extra_params()]
+        return inspect.Signature(params)
+
+    def generated_names(self, gen):
+        """Each argument of this derivative's call -> the parameter of the generated function."""
+        names = {p: p for p in self.params}
+        extra = self.extra_params()
+        if self.mode == "vjp":
+            names[extra[0]] = gen.seed
+        elif self.mode == "jvp":
+            names.update({n: gen.tangents[w] for n, w in zip(extra, self.actual_wrt)})
+        return names
+
+    # ---- specialisation -------------------------------------------------------------------
+    def target(self, arguments):
+        """The Python function to transform, the kinds of its parameters, and its wrt names."""
+        if self.inner is None:
+            kinds = {p: kind_of_value(arguments[p]) if p in arguments else "unknown"
+                     for p in self.params}
+            return self.fn, kinds, self.wrt
+        inner = self.inner
+        fn, gen = inner.compiled(arguments, "tangent" if inner.mode == "jvp" else None)
+        names = inner.generated_names(gen)
+        back = {v: k for k, v in names.items()}
         kinds = {}
-        for p in self.params:
-            value = arguments.get(p, self.defaults.get(p))
-            kinds[p] = kind_of_value(value) if p in arguments or p in self.defaults else "unknown"
-        key = tuple(kinds[p] for p in self.params)
+        for p, par in inspect.signature(fn).parameters.items():
+            if back.get(p) in arguments:
+                kinds[p] = kind_of_value(arguments[back[p]])
+            elif par.default is not inspect.Parameter.empty and par.default is not None:
+                kinds[p] = kind_of_value(par.default)
+            else:
+                kinds[p] = "unknown"
+        return fn, kinds, tuple(names[w] for w in self.wrt)
+
+    def compiled(self, arguments, mode=None):
+        """The generated function for these arguments' kinds (cached), and its Generated."""
+        mode = mode or self.mode
+        fn, kinds, wrt = self.target(arguments)
+        key = (mode, tuple(sorted(kinds.items())))
         entry = self.specialised.get(key)
-        if entry is None or not entry[1].valid():
-            gen = derive(self.fn, self.wrt, self.mode, kinds)
-            entry = (gen.bind(self.fn), gen)
+        if entry is None or entry[2] is not fn or not entry[1].valid():
+            gen = derive(fn, wrt, mode, kinds)
+            entry = (gen.bind(fn), gen, fn)
             self.specialised[key] = entry
-            self.last = gen
-        self.last_gen = entry[1]
-        return entry[0]
+        self.actual_wrt = wrt
+        if mode == self.mode:
+            self.last = entry[1]
+        return entry[0], entry[1]
+
+    # ---- calling ----------------------------------------------------------------------------
+    def _bind(self, args, kwargs):
+        bound = self.signature.bind(*args, **kwargs)   # the TypeError the original would raise
+        bound.apply_defaults()
+        return dict(bound.arguments)
 
     def _prepare(self, args, kwargs):
         arguments = self._bind(args, kwargs)
         for w in self.wrt:
-            if w not in arguments:
+            v = arguments.get(w)
+            if isinstance(v, (list, tuple)):
                 continue
-            v = arguments[w]
             if isinstance(v, bool) or not isinstance(v, (int, float, np.ndarray, np.number)):
-                if isinstance(v, (list, tuple)):
-                    continue
                 raise TypeError(f"wrt={w!r}: srcad differentiates with respect to floats and "
                                 f"float arrays, got {type(v).__name__}")
             if isinstance(v, (int, np.integer)) or (
@@ -287,8 +356,6 @@ class Derived:
 
     @staticmethod
     def _match(g, x):
-        if isinstance(x, float) and not isinstance(g, float):
-            return float(g)
         if isinstance(x, float):
             return float(g)
         if isinstance(x, np.ndarray):
@@ -304,45 +371,44 @@ class Derived:
         return g
 
     def __call__(self, *args, **kwargs):
-        seed = {}
         if self.mode == "jvp":
             return self._call_forward(args, kwargs)
+        seed = {}
         if self.mode == "vjp":
             if not args:
                 raise TypeError("srcad.vjp(f)(*args, dout): pass the cotangent dout last")
             *args, dout = args
-            seed = dout
         arguments = self._prepare(args, kwargs)
-        fn = self._specialise(arguments)
-        call_args = [arguments[p] for p in self.params if p in arguments]
+        fn, gen = self.compiled(arguments)
         if self.mode == "vjp":
-            out = fn(*call_args, seed)
-        else:
-            out = fn(*call_args)
+            seed = {gen.seed: dout}
+        out = fn(*[arguments[p] for p in self.params], **seed)
         if self.mode == "value_and_grad":
             value, grads = out
             return value, self._finish(grads, arguments)
         return self._finish(out, arguments)
 
+    def _call_forward(self, args, kwargs):
+        n = len(self.wrt)
+        if len(args) < n:
+            raise TypeError(f"srcad.jvp(f, wrt={self.wrt!r})(*args, "
+                            f"{', '.join('d' + w for w in self.wrt)}): pass one tangent per wrt "
+                            f"argument, last")
+        primal, tangents = args[:len(args) - n], args[len(args) - n:]
+        arguments = self._prepare(primal, kwargs)
+        fn, gen = self.compiled(arguments)
+        named = {gen.tangents[w]: t for w, t in zip(self.actual_wrt, tangents)}
+        value, tangent = fn(*[arguments[p] for p in self.params], **named)
+        return value, shaped_like(tangent, value)
 
-def _call_forward(self, args, kwargs):
-    n = len(self.wrt)
-    if len(args) < n:
-        raise TypeError(f"srcad.jvp(f, wrt={self.wrt!r})(*args, {', '.join('d' + w for w in self.wrt)}): "
-                        f"pass one tangent per wrt argument, last")
-    primal, tangents = args[:len(args) - n], args[len(args) - n:]
-    arguments = self._prepare(primal, kwargs)
-    fn = self._specialise(arguments)
-    gen = self.last_gen
-    call_args = [arguments[p] for p in self.params if p in arguments]
-    named = {gen.tangents[w]: t for w, t in zip(self.wrt, tangents)}
-    value, tangent = fn(*call_args, **named)
+
+def shaped_like(tangent, value):
+    """A tangent with its value's structure and shape (a constant-shaped zero is broadcast)."""
+    if isinstance(value, tuple) and isinstance(tangent, tuple) and len(value) == len(tangent):
+        return tuple(shaped_like(t, v) for t, v in zip(tangent, value))
     if np.ndim(tangent) != np.ndim(value) or np.shape(tangent) != np.shape(value):
-        tangent = np.broadcast_to(tangent, np.shape(value)) + 0.0   # a constant-shaped zero
-    return value, tangent
-
-
-Derived._call_forward = _call_forward
+        return np.broadcast_to(tangent, np.shape(value)) + 0.0
+    return tangent
 
 
 def _transform(mode):
@@ -369,76 +435,17 @@ def jvp(fn=None, wrt=0):
     return _transform("jvp")(fn, wrt)
 
 
-class Jacobian:
-    """``srcad.jacobian(f, wrt, mode)(*args)``: shape ``out.shape + x.shape`` for each wrt.
-
-    Reverse mode runs one vjp per output element, forward mode one jvp per input element;
-    ``mode="auto"`` picks whichever needs fewer sweeps for the arguments at hand."""
-
-    def __init__(self, fn, wrt, mode):
-        if mode not in ("reverse", "forward", "auto"):
-            raise ValueError(f"mode must be 'reverse', 'forward' or 'auto', got {mode!r}")
-        self.mode = mode
-        self.vjp = Derived(fn, wrt, "vjp")
-        self.jvp = Derived(fn, wrt, "jvp")
-        self.fn, self.many = fn, self.vjp.many
-        self.__wrapped__ = fn
-
-    def __call__(self, *args, **kwargs):
-        arguments = self.vjp._prepare(args, kwargs)
-        inputs = [np.asarray(arguments[w], dtype=float) for w in self.vjp.wrt]
-        value = np.asarray(self.fn(*args, **kwargs))
-        mode = self.mode
-        if mode == "auto":
-            mode = "reverse" if value.size <= sum(x.size for x in inputs) else "forward"
-        blocks = self._reverse(args, kwargs, value, inputs) if mode == "reverse" else \
-            self._forward(args, kwargs, value, inputs)
-        return tuple(blocks) if self.many else blocks[0]
-
-    def _reverse(self, args, kwargs, value, inputs):
-        blocks = [np.zeros(value.shape + x.shape) for x in inputs]
-        for k in np.ndindex(value.shape):
-            cotangent = np.zeros(value.shape)
-            cotangent[k] = 1.0
-            seed = float(cotangent) if value.ndim == 0 else cotangent
-            rows = self.vjp(*args, seed, **kwargs)
-            rows = rows if self.many else (rows,)
-            for block, row in zip(blocks, rows):
-                block[k] = row
-        return blocks
-
-    def _forward(self, args, kwargs, value, inputs):
-        blocks = []
-        for i, x in enumerate(inputs):
-            block = np.zeros(value.shape + x.shape)
-            for k in np.ndindex(x.shape):
-                tangents = [np.zeros(y.shape) if y.ndim else 0.0 for y in inputs]
-                if x.ndim:
-                    tangents[i][k] = 1.0
-                else:
-                    tangents[i] = 1.0
-                _, column = self.jvp(*args, *tangents, **kwargs)
-                block[(Ellipsis,) + k] = column
-            blocks.append(block)
-        return blocks
-
-
-def jacobian(fn=None, wrt=0, mode="reverse"):
-    """Jacobian by reverse (``mode="reverse"``), forward or automatically chosen sweeps."""
-    if fn is None:
-        return lambda f: Jacobian(f, wrt, mode)
-    return Jacobian(fn, wrt, mode)
-
-
 def source(derived):
-    """The generated source of a derived function (and of the helper adjoints it calls)."""
+    """The generated source of a derived function (and of the helper adjoints it calls).
+
+    For a jacobian, hessian or hvp: the source of the derivative it sweeps with."""
+    derived = getattr(derived, "sweeps_with", derived)
     if not isinstance(derived, Derived):
-        raise TypeError(f"srcad.source needs a function made by srcad.grad/vjp/value_and_grad, "
-                        f"got {type(derived).__name__}")
+        raise TypeError(f"srcad.source needs a function made by srcad.grad, value_and_grad, vjp, "
+                        f"jvp, jacobian, hessian or hvp, got {type(derived).__name__}")
     gen = derived.last
     if gen is None:
-        kinds = {p: "unknown" for p in derived.params}
-        gen = derive(derived.fn, derived.wrt, derived.mode, kinds)
+        gen = derived.compiled({})[1]
     parts, seen = [], set()
 
     def collect(g):

@@ -9,15 +9,18 @@ import copy
 import gast
 
 from . import templates
-from .analysis import SCALAR, atom_name, helper_call, loaded_names, targets
+from .analysis import SCALAR, atom_name, helper_call, is_tape_call, loaded_names, targets
 from .errors import SrcadError
 from .normalize import assign, located, name
-from .reverse import Reversed, call, const, contribution, may_broadcast
+from .reverse import Reversed, attr, call, const, contribution, may_broadcast
 
 
 class ForwardMode:
-    def __init__(self, fn, facts, parsed, namer, runtime, derive_helper, generated=frozenset()):
+    def __init__(self, fn, facts, parsed, namer, runtime, derive_helper, generated=frozenset(),
+                 tangent_only=False):
         self.fn, self.facts, self.parsed, self.namer = fn, facts, parsed, namer
+        self.tangent_only = tangent_only
+        self.tape_tangents = {}   # a stack of the input (a derivative) -> its stack of tangents
         self.runtime = runtime
         self.derive_helper = derive_helper
         self.kinds = facts.kinds
@@ -30,6 +33,11 @@ class ForwardMode:
         if v not in self.tangent_names:
             self.tangent_names[v] = self.namer.fresh("d" + v)
         return self.tangent_names[v]
+
+    def tape_tangent(self, tape):
+        if tape not in self.tape_tangents:
+            self.tape_tangents[tape] = self.namer.fresh("d" + tape)
+        return self.tape_tangents[tape]
 
     def rt(self, n):
         return name(self.runtime.get(n, n))
@@ -60,6 +68,11 @@ class ForwardMode:
                              type_comment=None)]
         if isinstance(s, gast.While):
             return [gast.While(test=s.test, body=self.block(s.body), orelse=[])]
+        if isinstance(s, gast.Expr) and is_tape_call(s.value, self.parsed.scope, "append") and \
+                self.is_active(s.value.args[0]):   # a saved value's tangent is saved beside it
+            tape = self.tape_tangent(s.value.func.value.id)
+            push = call(attr(name(tape), "append"), name(self.tan(s.value.args[0].id)))
+            return [s, located(gast.Expr(value=push), s.lineno)]
         return [s]
 
     def assignment(self, s):
@@ -67,6 +80,12 @@ class ForwardMode:
         if not any(t in self.active for t in tn):
             return [s]
         op = self.facts.ops[id(s)]
+        if op.kind in ("restore", "restore_add"):
+            pop = s.value if op.kind == "restore" else s.value.right
+            tangent = call(attr(name(self.tape_tangent(pop.func.value.id)), "pop"))
+            if op.kind == "restore_add":
+                tangent = gast.BinOp(left=name(self.tan(tn[0])), op=gast.Add(), right=tangent)
+            return [s, located(assign(self.tan(tn[0]), tangent, s.lineno), s.lineno)]
         if not any(self.is_active(a) for a in op.operands):
             return [s] + [located(assign(self.tan(t), self.zero(t), s.lineno), s.lineno)
                           for t in tn if t in self.active]
@@ -191,8 +210,11 @@ class ForwardMode:
         new_body = self.block(body)
         rname = atom_name(result)
         tangent = name(self.tan(rname)) if rname in self.active else self.zero_of(result)
-        new_body.append(gast.Return(value=gast.Tuple(elts=[copy.deepcopy(result), tangent],
-                                                     ctx=gast.Load())))
+        new_body = [assign(t, gast.List(elts=[], ctx=gast.Load()), fn.lineno)
+                    for t in sorted(self.tape_tangents.values())] + new_body
+        returned = tangent if self.tangent_only else gast.Tuple(
+            elts=[copy.deepcopy(result), tangent], ctx=gast.Load())
+        new_body.append(gast.Return(value=returned))
         args = copy.deepcopy(fn.args)
         for w in self.facts.wrt:
             p = name(self.tan(w))
@@ -209,7 +231,8 @@ class ForwardMode:
         kinds = {self.tangent_names[v]: self.kinds.get(v) for v in self.tangent_names}
         seeds = {self.tan(w) for w in self.facts.wrt}
         return Reversed(tree, tangents, self.temps | {
-            self.tangent_names[v] for v in self.tangent_names if v in self.temps}, [], kinds, seeds)
+            self.tangent_names[v] for v in self.tangent_names if v in self.temps}, [], kinds, seeds,
+            tapes=set(self.tape_tangents.values()), inherited=self.parsed.scope.tapes)
 
 
 def split_terms(expr, minus=False):

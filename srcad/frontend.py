@@ -16,7 +16,7 @@ LOCAL = object()        # resolve(): the name is a local variable of the functio
 UNRESOLVED = object()   # resolve(): not a name we can look up at transform time
 
 
-@dataclass
+@dataclass(frozen=True)
 class Method:
     """A method looked up on a local value, e.g. ``x.reshape`` -> Method("reshape")."""
     name: str
@@ -29,10 +29,15 @@ class Scope:
     cells: dict = field(default_factory=dict)
     locals: set = field(default_factory=set)
     seen: dict = field(default_factory=dict)   # what each free name resolved to, for staleness
+    generated: bool = False         # srcad's own output, being differentiated again
+    tapes: frozenset = frozenset()  # its stacks: lists used only to save and restore values
+    runtime: dict = field(default_factory=dict)   # names the transform may introduce itself
 
     def lookup(self, name):
         if name in self.locals:
             return LOCAL
+        if name in self.runtime:
+            return self.runtime[name]
         if name in self.cells:
             try:
                 value = self.cells[name].cell_contents
@@ -117,7 +122,8 @@ def read_function(fn):
     tree.decorator_list = []
     tree.returns = None
     cells = dict(zip(code.co_freevars, fn.__closure__ or ()))
-    scope = Scope(fn.__globals__, cells)
+    tapes = getattr(fn, "__srcad_tapes__", None)
+    scope = Scope(fn.__globals__, cells, generated=tapes is not None, tapes=frozenset(tapes or ()))
     parsed = Parsed(fn, tree, scope, filename, tree.lineno)
     Fence(parsed).visit(tree)
     scope.locals = local_names(tree)
@@ -208,6 +214,9 @@ class Fence(gast.NodeVisitor):
                 if not isinstance(elt, gast.Name):
                     self.fail(node, "a nested or starred unpacking target",
                               "unpack one level at a time into plain names")
+        elif isinstance(target, gast.Subscript) and isinstance(node, gast.AugAssign) and \
+                self.parsed.scope.generated:
+            pass   # an adjoint accumulated into an element: normalize makes it a pure update
         elif isinstance(target, gast.Subscript):
             self.fail(node, "assignment into an element or slice (x[i] = ...)",
                       "build the values in a list and convert, or use np.where/np.concatenate")

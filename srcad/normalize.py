@@ -7,7 +7,11 @@ The core language, which every later stage relies on:
   Compare, a Tuple/List pack, or an atom (a copy). Temporaries are named after what they hold.
 * ``a, b = atom`` or ``a, b = call(...)``: explicit unpacking into plain names.
 * ``if test:`` / ``while test:`` whose test carries no derivative (calls in it are hoisted).
-* ``for i in range(...)``: other iterables become index loops (``v = X[i]``).
+* ``for i in R`` where R is a range: ``range(...)``, a slice of one (``reversed(r)`` becomes
+  ``r[::-1]``), or a name bound only to ranges; other iterables become index loops (``v = X[i]``).
+* In srcad's own output being differentiated again: ``t = stack.pop()`` and
+  ``t = t + stack.pop()`` on its stacks stay whole, and ``d[i] += g`` becomes the pure update
+  ``d = added_at(d, i, g)``.
 * ``break``/``continue`` only as the last statement of a block; a statement after an ``if``
   that jumps on some paths is guarded by a flag (``jumped``); returns become one final
   ``return <name>``.
@@ -17,6 +21,7 @@ import copy
 
 import gast
 
+from . import runtime
 from .errors import UnsupportedSyntax
 from .frontend import UNRESOLVED
 from .naming import Namer, temp_base
@@ -86,6 +91,7 @@ class Lowering:
         self.parsed = parsed
         self.scope = parsed.scope
         self.namer = namer
+        self.range_names = bound_to_ranges(parsed.tree, self.scope)
 
     def fail(self, node, what, hint):
         raise UnsupportedSyntax(f"cannot differentiate {what}", self.parsed.filename,
@@ -144,6 +150,8 @@ class Lowering:
             node.args = [self.atom(a, out) for a in node.args]
             for k in node.keywords:
                 k.value = self.atom(k.value, out)
+            if self.scope.generated and self.scope.resolve(node.func) is runtime.add_at:
+                node.func = self.runtime_name("added_at")   # the pure form: no aliasing
         elif kind is gast.Attribute:
             node.value = self.atom(node.value, out)
         elif kind is gast.Subscript:
@@ -205,9 +213,28 @@ class Lowering:
             self.assign_to(s.target, s.value, s.lineno, out)
 
     def stmt_AugAssign(self, s, out):
+        if isinstance(s.target, gast.Subscript):   # only in srcad's output (see the Fence)
+            target = s.target
+            base = self.atom(target.value, out)
+            index = index_value(self.index(target.slice, out))
+            value = self.atom(s.value, out)
+            update = gast.Call(func=self.runtime_name("added_at"),
+                               args=[copy.deepcopy(base), index, value], keywords=[])
+            out.append(assign(base.id, self.flat(update, out), s.lineno))
+            return
+        if is_tape_pop(s.value, self.scope) and isinstance(s.op, gast.Add):
+            value = gast.BinOp(left=name(s.target.id), op=gast.Add(), right=s.value)
+            out.append(assign(s.target.id, located(value, s.lineno), s.lineno))
+            return
         value = gast.BinOp(left=name(s.target.id), op=s.op, right=s.value)
         value.lineno = s.lineno
         self.assign_to(s.target, value, s.lineno, out)
+
+    def runtime_name(self, what):
+        for n, obj in self.scope.runtime.items():
+            if obj is getattr(runtime, what):
+                return name(n)
+        raise AssertionError(f"srcad.runtime.{what} is not available to generated code")
 
     def assign_to(self, target, value, lineno, out):
         located(value, lineno)
@@ -262,14 +289,39 @@ class Lowering:
             s.body = self.block(s.body)
         out.append(located(s, s.lineno))
 
+    def range_iter(self, it, out):
+        """The iterable as a range expression, hoisting what it calls; None if it is not one."""
+        if isinstance(it, gast.Call) and not it.keywords:
+            func = self.scope.resolve(it.func)
+            if func is range:
+                if any(isinstance(n, gast.Call) and self.scope.resolve(n.func) not in SIMPLE_INT
+                       for a in it.args for n in gast.walk(a)):
+                    it.args = [self.atom(a, out, base="stop") for a in it.args]
+                return it
+            if func is reversed and len(it.args) == 1:
+                inner = self.range_iter(it.args[0], out)
+                if inner is not None:
+                    return gast.Subscript(value=inner, slice=gast.Slice(
+                        lower=None, upper=None, step=gast.UnaryOp(
+                            op=gast.USub(), operand=gast.Constant(value=1, kind=None))),
+                        ctx=gast.Load())
+        if isinstance(it, gast.Subscript) and isinstance(it.slice, gast.Slice):
+            inner = self.range_iter(it.value, out)
+            if inner is not None:
+                it.value = inner
+                it.slice = self.index(it.slice, out)
+                return it
+        if isinstance(it, gast.Name) and it.id in self.range_names:
+            return it
+        return None
+
     def stmt_For(self, s, out):
         it = s.iter
-        if isinstance(it, gast.Call) and self.scope.resolve(it.func) is range:
+        ranged = self.range_iter(it, out)
+        if ranged is not None:
             if isinstance(s.target, gast.Tuple):
                 self.fail(s, "unpacking a range", "iterate over plain integers")
-            if any(isinstance(n, gast.Call) and self.scope.resolve(n.func) not in SIMPLE_INT
-                   for a in it.args for n in gast.walk(a)):
-                it.args = [self.atom(a, out, base="stop") for a in it.args]
+            s.iter = located(ranged, s.lineno)
             s.body = self.block(s.body)
             out.append(s)
             return
@@ -331,6 +383,39 @@ class Lowering:
 
 
 SIMPLE_INT = {len, int, min, max, abs, round}
+
+
+def index_value(index):
+    """An index as an ordinary expression: slices become ``slice(...)`` calls."""
+    if isinstance(index, gast.Slice):
+        return gast.Call(func=name("slice"), args=[p or gast.Constant(value=None, kind=None) for p in (
+            index.lower, index.upper, index.step)], keywords=[])
+    if isinstance(index, gast.Tuple):
+        return gast.Tuple(elts=[index_value(e) for e in index.elts], ctx=gast.Load())
+    return index
+
+
+def is_tape_pop(node, scope):
+    """``stack.pop()`` on one of the stacks of srcad's own output."""
+    return (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
+            and node.func.attr == "pop" and not node.args and not node.keywords
+            and isinstance(node.func.value, gast.Name) and node.func.value.id in scope.tapes)
+
+
+def bound_to_ranges(tree, scope):
+    """Names whose every assignment is ``range(...)``: loops over them stay range loops."""
+    values = {}
+    for n in gast.walk(tree):
+        if isinstance(n, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.For)):
+            targets = n.targets if isinstance(n, gast.Assign) else [n.target]
+            for t in targets:
+                for e in gast.walk(t):
+                    if isinstance(e, gast.Name) and isinstance(e.ctx, gast.Store):
+                        ok = isinstance(n, gast.Assign) and t is e and isinstance(n.value, gast.Call) \
+                            and scope.resolve(n.value.func) is range and not n.value.keywords
+                        values[e.id] = values.get(e.id, True) and ok
+    params = {a.id for a in tree.args.args + tree.args.kwonlyargs}
+    return {n for n, ok in values.items() if ok and n not in params}
 
 
 class Returns:

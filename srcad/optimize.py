@@ -63,6 +63,16 @@ def stores(s):
     return set()
 
 
+def written(s):
+    """Names an assignment changes: its bound names, or an augmented target's base."""
+    if isinstance(s, gast.AugAssign):
+        t = s.target
+        base = t if isinstance(t, gast.Name) else t.value if isinstance(t, gast.Subscript) else None
+        return {base.id} if isinstance(base, gast.Name) else set()
+    return stores(s) | {t.value.id for t in s.targets
+                        if isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name)}
+
+
 def modified(s):
     """Names a statement changes in any way (bind, augment, subscript store), at any depth."""
     out = set()
@@ -78,6 +88,17 @@ def modified(s):
 def is_pop(node):
     return any(isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) and n.func.attr == "pop"
                for n in gast.walk(node))
+
+
+def walk_stmts(stmts):
+    for s in stmts:
+        yield s
+        for field in ("body", "orelse"):
+            yield from walk_stmts(getattr(s, field, None) or [])
+
+
+def is_init(s):
+    return isinstance(s, gast.Assign) and isinstance(s.value, gast.List) and not s.value.elts
 
 
 def has_call(node):
@@ -109,6 +130,7 @@ class Optimizer:
         self.kinds = rev.kinds
         self.seeds = rev.seeds
         self.dense = set(rev.dense)
+        self.inherited = rev.inherited
         self.params = {a.id for a in self.tree.args.args}
 
     def run(self):
@@ -250,9 +272,25 @@ class Optimizer:
             for pushes, pop in self.pairs:
                 if any(pop is d for d in self.dead_pops):
                     drop |= {id(p) for p in pushes} | {id(pop)}
+            drop |= self.unread_tapes()
             self.remove_ids(self.tree.body, drop)
             self.pairs = [(p, q) for p, q in self.pairs if id(q) not in drop]
             del live
+
+    def unread_tapes(self):
+        """Statements of the input's stacks when every value popped from them is dead (the
+        pairing of their pushes and pops is not known here, so it is all or nothing)."""
+        dead = {id(d) for d in self.dead_pops}
+        drop = set()
+        for tape in self.inherited:
+            mine = [s for s in walk_stmts(self.tree.body) if tape in {
+                n.id for n in gast.walk(s if not isinstance(s, (gast.If, gast.For, gast.While))
+                                        else (s.test if not isinstance(s, gast.For) else s.iter))
+                if isinstance(n, gast.Name)}]
+            pops = [s for s in mine if not (isinstance(s, gast.Expr) or is_init(s))]
+            if pops and all(id(s) in dead for s in pops):
+                drop |= {id(s) for s in mine}
+        return drop
 
     def remove_ids(self, stmts, drop):
         stmts[:] = [s for s in stmts if id(s) not in drop]
@@ -287,7 +325,7 @@ class Optimizer:
             t = s.target
             base = t.id if isinstance(t, gast.Name) else t.value.id if isinstance(t, gast.Subscript) \
                 and isinstance(t.value, gast.Name) else None
-            if base is not None and base not in live:
+            if base is not None and base not in live and not is_pop(s.value):
                 return live, False
             return live | uses(s), True
         if isinstance(s, gast.If):
@@ -301,6 +339,8 @@ class Optimizer:
                     return live, False
             return l1 | l2 | uses(s), True
         if isinstance(s, (gast.For, gast.While)):
+            if remove and self.faint_loop(s, live):
+                return live, False
             exit_live = set(live)
             head = set(live) | uses(s)
             for _ in range(len(s.body) + 3):
@@ -328,6 +368,35 @@ class Optimizer:
         if isinstance(s, gast.Return):
             return uses(s), True
         return live | uses(s), True
+
+    def faint_loop(self, loop, live):
+        """A loop whose statements only feed its own control (``while True: x = g(x); if x <
+        c: break`` with ``x`` dead after it) computes nothing anyone reads."""
+        header_node = loop.iter if isinstance(loop, gast.For) else loop.test
+        if isinstance(loop, gast.For) and loop.target.id in live:
+            return False
+        if any(isinstance(n, gast.Call) and not (isinstance(n.func, gast.Name) and n.func.id in
+                                                  PURE_CALLS) for n in gast.walk(header_node)):
+            return False
+        body = list(walk_stmts(loop.body))
+        for b in body:
+            if isinstance(b, (gast.Expr, gast.Return, gast.Assert, gast.Raise)) or (
+                    isinstance(b, (gast.Assign, gast.AugAssign)) and (
+                        is_pop(b.value) or not stores(b) and not isinstance(b, gast.AugAssign))):
+                return False
+            if isinstance(b, (gast.If, gast.While, gast.For)) and is_pop(
+                    b.iter if isinstance(b, gast.For) else b.test):
+                return False
+        needed, changed = set(live), True
+        while changed:
+            changed = False
+            for b in body:
+                if isinstance(b, (gast.Assign, gast.AugAssign)) and written(b) & needed:
+                    new = uses(b) - needed
+                    needed |= new
+                    changed = changed or bool(new)
+        return not any(isinstance(b, (gast.Assign, gast.AugAssign)) and written(b) & needed
+                       for b in body)
 
     # ---- single-use temporaries --------------------------------------------------------------
     def counts(self):
@@ -446,11 +515,13 @@ class Optimizer:
 
     def drop_unused_stack(self):
         body = self.tree.body
-        if body and isinstance(body[0], gast.Assign) and isinstance(body[0].value, gast.List):
-            stack = body[0].targets[0].id
-            used = sum(1 for n in gast.walk(self.tree) if isinstance(n, gast.Name) and n.id == stack)
-            if used == 1:
-                del body[0]
+        mentions = {}
+        for n in gast.walk(self.tree):
+            if isinstance(n, gast.Name):
+                mentions[n.id] = mentions.get(n.id, 0) + 1
+        body[:] = [s for s in body if not (
+            isinstance(s, gast.Assign) and isinstance(s.value, gast.List) and not s.value.elts
+            and isinstance(s.targets[0], gast.Name) and mentions[s.targets[0].id] == 1)]
         markers = [i for i, s in enumerate(body) if is_marker(s)]
         if len(markers) == 2 and markers[1] == markers[0] + 1:
             del body[markers[1]]

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 import gast
 
 from . import templates
-from .analysis import (SCALAR, SEQ, assigned_names, atom_name, helper_call, loaded_names, ndim_of,
-                       targets)
+from .analysis import (SCALAR, SEQ, assigned_names, atom_name, helper_call, is_tape_call,
+                       loaded_names, ndim_of, targets)
 from .normalize import assign, located, name
 
 MARK = "__srcad_comment__ "
@@ -25,6 +25,8 @@ class Reversed:
     kinds: dict = field(default_factory=dict)   # adjoint name -> kind of its primal
     seeds: set = field(default_factory=set)     # parameters holding derivatives from the caller
     dense: set = field(default_factory=set)     # adjoints updated element-wise (d[i] += ...)
+    tapes: set = field(default_factory=set)     # the lists it saves values on
+    inherited: frozenset = frozenset()          # the stacks of its input (a derivative)
 
 
 class CallInfo:
@@ -129,6 +131,7 @@ class ReverseMode:
         self.pairs = []
         self.dense = set()
         self.stack = namer.fresh("stack")
+        self.tape_derivatives = {}      # a stack of the input (a derivative) -> its adjoint stack
         self.primal = {n.id for n in gast.walk(fn) if isinstance(n, gast.Name)} | {
             a.id for a in fn.args.args}
 
@@ -137,6 +140,14 @@ class ReverseMode:
         if v not in self.adj_names:
             self.adj_names[v] = self.namer.fresh("d" + v)
         return self.adj_names[v]
+
+    def tape_derivative(self, tape):
+        """The adjoint of a stack is a stack: a restore pushes the adjoint of the restored
+        value, the matching push pops it (srcad's stacks are LIFO, so reversing the order of
+        the sweeps pairs them up again)."""
+        if tape not in self.tape_derivatives:
+            self.tape_derivatives[tape] = self.namer.fresh("d" + tape)
+        return self.tape_derivatives[tape]
 
     def temp(self, base):
         t = self.namer.fresh(base)
@@ -169,6 +180,10 @@ class ReverseMode:
                     for i, e in enumerate(value.elts) if self.is_active(e)]
         if op.kind == "subscript":
             return self.subscript_adjoint(value, dout)
+        if op.kind in ("restore", "restore_add"):
+            pop = value if op.kind == "restore" else value.right
+            tape = self.tape_derivative(pop.func.value.id)
+            return [gast.Expr(value=call(attr(name(tape), "append"), copy.deepcopy(dout)))]
         if op.kind == "helper":
             return self.helper_adjoint(stmt, op, dout)
         if op.kind == "rule" and len(tnames) == 1:
@@ -288,6 +303,11 @@ class ReverseMode:
                     if self_ref:
                         self.self_refs.add(id(s))
                     op = self.facts.ops[id(s)]
+                    if op.kind == "restore_add":   # x = x + stack.pop(): dx passes through
+                        dout = name(self.adj(tn[0]))
+                        self.self_refs.add(("inplace", id(s)))
+                        self.adjoints[id(s)] = (self.adjoint(s, dout, False), dout)
+                        continue
                     if self_ref and len(tn) == 1 and op.kind == "rule" and op.rule.elementwise:
                         dout = name(self.adj(tn[0]))
                         adj = self.replace_self(tn[0], self.adjoint(s, dout, True))
@@ -391,6 +411,16 @@ class ReverseMode:
         return fwd, rev
 
     def sweep_plain(self, s):
+        return [s], []
+
+    def sweep_Expr(self, s):
+        """``stack.append(x)`` in a derivative being differentiated again: ``x``'s adjoint
+        gets back what the matching restore pushed on the adjoint stack."""
+        value = s.value
+        if is_tape_call(value, self.parsed.scope, "append") and self.is_active(value.args[0]):
+            tape = self.tape_derivative(value.func.value.id)
+            back = aug(self.adj(value.args[0].id), call(attr(name(tape), "pop")))
+            return [s], [located(back, s.lineno)]
         return [s], []
 
     def sweep_Assign(self, s):
@@ -542,6 +572,8 @@ class ReverseMode:
         for v in sorted(self.active | set(self.facts.wrt), key=self.order_key(fn)):
             if v != result_name:
                 inits.append(assign(self.adj(v), self.zero(v), fn.lineno))
+        for tape in sorted(self.tape_derivatives.values()):
+            inits.append(assign(tape, gast.List(elts=[], ctx=gast.Load()), fn.lineno))
         checks = []
         if self.mode == "grad" and result_name and self.kinds.get(result_name) != SCALAR:
             checks.append(gast.Expr(value=call(self.rt("assert_scalar"), name(result_name))))
@@ -573,7 +605,9 @@ class ReverseMode:
         temps = self.temps | self.generated | {
             self.adj_names[v] for v in self.adj_names if v in self.generated}
         dense = {self.adj_names[v] for v in self.dense if v in self.adj_names}
-        return Reversed(tree, adjoints, temps, self.pairs, kinds, {seed}, dense)
+        tapes = {self.stack} | set(self.tape_derivatives.values())
+        return Reversed(tree, adjoints, temps, self.pairs, kinds, {seed}, dense, tapes,
+                        self.parsed.scope.tapes)
 
     def order_key(self, fn):
         order = {a.id: i for i, a in enumerate(fn.args.args)}

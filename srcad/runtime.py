@@ -55,6 +55,19 @@ def add_at(dx, index, g):
     return dx
 
 
+def added_at(a, index, g):
+    """``a`` with ``g`` added at ``index`` (repeated indices accumulate), as a new value: the
+    pure form of ``add_at`` used when a derivative is differentiated again."""
+    if isinstance(a, list):
+        a = list(a)
+        a[index] = a[index] + g
+        return a
+    dtype = np.result_type(a, g)
+    a = np.array(a, dtype=dtype if np.issubdtype(dtype, np.inexact) else float)
+    np.add.at(a, index, g)
+    return a
+
+
 def reduced_max_grad(g, x, out, axis, keepdims):
     """Cotangent of ``max``/``min`` of ``x``: shared equally among tied maxima."""
     mask = x == unreduce(out, x, axis, keepdims)

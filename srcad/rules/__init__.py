@@ -26,6 +26,7 @@ class Rule:
     reverse: object = None  # str or callable(call) -> str
     forward: object = None
     samples: list = field(default_factory=list)
+    missing: tuple = ()     # parameters with a derivative srcad does not have: an error if used
 
     @property
     def elementwise(self):
@@ -89,14 +90,16 @@ def defelementwise(func, params, *partials, samples=()):
     return rule
 
 
-def defrule(func, params, reverse, forward=None, samples=()):
+def defrule(func, params, reverse, forward=None, samples=(), missing=()):
     """Register reverse (and forward) templates for ``func``.
 
     ``reverse`` accumulates into ``d<param>`` with ``+=`` using ``dout``; statements for
-    parameters that carry no derivative at a call site are dropped automatically.
+    parameters that carry no derivative at a call site are dropped automatically. A parameter
+    the templates do not mention carries no derivative, unless it is named in ``missing``:
+    then differentiating with respect to it is an error, not a silent zero.
     """
     rule = Rule(_key(func), _params(params), reverse=reverse, forward=forward,
-                samples=list(samples))
+                samples=list(samples), missing=tuple(missing))
     REGISTRY.setdefault(rule.key, []).append(rule)
     return rule
 
@@ -140,3 +143,4 @@ def all_rules():
 
 
 from . import builtins, elementwise as _elementwise_table, numpy as _numpy_table  # noqa: E402,F401
+from . import runtime as _runtime_table  # noqa: E402,F401

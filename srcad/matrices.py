@@ -1,0 +1,141 @@
+"""Derivative matrices built from sweeps of generated derivatives: ``jacobian`` (reverse or
+forward sweeps), ``hessian`` and ``hvp`` (forward mode over the reverse-mode gradient).
+"""
+import numpy as np
+
+from .api import Derived
+
+
+def unit_tangents(inputs, i, k):
+    """Tangents for every wrt: zero, except a one at index ``k`` of input ``i``."""
+    tangents = [np.zeros(np.shape(x)) if np.ndim(x) else 0.0 for x in inputs]
+    if np.ndim(inputs[i]):
+        tangents[i][k] = 1.0
+    else:
+        tangents[i] = 1.0
+    return tangents
+
+
+class Jacobian:
+    """``srcad.jacobian(f, wrt, mode)(*args)``: shape ``out.shape + x.shape`` for each wrt.
+
+    Reverse mode runs one vjp per output element, forward mode one jvp per input element;
+    ``mode="auto"`` picks whichever needs fewer sweeps for the arguments at hand."""
+    loops_over_sweeps = True
+
+    def __init__(self, fn, wrt, mode):
+        if mode not in ("reverse", "forward", "auto"):
+            raise ValueError(f"mode must be 'reverse', 'forward' or 'auto', got {mode!r}")
+        self.mode = mode
+        self.vjp = Derived(fn, wrt, "vjp")
+        self.jvp = Derived(fn, wrt, "jvp")
+        self.fn, self.many = fn, self.vjp.many
+        self.sweeps_with = self.jvp if mode == "forward" else self.vjp
+        self.__wrapped__ = fn
+
+    def __call__(self, *args, **kwargs):
+        arguments = self.vjp._prepare(args, kwargs)
+        inputs = [np.asarray(arguments[w], dtype=float) for w in self.vjp.wrt]
+        value = np.asarray(self.fn(*args, **kwargs))
+        mode = self.mode
+        if mode == "auto":
+            mode = "reverse" if value.size <= sum(x.size for x in inputs) else "forward"
+        blocks = self._reverse(args, kwargs, value, inputs) if mode == "reverse" else \
+            self._forward(args, kwargs, value, inputs)
+        return tuple(blocks) if self.many else blocks[0]
+
+    def _reverse(self, args, kwargs, value, inputs):
+        blocks = [np.zeros(value.shape + x.shape) for x in inputs]
+        for k in np.ndindex(value.shape):
+            cotangent = np.zeros(value.shape)
+            cotangent[k] = 1.0
+            seed = float(cotangent) if value.ndim == 0 else cotangent
+            rows = self.vjp(*args, seed, **kwargs)
+            rows = rows if self.many else (rows,)
+            for block, row in zip(blocks, rows):
+                block[k] = row
+        return blocks
+
+    def _forward(self, args, kwargs, value, inputs):
+        blocks = []
+        for i, x in enumerate(inputs):
+            block = np.zeros(value.shape + x.shape)
+            for k in np.ndindex(x.shape):
+                _, column = self.jvp(*args, *unit_tangents(inputs, i, k), **kwargs)
+                block[(Ellipsis,) + k] = column
+            blocks.append(block)
+        return blocks
+
+
+class Hessian:
+    """``srcad.hessian(f, wrt)(*args)``: forward over reverse, one jvp of the gradient per
+    input element. Shape ``x.shape + x.shape``; with several wrt, a tuple of tuples of blocks
+    (block ``[i][j]`` has shape ``wrt_i.shape + wrt_j.shape``)."""
+    loops_over_sweeps = True
+
+    def __init__(self, fn, wrt):
+        self.grad = Derived(fn, wrt, "grad")
+        self.many = self.grad.many
+        self.tangent = Derived(self.grad, self.grad.wrt if self.many else self.grad.wrt[0], "jvp")
+        self.sweeps_with = self.tangent
+        self.__wrapped__ = fn
+
+    def __call__(self, *args, **kwargs):
+        arguments = self.grad._prepare(args, kwargs)
+        inputs = [arguments[w] for w in self.grad.wrt]
+        shapes = [np.shape(x) for x in inputs]
+        blocks = [[np.zeros(a + b) for b in shapes] for a in shapes]
+        for i, shape in enumerate(shapes):
+            for k in np.ndindex(shape):
+                _, column = self.tangent(*args, *unit_tangents(inputs, i, k), **kwargs)
+                for j, c in enumerate(column if self.many else (column,)):
+                    blocks[j][i][(Ellipsis,) + k] = c
+        if not self.many:
+            block = blocks[0][0]
+            return float(block) if block.ndim == 0 else block
+        return tuple(tuple(float(b) if b.ndim == 0 else b for b in row) for row in blocks)
+
+
+class HessianVectorProduct:
+    """``srcad.hvp(f, wrt)(*args, v)``: the Hessian times ``v`` in one forward-over-reverse
+    sweep, without forming the Hessian (``v`` is a tuple of vectors for several wrt)."""
+    loops_over_sweeps = True
+
+    def __init__(self, fn, wrt):
+        grad = Derived(fn, wrt, "grad")
+        self.grad, self.many = grad, grad.many
+        self.tangent = Derived(grad, grad.wrt if self.many else grad.wrt[0], "jvp")
+        self.sweeps_with = self.tangent
+        self.__wrapped__ = fn
+
+    def __call__(self, *args, **kwargs):
+        if not args:
+            raise TypeError("srcad.hvp(f, wrt)(*args, v): pass the vector v last")
+        *args, v = args
+        vs = tuple(v) if self.many else (v,)
+        if len(vs) != len(self.grad.wrt):
+            raise TypeError(f"srcad.hvp(f, wrt={self.grad.wrt!r}): v must be a tuple of "
+                            f"{len(self.grad.wrt)} vectors, one per wrt argument")
+        _, product = self.tangent(*args, *vs, **kwargs)
+        return product
+
+
+def jacobian(fn=None, wrt=0, mode="reverse"):
+    """Jacobian by reverse (``mode="reverse"``), forward or automatically chosen sweeps."""
+    if fn is None:
+        return lambda f: Jacobian(f, wrt, mode)
+    return Jacobian(fn, wrt, mode)
+
+
+def hessian(fn=None, wrt=0):
+    """Hessian of a scalar function by forward-over-reverse sweeps."""
+    if fn is None:
+        return lambda f: Hessian(f, wrt)
+    return Hessian(fn, wrt)
+
+
+def hvp(fn=None, wrt=0):
+    """Hessian-vector product: ``srcad.hvp(f, wrt)(*args, v)``."""
+    if fn is None:
+        return lambda f: HessianVectorProduct(f, wrt)
+    return HessianVectorProduct(fn, wrt)
