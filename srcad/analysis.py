@@ -379,6 +379,10 @@ def matmul_kind(ks):
     return UNKNOWN
 
 
+from . import runtime as _rt  # noqa: E402
+
+SHAPED_LIKE = {_rt.zeros_like: 0, _rt.added_at: 0, _rt.unbroadcast: 1, _rt.unreduce: 1,
+               _rt.broadcast_like: 1, _rt.add_seq: 0}   # the result has this argument's kind
 REDUCTIONS = {np.sum, np.mean, np.max, np.min, np.amax, np.amin, np.prod}
 SCALAR_FUNCS = {len, float, int, abs, round, min, max, bool}
 
@@ -395,6 +399,8 @@ def kind_of_call(value, kinds, scope):
         if func.name == "dot":
             return matmul_kind([receiver] + args)
         return UNKNOWN
+    if func in SHAPED_LIKE and len(value.args) > SHAPED_LIKE[func]:
+        return args[SHAPED_LIKE[func]]
     if getattr(func, "__module__", None) == "math" or func in SCALAR_FUNCS:
         if func in (abs, min, max):
             return broadcast_kind(args)

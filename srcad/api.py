@@ -25,7 +25,7 @@ RUNTIME = {
     **{n: getattr(runtime, n) for n in (
         "unbroadcast", "unreduce", "zeros_like", "add_at", "reduced_max_grad", "prod_grad",
         "dot_grad_left", "dot_grad_right", "matmul_grad_left", "matmul_grad_right",
-        "assert_scalar", "broadcast_like", "added_at")},
+        "assert_scalar", "broadcast_like", "added_at", "add_seq", "prod_grad_dot")},
 }
 
 _MISSING = object()
@@ -165,7 +165,7 @@ def _derive(fn, wrt, mode, kinds, busy=()):
     mode_kind = "grad" if mode == "grad" else "value_and_grad" if mode == "value_and_grad" else "vjp"
     rev = ReverseMode(core, facts, parsed, namer, runtime_names, derive_helper, mode_kind,
                       generated).run(fname)
-    tree = Optimizer(rev).run()
+    tree = Optimizer(rev, runtime_names).run()
     used = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)}
     externals = {k: v for k, v in externals.items() if k in used}
     source = emit(tree)
@@ -199,7 +199,7 @@ def _derive_forward(fn, wrt, parsed, namer, core, generated, facts, helpers, ext
     fname = f"{fn.__name__}_jvp"
     fwd = ForwardMode(core, facts, parsed, namer, runtime_names, derive_helper,
                       generated, tangent_only).run(fname)
-    tree = Optimizer(fwd).run()
+    tree = Optimizer(fwd, runtime_names).run()
     used = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)}
     externals = {k: v for k, v in externals.items() if k in used}
     params = tree.args.args
@@ -235,6 +235,10 @@ class Derived:
                                 "returns a (value, gradient) pair; transform srcad.grad(f) instead")
             self.inner, self.origin = fn, fn.origin
             signature = fn.__signature__
+            if fn.many and mode in ("grad", "value_and_grad") and fn.mode != "jvp":
+                raise TypeError(f"srcad.{mode} needs a scalar output, but {fn.__name__} returns "
+                                f"a tuple (one gradient per wrt); use srcad.hessian, srcad.jvp "
+                                f"or srcad.vjp, or a single wrt index")
         else:
             if not callable(fn):
                 raise TypeError(f"srcad.{mode} needs a function, got {type(fn).__name__}: {fn!r}")
@@ -253,6 +257,9 @@ class Derived:
         self.wrt, self.many = wrt_names(signature, wrt, self.origin, fn.__name__)
         self.specialised = {}
         self.last = None
+        # srcad.grad(f, wrt=(0,)) returns a 1-tuple, its generated function a bare gradient
+        self.one_tuple = self.inner is not None and self.inner.many and \
+            len(self.inner.wrt) == 1 and self.inner.mode != "jvp"
         self.__name__ = f"d{fn.__name__}d{'_'.join(self.wrt)}"
         self.__doc__ = fn.__doc__
         self.__wrapped__ = fn
@@ -326,13 +333,28 @@ class Derived:
         return entry[0], entry[1]
 
     # ---- calling ----------------------------------------------------------------------------
-    def _bind(self, args, kwargs):
-        bound = self.signature.bind(*args, **kwargs)   # the TypeError the original would raise
+    def bind_call(self, args, kwargs):
+        """Arguments of a call of this derivative, by name: ``fn``'s, then the extra ones
+        (cotangent or tangents), which are always the last positional arguments."""
+        extra = self.extra_params()
+        if len(args) < len(extra):
+            raise TypeError(f"{self.__name__}() takes its {', '.join(extra)} as the last "
+                            f"positional argument(s)")
+        cut = len(args) - len(extra)
+        arguments = self.bind_base(args[:cut], kwargs)
+        arguments.update(zip(extra, args[cut:]))
+        return arguments
+
+    def bind_base(self, args, kwargs):
+        """Arguments of ``fn`` by name, defaults applied (the TypeError ``fn`` would raise)."""
+        if self.inner is not None:
+            return self.inner.bind_call(args, kwargs)
+        bound = self.signature.bind(*args, **kwargs)
         bound.apply_defaults()
         return dict(bound.arguments)
 
     def _prepare(self, args, kwargs):
-        arguments = self._bind(args, kwargs)
+        arguments = self.bind_base(args, kwargs)
         for w in self.wrt:
             v = arguments.get(w)
             if isinstance(v, (list, tuple)):
@@ -381,6 +403,11 @@ class Derived:
         arguments = self._prepare(args, kwargs)
         fn, gen = self.compiled(arguments)
         if self.mode == "vjp":
+            if self.one_tuple:
+                if not isinstance(dout, (tuple, list)) or len(dout) != 1:
+                    raise TypeError(f"srcad.vjp: {self.fn.__name__} returns a 1-tuple, so "
+                                    f"dout must be a 1-tuple too, got {type(dout).__name__}")
+                dout = dout[0]
             seed = {gen.seed: dout}
         out = fn(*[arguments[p] for p in self.params], **seed)
         if self.mode == "value_and_grad":
@@ -399,12 +426,13 @@ class Derived:
         fn, gen = self.compiled(arguments)
         named = {gen.tangents[w]: t for w, t in zip(self.actual_wrt, tangents)}
         value, tangent = fn(*[arguments[p] for p in self.params], **named)
-        return value, shaped_like(tangent, value)
+        tangent = shaped_like(tangent, value)
+        return ((value,), (tangent,)) if self.one_tuple else (value, tangent)
 
 
 def shaped_like(tangent, value):
     """A tangent with its value's structure and shape (a constant-shaped zero is broadcast)."""
-    if isinstance(value, tuple) and isinstance(tangent, tuple) and len(value) == len(tangent):
+    if isinstance(value, tuple) and isinstance(tangent, (tuple, list)) and len(value) == len(tangent):
         return tuple(shaped_like(t, v) for t, v in zip(tangent, value))
     if np.ndim(tangent) != np.ndim(value) or np.shape(tangent) != np.shape(value):
         return np.broadcast_to(tangent, np.shape(value)) + 0.0

@@ -170,11 +170,14 @@ class ForwardMode:
         terms = [t for t in split_terms(copy.deepcopy(expr))
                  if not (names_in(t[0]) & dnames <= inactive)]
         sub = templates.Substitute({**mapping, **{d: const(0.0) for d in inactive}})
+        sequence = self.kinds.get(targets(s)[0]) == "seq"
         total = None
         for term, minus in terms:
             term = sub.visit(term)
             if total is None:
                 total = gast.UnaryOp(op=gast.USub(), operand=term) if minus else term
+            elif sequence:   # tangents of lists add element-wise (+ would concatenate)
+                total = call(self.rt("add_seq"), total, term, *([const(-1.0)] if minus else []))
             else:
                 total = gast.BinOp(left=total, op=gast.Sub() if minus else gast.Add(), right=term)
         return total if total is not None else const(0.0)
@@ -208,6 +211,9 @@ class ForwardMode:
         body, ret = fn.body[:-1], fn.body[-1]
         result = ret.value
         new_body = self.block(body)
+        params = [a.id for a in fn.args.args]
+        new_body = [assign(self.tan(p), self.zero(p), fn.lineno) for p in params
+                    if p in self.active and p not in self.facts.wrt] + new_body
         rname = atom_name(result)
         tangent = name(self.tan(rname)) if rname in self.active else self.zero_of(result)
         new_body = [assign(t, gast.List(elts=[], ctx=gast.Load()), fn.lineno)

@@ -3,14 +3,17 @@
 Every name is derived from user names and a counter; nothing depends on ids or hashing, so the
 same function always gives the same source.
 """
+import builtins
 import keyword
+
+BUILTINS = frozenset(dir(builtins))   # a temporary named "slice" would shadow the builtin
 
 
 class Namer:
     """Hands out fresh names that collide with nothing the user's function mentions."""
 
     def __init__(self, taken):
-        self.taken = set(taken)
+        self.taken = set(taken) | BUILTINS
 
     def fresh(self, base):
         base = base if base.isidentifier() and not keyword.iskeyword(base) else "tmp"

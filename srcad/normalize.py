@@ -214,12 +214,13 @@ class Lowering:
 
     def stmt_AugAssign(self, s, out):
         if isinstance(s.target, gast.Subscript):   # only in srcad's output (see the Fence)
-            target = s.target
+            target = located(s.target, s.lineno)
             base = self.atom(target.value, out)
-            index = index_value(self.index(target.slice, out))
+            index = located(index_value(self.index(target.slice, out)), s.lineno)
             value = self.atom(s.value, out)
-            update = gast.Call(func=self.runtime_name("added_at"),
-                               args=[copy.deepcopy(base), index, value], keywords=[])
+            update = located(gast.Call(func=self.runtime_name("added_at"),
+                                       args=[copy.deepcopy(base), index, value], keywords=[]),
+                             s.lineno)
             out.append(assign(base.id, self.flat(update, out), s.lineno))
             return
         if is_tape_pop(s.value, self.scope) and isinstance(s.op, gast.Add):

@@ -11,6 +11,7 @@ import gast
 import numpy as np
 
 from .analysis import SCALAR
+from .reverse import is_reversal
 
 PURE_CALLS = {"range", "reversed", "len"}
 
@@ -122,7 +123,8 @@ def is_zero(value):
 
 
 class Optimizer:
-    def __init__(self, rev):
+    def __init__(self, rev, runtime=None):
+        self.runtime = runtime or {}
         self.tree = rev.tree
         self.adjoints = rev.adjoints
         self.temps = rev.temps
@@ -144,6 +146,7 @@ class Optimizer:
             if gast.dump(self.tree) == before:
                 break
         self.fold(self.tree)
+        self.sequences(self.tree.body)
         self.share(self.tree.body, set(s for s in self.seeds if self.kinds.get(s) != SCALAR))
         self.drop_unused_stack()
         return self.tree
@@ -504,11 +507,35 @@ class Optimizer:
             for field in ("body", "orelse"):
                 if isinstance(getattr(s, field, None), list):
                     self.tidy(getattr(s, field))
+            if isinstance(s, gast.For) and is_reversal(s.iter):
+                s.iter = gast.Call(func=gast.Name(id="reversed", ctx=gast.Load(), annotation=None,
+                                                  type_comment=None), args=[s.iter.value], keywords=[])
             if isinstance(s, gast.If) and not s.body and s.orelse:
                 s.test = negate(s.test)
                 s.body, s.orelse = s.orelse, []
             out.append(s)
         stmts[:] = out
+
+    def sequences(self, stmts):
+        """``d += e`` on the derivative of a list would concatenate: add element-wise."""
+        for i, s in enumerate(stmts):
+            for field in ("body", "orelse"):
+                if isinstance(getattr(s, field, None), list):
+                    self.sequences(getattr(s, field))
+            if isinstance(s, gast.AugAssign) and isinstance(s.target, gast.Name) and \
+                    self.kinds.get(s.target.id) == "seq" and isinstance(s.op, (gast.Add, gast.Sub)):
+                args = [gast.Name(id=s.target.id, ctx=gast.Load(), annotation=None,
+                                  type_comment=None), s.value]
+                if isinstance(s.op, gast.Sub):
+                    args.append(gast.Constant(value=-1.0, kind=None))
+                new = gast.Assign(targets=[gast.Name(id=s.target.id, ctx=gast.Store(),
+                                                     annotation=None, type_comment=None)],
+                                  value=gast.Call(func=gast.Name(
+                                      id=self.runtime.get("add_seq", "add_seq"), ctx=gast.Load(),
+                                      annotation=None, type_comment=None), args=args, keywords=[]),
+                                  type_comment=None)
+                new.lineno = s.lineno
+                stmts[i] = new
 
     def fold(self, tree):
         Folder().visit(tree)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import gast
 
 from . import templates
-from .analysis import (SCALAR, SEQ, assigned_names, atom_name, helper_call, is_tape_call,
+from .analysis import (SCALAR, SEQ, assigned_names, assignments, atom_name, helper_call, is_tape_call,
                        loaded_names, ndim_of, targets)
 from .normalize import assign, located, name
 
@@ -96,6 +96,22 @@ def contribution(partials, dout):
             isinstance(p.left, gast.Constant) and p.left.value == 1.0:
         return gast.BinOp(left=dout, op=gast.Div(), right=p.right), sub
     return gast.BinOp(left=dout, op=gast.Mult(), right=p), sub
+
+
+def is_reversal(node):
+    """``r[::-1]``: how the core language writes ``reversed(r)`` for a range ``r``."""
+    sl = getattr(node, "slice", None)
+    return (isinstance(node, gast.Subscript) and isinstance(sl, gast.Slice) and sl.lower is None
+            and sl.upper is None and isinstance(sl.step, gast.UnaryOp)
+            and isinstance(sl.step.op, gast.USub) and isinstance(sl.step.operand, gast.Constant)
+            and sl.step.operand.value == 1)
+
+
+def backwards(iterable):
+    """The iterable of a loop's reverse sweep: ``reversed(r)``, or ``r`` when it was ``r[::-1]``."""
+    if is_reversal(iterable):
+        return iterable.value
+    return call(name("reversed"), iterable)
 
 
 def may_broadcast(var, operands, kinds):
@@ -319,7 +335,8 @@ class ReverseMode:
                     if len(tn) == 1:
                         dout = name(self.adj_temp(self.adj(tn[0]) + "_new") if self_ref else self.adj(tn[0]))
                     else:
-                        dout = gast.Tuple(elts=[name(self.adj(t)) for t in tn], ctx=gast.Load())
+                        dout = gast.Tuple(elts=[name(self.adj(t)) if t in self.active else
+                                                self.zero(t) for t in tn], ctx=gast.Load())
                         if self_ref:
                             dout = name(self.adj_temp("d_" + "_".join(tn)))
                     adj = self.adjoint(s, dout, self_ref)
@@ -341,6 +358,10 @@ class ReverseMode:
                             self.recompute_range.add(id(s))
                             self.reads |= loaded_names(s.iter)
         visit(body)
+        for s in assignments(body):   # a killed adjoint's zero takes the old value's shape
+            for t in targets(s):
+                if t in self.active:
+                    self.reads |= loaded_names(self.zero(t)) & self.primal
 
     def replace_self(self, target, adj):
         """``x = f(x, y)``: contributions to ``y`` first, then ``dx = dx * df/dx``."""
@@ -527,9 +548,8 @@ class ReverseMode:
                                   ctx=gast.Load())
         fwd.append(located(gast.For(target=s.target, iter=iterable, body=body, orelse=[],
                                     type_comment=None), s.lineno))
-        rev_loop = located(gast.For(target=copy.deepcopy(s.target),
-                                    iter=call(name("reversed"), back), body=br, orelse=[],
-                                    type_comment=None), s.lineno)
+        rev_loop = located(gast.For(target=copy.deepcopy(s.target), iter=backwards(back),
+                                    body=br, orelse=[], type_comment=None), s.lineno)
         if breaks:
             push = self.push(name(counter))
             fwd.append(push)

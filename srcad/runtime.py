@@ -46,6 +46,19 @@ def zeros_like(x):
     return 0.0
 
 
+def add_seq(a, b, sign=1.0):
+    """``a + sign * b`` element by element for the derivative of a list or tuple (where
+    ``+`` would concatenate)."""
+    seq_a, seq_b = isinstance(a, (list, tuple)), isinstance(b, (list, tuple))
+    if seq_a and seq_b:
+        return [add_seq(x, y, sign) for x, y in zip(a, b)]
+    if seq_a:       # b is a zero written as a scalar
+        return [add_seq(x, b, sign) for x in a]
+    if seq_b:
+        return [add_seq(a, y, sign) for y in b]
+    return a + b if sign == 1.0 else a - b
+
+
 def add_at(dx, index, g):
     """``dx[index] += g`` that also accumulates over repeated integer indices."""
     if isinstance(dx, list):
@@ -77,20 +90,43 @@ def reduced_max_grad(g, x, out, axis, keepdims):
 
 def prod_grad(g, x, axis, keepdims):
     """Cotangent of ``np.prod``: the product of the other factors, exact even with zeros."""
-    x = np.asarray(x)
+    rows, restore = _groups(x, axis)
+    return unreduce(g, x, axis, keepdims) * restore(_exclusive_prod(rows))
+
+
+def prod_grad_dot(x, v, axis):
+    """``M v`` where ``M[i, j]`` is the product of the factors other than ``i`` and ``j`` of
+    each reduced group (zero on the diagonal): the derivative of the exclusive products along
+    ``v``, for second derivatives of ``np.prod``. Exact with zeros."""
+    rows, restore = _groups(x, axis)
+    vrows, _ = _groups(v, axis)
+    m = rows.shape[1]
+    left, dleft = np.ones(rows.shape[0]), np.zeros(rows.shape[0])
+    lefts, dlefts = [], []
+    for i in range(m):
+        lefts.append(left)
+        dlefts.append(dleft)
+        left, dleft = left * rows[:, i], dleft * rows[:, i] + left * vrows[:, i]
+    right, dright = np.ones(rows.shape[0]), np.zeros(rows.shape[0])
+    out = np.zeros(rows.shape)
+    for i in reversed(range(m)):
+        out[:, i] = dlefts[i] * right + lefts[i] * dright
+        right, dright = right * rows[:, i], dright * rows[:, i] + right * vrows[:, i]
+    return restore(out)
+
+
+def _groups(x, axis):
+    """``x`` as rows, one per reduced group, and the function that puts rows back in place."""
+    x = np.asarray(x, dtype=np.result_type(x, float))
     if axis is None:
-        flat = x.reshape(-1)
-        others = _exclusive_prod(flat[None, :])[0].reshape(x.shape)
-        return unreduce(g, x, None, keepdims) * others
+        return x.reshape(1, -1), lambda rows: rows.reshape(x.shape)
     axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
     axes = tuple(sorted(a % x.ndim for a in axes))
     keep = tuple(i for i in range(x.ndim) if i not in axes)
     moved = np.transpose(x, keep + axes)
-    lead = moved.shape[:len(keep)]
-    others = _exclusive_prod(moved.reshape(lead + (-1,)).reshape(-1, int(np.prod(moved.shape[len(keep):]))))
-    others = others.reshape(moved.shape)
-    others = np.transpose(others, np.argsort(keep + axes))
-    return unreduce(g, x, axis, keepdims) * others
+    size = int(np.prod([x.shape[a] for a in axes]))
+    rows = moved.reshape(-1, size)
+    return rows, lambda r: np.transpose(r.reshape(moved.shape), np.argsort(keep + axes))
 
 
 def _exclusive_prod(rows):

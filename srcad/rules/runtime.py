@@ -27,8 +27,12 @@ defrule(rt.reduced_max_grad, "g, x, peak, axis, keepdims",
         "dout = reduced_max_grad(dg, x, peak, axis, keepdims)")
 defrule(rt.prod_grad, "g, x, axis, keepdims",
         "dg += np.sum(dout * prod_grad(np.ones_like(g), x, axis, keepdims), axis=axis, "
-        "keepdims=keepdims)",
-        "dout = prod_grad(dg, x, axis, keepdims)", missing=("x",))
+        "keepdims=keepdims)\n"
+        "dx += unreduce(g, x, axis, keepdims) * prod_grad_dot(x, dout, axis)",
+        "dout = prod_grad(dg, x, axis, keepdims) + "
+        "unreduce(g, x, axis, keepdims) * prod_grad_dot(x, dx, axis)")
+defrule(rt.prod_grad_dot, "x, v, axis", "dv += prod_grad_dot(x, dout, axis)",
+        "dout = prod_grad_dot(x, dv, axis)", missing=("x",))
 
 # Bilinear adjoints of products: <u, grad_left(g, a, b)> = <g, u . b>, and so on.
 defrule(rt.dot_grad_left, "g, a, b", "dg += np.dot(dout, b)\ndb += dot_grad_right(g, dout, b)",
