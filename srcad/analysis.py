@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
-from . import rules, templates
+from . import rules, runtime as _rt, templates
 from .errors import NoRule, UnsupportedSyntax
-from .frontend import LOCAL, UNRESOLVED, Method
+from .frontend import LOCAL, UNRESOLVED, Method, is_tape_call
 
 BINOPS = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
           gast.Div: operator.truediv, gast.Pow: operator.pow, gast.Mod: operator.mod,
@@ -110,12 +110,6 @@ def tape_pushes(fn, scope):
             and is_tape_call(n.value, scope, "append") and isinstance(n.value.args[0], gast.Name)}
 
 
-def is_tape_call(node, scope, method):
-    return (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
-            and node.func.attr == method and isinstance(node.func.value, gast.Name)
-            and node.func.value.id in scope.tapes)
-
-
 def tape_op(stmt, scope, pushed):
     """A derivative's stacks, seen by a second transformation: ``x = stack.pop()`` restores the
     ``x`` pushed earlier (srcad always pops a value into the name it pushed), ``x = x +
@@ -127,10 +121,27 @@ def tape_op(stmt, scope, pushed):
         return Op("restore", operands=[gast.Name(id=t, ctx=gast.Load(), annotation=None,
                                                  type_comment=None)]) if t in pushed else \
             Op("nondiff", key="pop")
-    if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Add) and \
-            is_tape_call(value.right, scope, "pop") and atom_name(value.left) == t:
-        return Op("restore_add", operands=[value.left])
+    if restored_pop(value, scope) is not None and atom_name(accumulated(value)) == t:
+        return Op("restore_add", operands=[accumulated(value)])
     return None
+
+
+def restored_pop(value, scope):
+    """The ``stack.pop()`` in ``stack.pop()``, ``x + stack.pop()`` or ``add_seq(x,
+    stack.pop())`` (how the derivative of a list adds back what its stack saved)."""
+    if is_tape_call(value, scope, "pop"):
+        return value
+    if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Add) and \
+            is_tape_call(value.right, scope, "pop"):
+        return value.right
+    if isinstance(value, gast.Call) and len(value.args) == 2 and \
+            scope.resolve(value.func) is _rt.add_seq and is_tape_call(value.args[1], scope, "pop"):
+        return value.args[1]
+    return None
+
+
+def accumulated(value):
+    return value.left if isinstance(value, gast.BinOp) else value.args[0]
 
 
 def rule_op(key, args, kwargs, what=None):
@@ -378,8 +389,6 @@ def matmul_kind(ks):
         return array_kind(1)
     return UNKNOWN
 
-
-from . import runtime as _rt  # noqa: E402
 
 SHAPED_LIKE = {_rt.zeros_like: 0, _rt.added_at: 0, _rt.unbroadcast: 1, _rt.unreduce: 1,
                _rt.broadcast_like: 1, _rt.add_seq: 0}   # the result has this argument's kind

@@ -257,6 +257,7 @@ class Derived:
         self.wrt, self.many = wrt_names(signature, wrt, self.origin, fn.__name__)
         self.specialised = {}
         self.last = None
+        self.call_names = None
         # srcad.grad(f, wrt=(0,)) returns a 1-tuple, its generated function a bare gradient
         self.one_tuple = self.inner is not None and self.inner.many and \
             len(self.inner.wrt) == 1 and self.inner.mode != "jvp"
@@ -288,7 +289,7 @@ class Derived:
 
     def generated_names(self, gen):
         """Each argument of this derivative's call -> the parameter of the generated function."""
-        names = {p: p for p in self.params}
+        names = {p: p for p in self.params} if self.call_names is None else dict(self.call_names)
         extra = self.extra_params()
         if self.mode == "vjp":
             names[extra[0]] = gen.seed
@@ -298,11 +299,12 @@ class Derived:
 
     # ---- specialisation -------------------------------------------------------------------
     def target(self, arguments):
-        """The Python function to transform, the kinds of its parameters, and its wrt names."""
+        """The Python function to transform, the kinds of its parameters, its wrt names, and
+        the parameter each of this derivative's arguments goes to (None: the same name)."""
         if self.inner is None:
             kinds = {p: kind_of_value(arguments[p]) if p in arguments else "unknown"
                      for p in self.params}
-            return self.fn, kinds, self.wrt
+            return self.fn, kinds, self.wrt, None
         inner = self.inner
         fn, gen = inner.compiled(arguments, "tangent" if inner.mode == "jvp" else None)
         names = inner.generated_names(gen)
@@ -315,12 +317,12 @@ class Derived:
                 kinds[p] = kind_of_value(par.default)
             else:
                 kinds[p] = "unknown"
-        return fn, kinds, tuple(names[w] for w in self.wrt)
+        return fn, kinds, tuple(names[w] for w in self.wrt), names
 
     def compiled(self, arguments, mode=None):
         """The generated function for these arguments' kinds (cached), and its Generated."""
         mode = mode or self.mode
-        fn, kinds, wrt = self.target(arguments)
+        fn, kinds, wrt, self.call_names = self.target(arguments)
         key = (mode, tuple(sorted(kinds.items())))
         entry = self.specialised.get(key)
         if entry is None or entry[2] is not fn or not entry[1].valid():
@@ -352,6 +354,17 @@ class Derived:
         bound = self.signature.bind(*args, **kwargs)
         bound.apply_defaults()
         return dict(bound.arguments)
+
+    def call_args(self, arguments):
+        """Positional arguments of the generated function (the original's parameters)."""
+        return [arguments[p] for p in self.params] if self.call_names is None else ()
+
+    def call_kwargs(self, arguments):
+        """A derivative of a derivative: its generated parameters may have other names and
+        defaulted seeds in between, so arguments go by name."""
+        if self.call_names is None:
+            return {}
+        return {self.call_names[p]: arguments[p] for p in self.params}
 
     def _prepare(self, args, kwargs):
         arguments = self.bind_base(args, kwargs)
@@ -409,7 +422,7 @@ class Derived:
                                     f"dout must be a 1-tuple too, got {type(dout).__name__}")
                 dout = dout[0]
             seed = {gen.seed: dout}
-        out = fn(*[arguments[p] for p in self.params], **seed)
+        out = fn(*self.call_args(arguments), **seed, **self.call_kwargs(arguments))
         if self.mode == "value_and_grad":
             value, grads = out
             return value, self._finish(grads, arguments)
@@ -425,7 +438,7 @@ class Derived:
         arguments = self._prepare(primal, kwargs)
         fn, gen = self.compiled(arguments)
         named = {gen.tangents[w]: t for w, t in zip(self.actual_wrt, tangents)}
-        value, tangent = fn(*[arguments[p] for p in self.params], **named)
+        value, tangent = fn(*self.call_args(arguments), **named, **self.call_kwargs(arguments))
         tangent = shaped_like(tangent, value)
         return ((value,), (tangent,)) if self.one_tuple else (value, tangent)
 

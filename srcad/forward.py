@@ -9,7 +9,8 @@ import copy
 import gast
 
 from . import templates
-from .analysis import SCALAR, atom_name, helper_call, is_tape_call, loaded_names, targets
+from .analysis import (SCALAR, atom_name, helper_call, is_tape_call, loaded_names,
+                       restored_pop, targets)
 from .errors import SrcadError
 from .normalize import assign, located, name
 from .reverse import Reversed, attr, call, const, contribution, may_broadcast
@@ -81,10 +82,12 @@ class ForwardMode:
             return [s]
         op = self.facts.ops[id(s)]
         if op.kind in ("restore", "restore_add"):
-            pop = s.value if op.kind == "restore" else s.value.right
+            pop = restored_pop(s.value, self.parsed.scope)
             tangent = call(attr(name(self.tape_tangent(pop.func.value.id)), "pop"))
-            if op.kind == "restore_add":
+            if op.kind == "restore_add" and isinstance(s.value, gast.BinOp):
                 tangent = gast.BinOp(left=name(self.tan(tn[0])), op=gast.Add(), right=tangent)
+            elif op.kind == "restore_add":
+                tangent = call(self.rt("add_seq"), name(self.tan(tn[0])), tangent)
             return [s, located(assign(self.tan(tn[0]), tangent, s.lineno), s.lineno)]
         if not any(self.is_active(a) for a in op.operands):
             return [s] + [located(assign(self.tan(t), self.zero(t), s.lineno), s.lineno)

@@ -67,6 +67,14 @@ class Scope:
         return UNRESOLVED
 
 
+def is_tape_call(node, scope, method):
+    """``stack.append(...)`` / ``stack.pop()`` on a stack of srcad's own output."""
+    return (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
+            and node.func.attr == method and isinstance(node.func.value, gast.Name)
+            and node.func.value.id in scope.tapes and not node.keywords
+            and len(node.args) == (1 if method == "append" else 0))
+
+
 @dataclass
 class Parsed:
     fn: object

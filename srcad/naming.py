@@ -29,8 +29,27 @@ class Namer:
         return name
 
 
+MAX_NAME = 32   # beyond this a name built from its operands stops being readable
+
+
 def temp_base(node):
-    """A readable base name for the temporary holding ``node``'s value (``x_times_y``)."""
+    """A readable base name for the temporary holding ``node``'s value (``x_times_y``); a
+    name that would grow past MAX_NAME keeps only the operation (``times``, ``sin``)."""
+    import gast
+
+    base = _operand_name(node)
+    if len(base) <= MAX_NAME:
+        return base
+    if isinstance(node, gast.Call):
+        f = node.func
+        return f.attr if isinstance(f, gast.Attribute) else f.id if isinstance(f, gast.Name) else "tmp"
+    words = {gast.Add: "sum", gast.Sub: "difference", gast.Mult: "product", gast.Div: "ratio"}
+    if isinstance(node, gast.BinOp):
+        return words.get(type(node.op), "tmp")
+    return "tmp"
+
+
+def _operand_name(node):
     import gast
 
     words = {gast.Add: "plus", gast.Sub: "minus", gast.Mult: "times", gast.Div: "over",

@@ -23,7 +23,7 @@ import gast
 
 from . import runtime
 from .errors import UnsupportedSyntax
-from .frontend import UNRESOLVED
+from .frontend import UNRESOLVED, is_tape_call
 from .naming import Namer, temp_base
 
 ALWAYS, SOMETIMES, NEVER = "always", "sometimes", "never"
@@ -203,6 +203,9 @@ class Lowering:
 
     def stmt_Assign(self, s, out):
         *chain, last = s.targets
+        if not chain and isinstance(last, gast.Name) and self.is_sequence_restore(s.value, last.id):
+            out.append(s)   # d = add_seq(d, stack.pop()): kept whole, like d += stack.pop()
+            return
         self.assign_to(last, s.value, s.lineno, out)
         for target in reversed(chain):
             out.append(assign(target, copy.deepcopy(last if isinstance(last, gast.Name) else
@@ -223,13 +226,19 @@ class Lowering:
                              s.lineno)
             out.append(assign(base.id, self.flat(update, out), s.lineno))
             return
-        if is_tape_pop(s.value, self.scope) and isinstance(s.op, gast.Add):
+        if is_tape_call(s.value, self.scope, "pop") and isinstance(s.op, gast.Add):
             value = gast.BinOp(left=name(s.target.id), op=gast.Add(), right=s.value)
             out.append(assign(s.target.id, located(value, s.lineno), s.lineno))
             return
         value = gast.BinOp(left=name(s.target.id), op=s.op, right=s.value)
         value.lineno = s.lineno
         self.assign_to(s.target, value, s.lineno, out)
+
+    def is_sequence_restore(self, value, target):
+        return (isinstance(value, gast.Call) and self.scope.resolve(value.func) is runtime.add_seq
+                and len(value.args) == 2 and not value.keywords
+                and isinstance(value.args[0], gast.Name) and value.args[0].id == target
+                and is_tape_call(value.args[1], self.scope, "pop"))
 
     def runtime_name(self, what):
         for n, obj in self.scope.runtime.items():
@@ -394,13 +403,6 @@ def index_value(index):
     if isinstance(index, gast.Tuple):
         return gast.Tuple(elts=[index_value(e) for e in index.elts], ctx=gast.Load())
     return index
-
-
-def is_tape_pop(node, scope):
-    """``stack.pop()`` on one of the stacks of srcad's own output."""
-    return (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
-            and node.func.attr == "pop" and not node.args and not node.keywords
-            and isinstance(node.func.value, gast.Name) and node.func.value.id in scope.tapes)
 
 
 def bound_to_ranges(tree, scope):

@@ -517,13 +517,15 @@ class Optimizer:
         stmts[:] = out
 
     def sequences(self, stmts):
-        """``d += e`` on the derivative of a list would concatenate: add element-wise."""
+        """``d += e`` on the derivative of a list would concatenate: add element-wise (also
+        where the kind is unknown and a list is possible)."""
         for i, s in enumerate(stmts):
             for field in ("body", "orelse"):
                 if isinstance(getattr(s, field, None), list):
                     self.sequences(getattr(s, field))
             if isinstance(s, gast.AugAssign) and isinstance(s.target, gast.Name) and \
-                    self.kinds.get(s.target.id) == "seq" and isinstance(s.op, (gast.Add, gast.Sub)):
+                    s.target.id in self.adjoints and self.kinds.get(s.target.id) in ("seq", "unknown") \
+                    and isinstance(s.op, (gast.Add, gast.Sub)):
                 args = [gast.Name(id=s.target.id, ctx=gast.Load(), annotation=None,
                                   type_comment=None), s.value]
                 if isinstance(s.op, gast.Sub):

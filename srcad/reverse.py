@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 import gast
 
 from . import templates
-from .analysis import (SCALAR, SEQ, assigned_names, assignments, atom_name, helper_call, is_tape_call,
-                       loaded_names, ndim_of, targets)
+from .analysis import (SCALAR, SEQ, assigned_names, assignments, atom_name, helper_call,
+                       is_tape_call, loaded_names, ndim_of, restored_pop, targets)
 from .normalize import assign, located, name
 
 MARK = "__srcad_comment__ "
@@ -197,8 +197,7 @@ class ReverseMode:
         if op.kind == "subscript":
             return self.subscript_adjoint(value, dout)
         if op.kind in ("restore", "restore_add"):
-            pop = value if op.kind == "restore" else value.right
-            tape = self.tape_derivative(pop.func.value.id)
+            tape = self.tape_derivative(restored_pop(value, self.parsed.scope).func.value.id)
             return [gast.Expr(value=call(attr(name(tape), "append"), copy.deepcopy(dout)))]
         if op.kind == "helper":
             return self.helper_adjoint(stmt, op, dout)
@@ -289,6 +288,12 @@ class ReverseMode:
             result.append(aug(self.adj(arguments[p].id), name(o)))
         return result
 
+    def zero_of_any(self, v):
+        """A zero cotangent that also fits a tuple (callees may index it)."""
+        if self.kinds.get(v) == SCALAR or ndim_of(self.kinds.get(v) or "unknown"):
+            return self.zero(v)
+        return call(self.rt("zeros_like"), name(v))
+
     def zero(self, v):
         if v in self.dense or self.kinds.get(v) == SEQ:
             return call(self.rt("zeros_like"), name(v))
@@ -336,7 +341,7 @@ class ReverseMode:
                         dout = name(self.adj_temp(self.adj(tn[0]) + "_new") if self_ref else self.adj(tn[0]))
                     else:
                         dout = gast.Tuple(elts=[name(self.adj(t)) if t in self.active else
-                                                self.zero(t) for t in tn], ctx=gast.Load())
+                                                self.zero_of_any(t) for t in tn], ctx=gast.Load())
                         if self_ref:
                             dout = name(self.adj_temp("d_" + "_".join(tn)))
                     adj = self.adjoint(s, dout, self_ref)

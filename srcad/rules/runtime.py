@@ -20,6 +20,9 @@ defrule(rt.unreduce, "g, like, axis=None, keepdims=False",
 defrule(rt.added_at, "a, index, g", "da += dout\ndg += unbroadcast(dout[index], g)",
         "dout = da + added_at(zeros_like(a), index, dg)")
 
+defrule(rt.add_seq, "a, b, sign=1.0", "da += dout\ndb += add_seq(0.0, dout, sign)",
+        "dout = add_seq(da, db, sign)")
+
 # Linear in g; piecewise constant in x and the extremum (their derivative is zero).
 defrule(rt.reduced_max_grad, "g, x, peak, axis, keepdims",
         "dg += np.sum(dout * reduced_max_grad(np.ones_like(g), x, peak, axis, keepdims), "
