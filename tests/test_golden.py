@@ -9,7 +9,7 @@ import pytest
 import srcad
 from srcad import runtime
 
-from golden.functions import CASES
+from golden.functions import CASES, SECOND_ORDER
 
 HERE = pathlib.Path(__file__).parent / "golden"
 
@@ -64,3 +64,35 @@ def test_design_example_is_what_an_expert_writes():
         "        else:\n"
         "            dx -= dy\n"
         "    return dx\n")
+
+
+def second_derivative(name):
+    fn, wrt, args, modes = SECOND_ORDER[name]
+    outer = srcad.grad if modes == "grad-grad" else srcad.jvp
+    d2 = outer(srcad.grad(fn, wrt=wrt), wrt=wrt)
+    d2(*args) if modes == "grad-grad" else d2(*args, 1.0)
+    return d2
+
+
+@pytest.mark.parametrize("name", sorted(SECOND_ORDER))
+def test_second_derivative_source_matches_golden(name, request):
+    path = HERE / f"{name}.expected"
+    text = srcad.source(second_derivative(name))
+    if request.config.getoption("--update-golden") or not path.exists():
+        path.write_text(text)
+    assert text == path.read_text()
+
+
+@pytest.mark.parametrize("name", sorted(SECOND_ORDER))
+def test_golden_second_derivative_is_correct(name):
+    fn, wrt, args, modes = SECOND_ORDER[name]
+    namespace = dict(fn.__globals__)
+    namespace.update({n: getattr(runtime, n) for n in dir(runtime) if not n.startswith("_")})
+    namespace.update(np=np, math=math)
+    text = (HERE / f"{name}.expected").read_text()
+    exec(compile(text, str(HERE / f"{name}.expected"), "exec"), namespace)
+    last_def = [line for line in text.splitlines() if line.startswith("def ")][-1]
+    derived = namespace[last_def[4:last_def.index("(")]]
+    value = derived(*args) if modes == "grad-grad" else derived(*args, dx_2=1.0)[1]
+    first = srcad.grad(fn, wrt=wrt)
+    assert value == pytest.approx(central_difference(first, args, wrt), rel=1e-6, abs=1e-8)

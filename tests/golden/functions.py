@@ -66,3 +66,9 @@ CASES = {
     "while_with_break": (while_with_break, 0, (7.0,)),
     "helper_call": (helper_call, (0, 1), (0.7, 1.3)),
 }
+
+# second derivatives: name -> (function, wrt, example arguments, modes outer-over-inner)
+SECOND_ORDER = {
+    "second_for_with_stack": (for_with_stack, 0, (0.7, 3), "grad-grad"),
+    "second_straight_line": (straight_line, 0, (0.7, 1.3), "jvp-grad"),
+}
