@@ -24,4 +24,4 @@ def test_quickstart_prints_source_and_value():
 
 
 def test_examples_exist():
-    assert {"quickstart", "mlp", "projectile"} <= {p.stem for p in EXAMPLES}
+    assert {"quickstart", "mlp", "projectile", "newton"} <= {p.stem for p in EXAMPLES}
