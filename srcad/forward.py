@@ -13,7 +13,8 @@ from .analysis import (SCALAR, atom_name, helper_call, is_tape_call, loaded_name
                        restored_pop, targets)
 from .errors import SrcadError
 from .normalize import assign, located, name
-from .reverse import Reversed, attr, call, const, contribution, may_broadcast
+from .build import attr, call, const, contribution, may_broadcast
+from .reverse import Reversed
 
 
 class ForwardMode:

@@ -10,6 +10,7 @@ import gast
 from . import templates
 from .analysis import (SCALAR, SEQ, assigned_names, assignments, atom_name, helper_call,
                        is_tape_call, loaded_names, ndim_of, restored_pop, targets)
+from .build import aug, attr, backwards, call, const, contribution, may_broadcast
 from .normalize import assign, located, name
 
 MARK = "__srcad_comment__ "
@@ -46,89 +47,6 @@ class CallInfo:
     def given(self, param):
         a = self.bound.get(param)
         return isinstance(a, gast.AST) and not (isinstance(a, gast.Constant) and a.value is None)
-
-
-def call(func, *args, **kwargs):
-    return gast.Call(func=func if not isinstance(func, str) else name(func), args=list(args),
-                     keywords=[gast.keyword(arg=k, value=v) for k, v in kwargs.items()])
-
-
-def attr(value, attribute):
-    return gast.Attribute(value=value if not isinstance(value, str) else name(value),
-                          attr=attribute, ctx=gast.Load())
-
-
-def const(value):
-    return gast.Constant(value=value, kind=None)
-
-
-def aug(target, value, sub=False):
-    t = name(target, store=True) if isinstance(target, str) else target
-    return gast.AugAssign(target=t, op=gast.Sub() if sub else gast.Add(), value=value)
-
-
-def same(a, b):
-    return gast.dump(a) == gast.dump(b)
-
-
-def contribution(partials, dout):
-    """``dout * partial`` in its plainest form, and whether to subtract it."""
-    dout = copy.deepcopy(dout)
-    if len(partials) > 1:
-        if all(same(p, partials[0]) for p in partials):
-            p = partials[0]
-            if isinstance(p, gast.Constant):
-                return gast.BinOp(left=const(float(len(partials)) * p.value), op=gast.Mult(),
-                                  right=dout), False
-            factor = gast.BinOp(left=const(float(len(partials))), op=gast.Mult(), right=p)
-            return gast.BinOp(left=factor, op=gast.Mult(), right=dout), False
-        total = partials[0]
-        for p in partials[1:]:
-            total = gast.BinOp(left=total, op=gast.Add(), right=p)
-        return gast.BinOp(left=dout, op=gast.Mult(), right=total), False
-    p = partials[0]
-    sub = False
-    if isinstance(p, gast.UnaryOp) and isinstance(p.op, gast.USub):
-        p, sub = p.operand, True
-    if isinstance(p, gast.Constant) and p.value == 1.0:
-        return dout, sub
-    if isinstance(p, gast.BinOp) and isinstance(p.op, gast.Div) and \
-            isinstance(p.left, gast.Constant) and p.left.value == 1.0:
-        return gast.BinOp(left=dout, op=gast.Div(), right=p.right), sub
-    return gast.BinOp(left=dout, op=gast.Mult(), right=p), sub
-
-
-def is_reversal(node):
-    """``r[::-1]``: how the core language writes ``reversed(r)`` for a range ``r``."""
-    sl = getattr(node, "slice", None)
-    return (isinstance(node, gast.Subscript) and isinstance(sl, gast.Slice) and sl.lower is None
-            and sl.upper is None and isinstance(sl.step, gast.UnaryOp)
-            and isinstance(sl.step.op, gast.USub) and isinstance(sl.step.operand, gast.Constant)
-            and sl.step.operand.value == 1)
-
-
-def backwards(iterable):
-    """The iterable of a loop's reverse sweep: ``reversed(r)``, or ``r`` when it was ``r[::-1]``."""
-    if is_reversal(iterable):
-        return iterable.value
-    return call(name("reversed"), iterable)
-
-
-def may_broadcast(var, operands, kinds):
-    """Broadcasting can only have widened ``var`` if another operand may be an array."""
-    for a in operands:
-        if isinstance(a, gast.Name) and a.id == var:
-            continue
-        if isinstance(a, gast.Constant):
-            continue
-        if isinstance(a, gast.Name) and kinds.get(a.id) == SCALAR:
-            continue
-        if isinstance(a, gast.Name) and kinds.get(var) == kinds.get(a.id) == SCALAR:
-            continue
-        if not isinstance(a, (gast.Name, gast.Constant)):
-            continue   # a global constant such as np.pi
-        return True
-    return False
 
 
 class ReverseMode:
