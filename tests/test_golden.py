@@ -28,6 +28,17 @@ def central_difference(fn, args, i, h=1e-6):
     return (fn(*up) - fn(*down)) / (2 * h)
 
 
+def load_golden(name, fn):
+    """The last function defined in a golden file, run in ``fn``'s module with the runtime."""
+    namespace = dict(fn.__globals__)
+    namespace.update({n: getattr(runtime, n) for n in dir(runtime) if not n.startswith("_")})
+    namespace.update(np=np, math=math)
+    text = (HERE / f"{name}.expected").read_text()
+    exec(compile(text, str(HERE / f"{name}.expected"), "exec"), namespace)
+    last_def = [line for line in text.splitlines() if line.startswith("def ")][-1]
+    return namespace[last_def[4:last_def.index("(")]]
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_source_matches_golden(name, request):
     path = HERE / f"{name}.expected"
@@ -40,14 +51,7 @@ def test_source_matches_golden(name, request):
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_golden_source_is_a_correct_gradient(name):
     fn, wrt, args = CASES[name]
-    namespace = dict(fn.__globals__)
-    namespace.update({n: getattr(runtime, n) for n in dir(runtime) if not n.startswith("_")})
-    namespace.update(np=np, math=math)
-    text = (HERE / f"{name}.expected").read_text()
-    exec(compile(text, str(HERE / f"{name}.expected"), "exec"), namespace)
-    last_def = [line for line in text.splitlines() if line.startswith("def ")][-1]
-    derived = namespace[last_def[4:last_def.index("(")]]
-    grads = derived(*args)
+    grads = load_golden(name, fn)(*args)
     wrts = wrt if isinstance(wrt, tuple) else (wrt,)
     grads = grads if isinstance(wrt, tuple) else (grads,)
     for g, i in zip(grads, wrts):
@@ -86,13 +90,7 @@ def test_second_derivative_source_matches_golden(name, request):
 @pytest.mark.parametrize("name", sorted(SECOND_ORDER))
 def test_golden_second_derivative_is_correct(name):
     fn, wrt, args, modes = SECOND_ORDER[name]
-    namespace = dict(fn.__globals__)
-    namespace.update({n: getattr(runtime, n) for n in dir(runtime) if not n.startswith("_")})
-    namespace.update(np=np, math=math)
-    text = (HERE / f"{name}.expected").read_text()
-    exec(compile(text, str(HERE / f"{name}.expected"), "exec"), namespace)
-    last_def = [line for line in text.splitlines() if line.startswith("def ")][-1]
-    derived = namespace[last_def[4:last_def.index("(")]]
+    derived = load_golden(name, fn)
     value = derived(*args) if modes == "grad-grad" else derived(*args, dx_2=1.0)[1]
     first = srcad.grad(fn, wrt=wrt)
     assert value == pytest.approx(central_difference(first, args, wrt), rel=1e-6, abs=1e-8)
