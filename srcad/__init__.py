@@ -2,6 +2,7 @@
 from .api import grad, jvp, source, value_and_grad, vjp
 from .errors import SrcadError
 from .matrices import hessian, hvp, jacobian
+from .rules import constant, defelementwise, defrule, nondiff
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian", "hvp", "source",
-           "SrcadError"]
+           "SrcadError", "defrule", "defelementwise", "nondiff", "constant"]

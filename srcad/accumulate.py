@@ -8,6 +8,11 @@ from .analysis import SCALAR
 from .build import loads, stores
 
 
+def is_list_pop(value):
+    return isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
+        value.func.attr == "pop" and isinstance(value.func.value, gast.Name) and not value.args
+
+
 class Accumulation:
     def __init__(self, adjoints, kinds, runtime):
         self.adjoints, self.kinds, self.runtime = adjoints, kinds, runtime
@@ -36,24 +41,30 @@ class Accumulation:
                 stmts[i] = new
 
     def share(self, stmts, shared):
-        for s in stmts:
-            if isinstance(s, gast.Assign):
+        for s in list(stmts):
+            if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Subscript):
+                self.own(stmts, s, s.targets[0].value, shared)
+            elif isinstance(s, gast.Assign) and is_list_pop(s.value):
+                self.own(stmts, s, s.value.func.value, shared)
+                shared |= stores(s) & self.adjoints     # the item may be shared, the list is not
+            elif isinstance(s, gast.Assign):
                 names = stores(s)
                 if names & self.adjoints:
-                    if isinstance(s.targets[0], gast.Name) and self.fresh(s.value):
+                    if isinstance(s.targets[0], gast.Name) and (self.fresh(s.value) or all(
+                            self.kinds.get(n) == SCALAR for n in names)):   # scalars are values
                         shared -= names
                     else:
                         shared |= names | (loads(s.value) & self.adjoints)
-            elif isinstance(s, gast.AugAssign) and isinstance(s.target, gast.Subscript):
-                base = s.target.value
-                if isinstance(base, gast.Name) and base.id in shared:
-                    copy_stmt = gast.parse(f"{base.id} = {base.id}.copy()").body[0]
-                    copy_stmt.lineno = s.lineno
-                    stmts.insert(stmts.index(s), copy_stmt)
-                    shared.discard(base.id)
+            elif isinstance(s, gast.Expr) and isinstance(s.value, gast.Call) and isinstance(
+                    s.value.func, gast.Attribute) and s.value.func.attr in ("pop", "append"):
+                self.own(stmts, s, s.value.func.value, shared)
             elif isinstance(s, gast.AugAssign):
+                if is_list_pop(s.value):
+                    self.own(stmts, s, s.value.func.value, shared)
                 t = s.target
-                if isinstance(t, gast.Name) and t.id in shared and self.kinds.get(t.id) != SCALAR:
+                if isinstance(t, gast.Subscript):
+                    self.own(stmts, s, t.value, shared)
+                elif isinstance(t, gast.Name) and t.id in shared and self.kinds.get(t.id) != SCALAR:
                     value = gast.BinOp(left=gast.Name(id=t.id, ctx=gast.Load(), annotation=None,
                                                       type_comment=None), op=s.op, right=s.value)
                     new = gast.Assign(targets=[t], value=value, type_comment=None)
@@ -68,13 +79,23 @@ class Accumulation:
             elif isinstance(s, (gast.For, gast.While)):
                 for n in gast.walk(s):
                     if isinstance(n, gast.Assign) and stores(n) & self.adjoints and not (
-                            isinstance(n.targets[0], gast.Name) and self.fresh(n.value)):
-                        shared |= stores(n) | (loads(n.value) & self.adjoints)
+                            isinstance(n.targets[0], gast.Name) and (self.fresh(n.value) or all(
+                                self.kinds.get(t) == SCALAR for t in stores(n)))):
+                        shared |= stores(n) | (set() if is_list_pop(n.value) else
+                                               loads(n.value) & self.adjoints)
                 self.share(s.body, shared)
 
-    FRESH_RUNTIME = {"zeros_like", "reduced_max_grad", "prod_grad", "dot_grad_left",
+    def own(self, stmts, s, base, shared):
+        """Before changing a derivative in place, copy it if another name may share it."""
+        if isinstance(base, gast.Name) and base.id in shared:
+            copy_stmt = gast.parse(f"{base.id} = {base.id}.copy()").body[0]
+            copy_stmt.lineno = s.lineno
+            stmts.insert(stmts.index(s), copy_stmt)
+            shared.discard(base.id)
+
+    FRESH_RUNTIME = {"zeros_like", "add_seq", "reduced_max_grad", "prod_grad", "dot_grad_left",
                      "dot_grad_right", "matmul_grad_left", "matmul_grad_right", "add_at"}
-    FRESH_NUMPY = {"outer", "dot", "matmul", "where", "sum", "tensordot", "zeros_like", "mean"}
+    FRESH_NUMPY = {"copy", "outer", "dot", "matmul", "where", "sum", "tensordot", "zeros_like", "mean"}
     VIEW_OF_ARGUMENT = {"unbroadcast", "transpose", "reshape"}
 
     def fresh(self, value):

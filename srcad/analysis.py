@@ -41,7 +41,7 @@ def kind_of_value(value):
         return SCALAR
     if isinstance(value, np.ndarray):
         return f"array{value.ndim}"   # even 0-d: an array is mutable, a scalar is not
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple, dict)):
         return SEQ
     return UNKNOWN
 
@@ -75,6 +75,8 @@ def describe(value, scope):
     if isinstance(value, gast.Call):
         func = scope.resolve(value.func)
         kwargs = {k.arg: k.value for k in value.keywords}
+        if func is _rt.appended:
+            return Op("append", operands=list(value.args))
         if isinstance(func, Method):
             return rule_op(("method", func.name), [value.func.value] + value.args, kwargs,
                            what=f".{func.name}()")
@@ -100,6 +102,13 @@ def describe(value, scope):
     if isinstance(value, gast.BoolOp):
         return Op("boolop", operands=[n for n in gast.walk(value) if isinstance(n, gast.Name)])
     return Op("compare")
+
+
+def setitem_op(stmt):
+    """``x[i] = v``: the new ``x`` depends on the old one (the other elements) and on ``v``."""
+    if not is_setitem(stmt):
+        return None
+    return Op("setitem", operands=[stmt.targets[0].value, stmt.value])
 
 
 def tape_pushes(fn, scope):
@@ -200,16 +209,28 @@ def assignments(stmts):
 
 
 def targets(stmt):
+    """Names a core assignment changes: its targets, or the array ``x`` of ``x[i] = v``."""
     t = stmt.targets[0]
+    if isinstance(t, gast.Subscript):
+        return [t.value.id]
     return [e.id for e in t.elts] if isinstance(t, (gast.Tuple, gast.List)) else [t.id]
 
 
+def is_setitem(stmt):
+    """``x[i] = v``: a core statement that changes ``x`` in place."""
+    return isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript)
+
+
 def assigned_names(stmts):
+    """Names bound or changed in place (``x[i] = v``) anywhere in ``stmts``."""
     names = set()
     for s in stmts:
         for n in gast.walk(s):
             if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
                 names.add(n.id)
+            elif isinstance(n, gast.Subscript) and isinstance(n.ctx, gast.Store) and \
+                    isinstance(n.value, gast.Name):
+                names.add(n.value.id)
     return names
 
 
@@ -249,6 +270,8 @@ def infer_kinds(fn, arg_kinds, scope, depth=0):
                 continue    # a restored value keeps the kind it was pushed with
             if scope.generated and isinstance(s.value, gast.Constant) and s.value.value is None:
                 continue    # a placeholder for a value saved before it is first bound
+            if is_setitem(s):
+                continue    # x[i] = v changes x's values, not its kind
             if restore is not None:
                 new = [SCALAR]      # branch flags and trip counts
             elif len(names) > 1:
@@ -391,7 +414,9 @@ def matmul_kind(ks):
 
 
 SHAPED_LIKE = {_rt.zeros_like: 0, _rt.added_at: 0, _rt.unbroadcast: 1, _rt.unreduce: 1,
-               _rt.broadcast_like: 1, _rt.add_seq: 0}   # the result has this argument's kind
+               _rt.broadcast_like: 1, _rt.add_seq: 0, _rt.appended: 0}   # the result has this argument's kind
+CREATE_LIKE = {np.zeros_like, np.ones_like, np.empty_like, np.full_like, np.copy}
+CREATE_FROM_SHAPE = {np.zeros, np.ones, np.empty, np.full}
 REDUCTIONS = {np.sum, np.mean, np.max, np.min, np.amax, np.amin, np.prod}
 SCALAR_FUNCS = {len, float, int, abs, round, min, max, bool}
 
@@ -410,6 +435,21 @@ def kind_of_call(value, kinds, scope):
         return UNKNOWN
     if func in SHAPED_LIKE and len(value.args) > SHAPED_LIKE[func]:
         return args[SHAPED_LIKE[func]]
+    if func in CREATE_LIKE and value.args:
+        arg = args[0]
+        return arg if arg and (arg == SCALAR or arg.startswith("array")) else UNKNOWN
+    if func in CREATE_FROM_SHAPE and value.args:
+        shape = value.args[0]
+        if isinstance(shape, gast.Constant) and isinstance(shape.value, int) or \
+                kind_of_atom(shape, kinds) == SCALAR:
+            return array_kind(1)
+        if isinstance(shape, gast.Tuple):
+            return array_kind(len(shape.elts))
+        return UNKNOWN
+    if func in (np.arange, np.linspace):
+        return array_kind(1)
+    if func in (np.eye, np.identity):
+        return array_kind(2)
     if getattr(func, "__module__", None) == "math" or func in SCALAR_FUNCS:
         if func in (abs, min, max):
             return broadcast_kind(args)
@@ -445,7 +485,8 @@ def analyze(fn, wrt, arg_kinds, parsed):
     kinds = infer_kinds(fn, arg_kinds, scope)
     stmts = list(assignments(fn.body))
     pushed = tape_pushes(fn, scope)
-    ops = {id(s): tape_op(s, scope, pushed) or describe(s.value, scope) for s in stmts}
+    ops = {id(s): tape_op(s, scope, pushed) or setitem_op(s) or describe(s.value, scope)
+           for s in stmts}
     varied = set(wrt)
     changed = True
     while changed:
@@ -476,7 +517,102 @@ def analyze(fn, wrt, arg_kinds, parsed):
     for s in gast.walk(fn):
         if isinstance(s, gast.Expr) and isinstance(s.value, gast.Call):
             check_discarded_call(s, scope, varied, parsed)
+    check_mutations(fn, stmts, ops, kinds, varied, parsed)
     return Facts(tuple(wrt), active, kinds, result, ops)
+
+
+VIEW_FUNCS = {np.reshape, np.transpose, np.ravel, np.squeeze, np.expand_dims, np.swapaxes,
+              np.moveaxis, np.broadcast_to, np.diagonal, np.flip, np.fliplr, np.flipud, np.asarray,
+              np.atleast_1d, np.atleast_2d, np.atleast_3d, np.asanyarray, np.real}
+VIEW_METHODS = {"reshape", "transpose", "ravel", "squeeze", "swapaxes", "diagonal", "view", "T"}
+
+
+def shared_with(stmt, op, kinds):
+    """Atoms whose object the value of ``stmt`` may be (or contain, for a list): a view, a
+    copy of the name, an element of a list, a helper's result that may be its argument."""
+    atoms = []
+    if op.kind in ("copy", "helper", "unknown", "restore"):
+        atoms = list(op.operands)
+    elif op.kind == "subscript":
+        if kinds.get(targets(stmt)[0]) != SCALAR:
+            atoms = [stmt.value.value]
+    elif op.kind == "rule":
+        key = op.key
+        if key in VIEW_FUNCS or (isinstance(key, tuple) and key[1] in VIEW_METHODS):
+            atoms = list(op.operands[:1])
+    elif op.kind in ("pack", "append", "setitem"):
+        elements = op.operands[1:] if op.kind != "pack" else op.operands
+        if op.kind == "setitem" and kinds.get(targets(stmt)[0]) not in (SEQ, UNKNOWN):
+            elements = []          # an array stores a copy of the value
+        atoms = [e for e in elements if kind_of_atom(e, kinds) != SCALAR]
+    return [a.id for a in atoms if isinstance(a, gast.Name)]
+
+
+def check_mutations(fn, stmts, ops, kinds, varied, parsed):
+    """``x[i] = v`` and ``lst.append(v)`` change an object in place, and srcad follows the
+    change through ``x`` only. Another name that may share the object (a view, an alias, a list
+    holding it) is *stale* after the change until it is bound again: reading it then is an
+    error, never a wrong derivative. (The reverse sweep undoes every change in reverse order,
+    so what it reads is always right.)"""
+    if not any(ops[id(s)].kind in ("setitem", "append") for s in stmts):
+        return
+    parent = {}
+
+    def find(n):
+        while parent.get(n, n) != n:
+            n = parent[n]
+        return n
+
+    for s in stmts:
+        for a in shared_with(s, ops[id(s)], kinds):
+            for t in targets(s):
+                if a != t:
+                    parent[find(a)] = find(t)
+
+    def check(node, stale, lineno):
+        for n in sorted(loaded_names(node) & set(stale)):
+            x, line = stale[n]
+            raise UnsupportedSyntax(
+                f"cannot differentiate this use of {n!r}: it may share memory with {x!r}, "
+                f"which was changed in place at line {line}", parsed.filename, lineno,
+                f"make {x!r} a copy before changing it ({x} = {x}.copy()), so that changing "
+                f"it in place changes nothing else")
+
+    def block(body, stale):
+        for s in body:
+            if isinstance(s, gast.Assign):
+                check(s.value, stale, s.lineno)
+                if is_setitem(s):
+                    check(s.targets[0].slice, stale, s.lineno)
+                names = targets(s)
+                for t in names:
+                    stale.pop(t, None)
+                if ops[id(s)].kind in ("setitem", "append") and names[0] in varied:
+                    x = names[0]
+                    for n in set(parent) | set(parent.values()):
+                        if n != x and find(n) == find(x):
+                            stale[n] = (x, s.lineno)
+            elif isinstance(s, gast.If):
+                check(s.test, stale, s.lineno)
+                left, right = block(s.body, dict(stale)), block(s.orelse, dict(stale))
+                stale.clear()
+                stale.update({**left, **right})
+            elif isinstance(s, (gast.For, gast.While)):
+                check(s.iter if isinstance(s, gast.For) else s.test, stale, s.lineno)
+                entry = dict(stale)
+                for _ in range(3):
+                    out = block(s.body, dict(entry))
+                    if set(out) <= set(entry):
+                        break
+                    entry.update(out)
+                stale.update(entry)
+            else:
+                for f in ("value", "test", "iter"):
+                    if getattr(s, f, None) is not None:
+                        check(getattr(s, f), stale, s.lineno)
+        return stale
+
+    block(fn.body, {})
 
 
 def check_discarded_call(stmt, scope, varied, parsed):
@@ -539,15 +675,16 @@ def check_differentiable(stmt, op, active, parsed):
             raise NoRule("cannot differentiate a call to a function srcad cannot resolve "
                          "at transform time", hint="call module-level functions by name", **where)
         raise NoRule(f"cannot differentiate {describe_func(op)}: it has no derivative rule",
-                     hint="register one with srcad.rules.defrule(func, params, reverse=...), "
-                          "or mark it constant with srcad.rules.nondiff(func)", **where)
+                     hint="give it a derivative with srcad.defrule(func, \"x\", reverse=\"dx += "
+                          "...\", forward=\"dout = ...\") (see README, Custom rules), or mark "
+                          "it constant with srcad.nondiff(func)", **where)
     if op.kind == "rule":
         for p in op.rule.missing:
             if atom_name(op.bound.get(p)) in active:
                 raise NoRule(f"cannot differentiate {describe_func(op)} with respect to its "
                              f"argument {p!r}: srcad has no rule for that derivative",
                              hint="differentiate a different formulation, or register a rule "
-                                  "with srcad.rules.defrule", **where)
+                                  "with srcad.defrule", **where)
     if op.kind == "badcall":
         raise NoRule(f"cannot differentiate this call of {describe_func(op)}: its arguments "
                      f"do not match the rule's parameters "

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
-from . import runtime
+from . import rules, runtime
 from .analysis import analyze, kind_of_value
 from .codegen import compile_function, emit
 from .errors import NotDifferentiable, SrcadError
@@ -20,12 +20,10 @@ from .normalize import local_targets, normalize
 from .optimize import Optimizer
 from .reverse import ReverseMode
 
-RUNTIME = {
+RUNTIME = {   # every public helper of srcad.runtime is available to generated code
     "np": np, "math": math,
-    **{n: getattr(runtime, n) for n in (
-        "unbroadcast", "unreduce", "zeros_like", "add_at", "reduced_max_grad", "prod_grad",
-        "dot_grad_left", "dot_grad_right", "matmul_grad_left", "matmul_grad_right",
-        "assert_scalar", "broadcast_like", "added_at", "add_seq", "prod_grad_dot")},
+    **{n: f for n, f in vars(runtime).items()
+       if callable(f) and not n.startswith("_") and getattr(f, "__module__", None) == runtime.__name__},
 }
 
 _MISSING = object()
@@ -45,10 +43,13 @@ class Generated:
     depends: tuple = ()     # (globals dict, name, object) and (cell, None, object) it relied on
     tangents: dict = field(default_factory=dict)   # forward mode: wrt name -> tangent parameter
     tapes: tuple = ()       # its stacks, which a second transformation must recognise
+    rules_seen: int = field(default_factory=rules.generation)   # the rule table it was made with
 
     def valid(self):
         """False once a name the transform resolved (a helper, a rule's function, a captured
         function) is bound to another object: the derivative must then be made again."""
+        if self.rules_seen != rules.generation():
+            return False
         for where, key, obj in self.depends:
             if key is None:
                 if not _filled(where) or where.cell_contents is not obj:
@@ -222,6 +223,28 @@ def _depends(parsed, helpers):
     return tuple(depends)
 
 
+def differentiable(w, v):
+    """A ``wrt`` argument as srcad differentiates it: floats, float arrays (dtype kept), and
+    lists, tuples and dicts of them; integers are promoted to float64 (their derivative is
+    the derivative at that point)."""
+    if isinstance(v, (list, tuple)):
+        return type(v)(differentiable(w, e) for e in v)
+    if isinstance(v, dict):
+        return {k: differentiable(w, e) for k, e in v.items()}
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.ndarray, np.number)):
+        raise TypeError(f"wrt={w!r}: srcad differentiates with respect to floats, float arrays "
+                        f"and lists, tuples or dicts of them, got {type(v).__name__}")
+    if isinstance(v, np.ndarray) and not np.issubdtype(v.dtype, np.number) or \
+            isinstance(v, np.ndarray) and np.issubdtype(v.dtype, np.complexfloating):
+        raise TypeError(f"wrt={w!r}: srcad differentiates real floating arrays, got dtype "
+                        f"{v.dtype}")
+    if isinstance(v, (int, np.integer)):
+        return float(v)
+    if isinstance(v, np.ndarray) and not np.issubdtype(v.dtype, np.inexact):
+        return v.astype(np.float64)
+    return v
+
+
 class Derived:
     """A derivative of ``fn``: callable, specialised and cached per kind of argument.
 
@@ -369,17 +392,7 @@ class Derived:
     def _prepare(self, args, kwargs):
         arguments = self.bind_base(args, kwargs)
         for w in self.wrt:
-            v = arguments.get(w)
-            if isinstance(v, (list, tuple)):
-                continue
-            if isinstance(v, bool) or not isinstance(v, (int, float, np.ndarray, np.number)):
-                raise TypeError(f"wrt={w!r}: srcad differentiates with respect to floats and "
-                                f"float arrays, got {type(v).__name__}")
-            if isinstance(v, (int, np.integer)) or (
-                    isinstance(v, np.ndarray) and not np.issubdtype(v.dtype, np.inexact)):
-                raise TypeError(f"wrt={w!r}: srcad differentiates with respect to floats and "
-                                f"float arrays, got the integer {type(v).__name__} {v!r}; pass "
-                                f"a float (for example {w}=2.0 or x.astype(float))")
+            arguments[w] = differentiable(w, arguments.get(w))
         return arguments
 
     def _finish(self, grads, arguments):
@@ -391,6 +404,14 @@ class Derived:
 
     @staticmethod
     def _match(g, x):
+        """The gradient in the structure and type of its argument."""
+        if isinstance(x, (list, tuple)):
+            parts = [Derived._match(gi, xi) for gi, xi in zip(g, x)]
+            return parts if isinstance(x, list) else tuple(parts)
+        if isinstance(x, dict):
+            return {k: Derived._match(g[k], v) for k, v in x.items()}
+        if isinstance(x, np.generic):       # a NumPy scalar keeps its type (np.float32...)
+            return x.dtype.type(g)
         if isinstance(x, float):
             return float(g)
         if isinstance(x, np.ndarray):

@@ -90,6 +90,8 @@ class ForwardMode:
             elif op.kind == "restore_add":
                 tangent = call(self.rt("add_seq"), name(self.tan(tn[0])), tangent)
             return [s, located(assign(self.tan(tn[0]), tangent, s.lineno), s.lineno)]
+        if op.kind in ("setitem", "append"):
+            return [located(x, s.lineno) for x in self.mutation(s, op)]
         if not any(self.is_active(a) for a in op.operands):
             return [s] + [located(assign(self.tan(t), self.zero(t), s.lineno), s.lineno)
                           for t in tn if t in self.active]
@@ -111,13 +113,24 @@ class ForwardMode:
             stmts = [s, assign(self.tan(tn[0]), tangent, s.lineno)]
         return [located(x, s.lineno) for x in stmts]
 
+    def mutation(self, s, op):
+        """``x[i] = v`` / ``lst.append(v)``: the tangent changes the same way beside it."""
+        x, value = targets(s)[0], op.operands[-1]
+        tangent = name(self.tan(value.id)) if self.is_active(value) else self.zero_of(value)
+        if op.kind == "append":
+            return [s, gast.Expr(value=call(attr(name(self.tan(x)), "append"), tangent))]
+        target = gast.Subscript(value=name(self.tan(x)), slice=copy.deepcopy(s.targets[0].slice),
+                                ctx=gast.Store())
+        return [s, assign(target, tangent, s.lineno)]
+
     def tangent(self, s, op, out):
         value = s.value
         if op.kind == "copy":
             return name(self.tan(value.id))
         if op.kind == "pack":
-            return gast.Tuple(elts=[name(self.tan(e.id)) if self.is_active(e) else self.zero_of(e)
-                                    for e in value.elts], ctx=gast.Load())
+            pack = gast.List if isinstance(value, gast.List) else gast.Tuple
+            return pack(elts=[name(self.tan(e.id)) if self.is_active(e) else self.zero_of(e)
+                              for e in value.elts], ctx=gast.Load())
         if op.kind == "subscript":
             return gast.Subscript(value=name(self.tan(value.value.id)),
                                   slice=copy.deepcopy(value.slice), ctx=gast.Load())

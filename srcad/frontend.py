@@ -96,7 +96,7 @@ def read_function(fn):
         raise NotDifferentiable(
             f"{getattr(fn, '__name__', fn)!r} is a builtin or compiled function: srcad reads "
             f"Python source", "<builtin>", 0,
-            "give it a derivative rule (srcad.rules.defrule) or wrap it in a Python function")
+            "give it a derivative rule (srcad.defrule) or wrap it in a Python function")
     if not isinstance(fn, types.FunctionType):
         raise TypeError(f"srcad can only differentiate Python functions, got {type(fn).__name__}: "
                         f"{fn!r}; pass a function defined with def")
@@ -225,9 +225,10 @@ class Fence(gast.NodeVisitor):
         elif isinstance(target, gast.Subscript) and isinstance(node, gast.AugAssign) and \
                 self.parsed.scope.generated:
             pass   # an adjoint accumulated into an element: normalize makes it a pure update
-        elif isinstance(target, gast.Subscript):
-            self.fail(node, "assignment into an element or slice (x[i] = ...)",
-                      "build the values in a list and convert, or use np.where/np.concatenate")
+        elif isinstance(target, gast.Subscript) and self.parsed.scope.generated:
+            self.fail(node, "a second derivative through assignment into an element "
+                      "(x[i] = ...)", "build the array with np.stack or np.concatenate to "
+                      "differentiate it twice")
         elif isinstance(target, gast.Attribute):
             self.fail(node, "assignment to an attribute (obj.attr = ...)",
                       "keep the value in a local variable")

@@ -203,6 +203,13 @@ class Lowering:
 
     def stmt_Assign(self, s, out):
         *chain, last = s.targets
+        if isinstance(last, gast.Subscript):
+            if chain:
+                self.fail(s, "a chained assignment into an element (a = x[i] = v)",
+                          "assign in two statements")
+            value = self.atom(located(s.value, s.lineno), out)
+            out.append(assign(self.element(last, s.lineno, out), value, s.lineno))
+            return
         if not chain and isinstance(last, gast.Name) and self.is_sequence_restore(s.value, last.id):
             out.append(s)   # d = add_seq(d, stack.pop()): kept whole, like d += stack.pop()
             return
@@ -215,8 +222,26 @@ class Lowering:
         if s.value is not None:
             self.assign_to(s.target, s.value, s.lineno, out)
 
+    def element(self, target, lineno, out):
+        """``x[i]`` as a store target: ``x`` a local name, the index atoms."""
+        located(target, lineno)
+        if not isinstance(target.value, gast.Name) or target.value.id not in self.scope.locals:
+            self.fail(target, "assignment into an element of an expression or a global",
+                      "assign into a local array: y = <expression>; y[i] = v")
+        index = self.index(target.slice, out)
+        return gast.Subscript(value=name(target.value.id), slice=index, ctx=gast.Store())
+
     def stmt_AugAssign(self, s, out):
-        if isinstance(s.target, gast.Subscript):   # only in srcad's output (see the Fence)
+        if isinstance(s.target, gast.Subscript) and not self.scope.generated:
+            element = self.element(s.target, s.lineno, out)    # x[i] += v: read, then write
+            old = self.atom(located(gast.Subscript(value=name(element.value.id),
+                                                   slice=copy.deepcopy(element.slice),
+                                                   ctx=gast.Load()), s.lineno), out)
+            value = located(gast.BinOp(left=old, op=s.op, right=s.value), s.lineno)
+            new = self.atom(value, out)
+            out.append(assign(element, new, s.lineno))
+            return
+        if isinstance(s.target, gast.Subscript):   # d[i] += g in srcad's output: a pure update
             target = located(s.target, s.lineno)
             base = self.atom(target.value, out)
             index = located(index_value(self.index(target.slice, out)), s.lineno)
@@ -379,7 +404,22 @@ class Lowering:
             return  # docstring or a bare constant
         if isinstance(s.value, gast.Call):
             s.value = self.flat(s.value, out)
+            if self.is_list_append(s.value):   # lst.append(v) -> lst = appended(lst, v)
+                receiver = s.value.func.value
+                update = located(gast.Call(func=self.runtime_name("appended"),
+                                           args=[copy.deepcopy(receiver), s.value.args[0]],
+                                           keywords=[]), s.lineno)
+                out.append(assign(receiver.id, update, s.lineno))
+                return
         out.append(s)
+
+    def is_list_append(self, call):
+        from .frontend import Method
+        f = call.func
+        return (isinstance(f, gast.Attribute) and f.attr == "append" and isinstance(f.value, gast.Name)
+                and f.value.id in self.scope.locals and len(call.args) == 1 and not call.keywords
+                and isinstance(self.scope.resolve(f), Method)
+                and not is_tape_call(call, self.scope, "append"))
 
     def stmt_Pass(self, s, out):
         pass

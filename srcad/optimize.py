@@ -64,6 +64,9 @@ def modified(s):
         elif isinstance(n, gast.Subscript) and isinstance(n.ctx, gast.Store) and \
                 isinstance(n.value, gast.Name):
             out.add(n.value.id)
+        elif isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) and \
+                n.func.attr in ("append", "pop") and isinstance(n.func.value, gast.Name):
+            out.add(n.func.value.id)     # a list changed in place
     return out
 
 
@@ -122,6 +125,7 @@ class Optimizer:
             self.zeros(self.tree.body, set())
             self.dead_code()
             self.counts_cache = self.counts()   # inlining moves uses, it never copies them
+            self.views = self.view_names()
             self.inline(self.tree.body)
             self.tidy(self.tree.body)
             if gast.dump(self.tree) == before:
@@ -131,7 +135,25 @@ class Optimizer:
         accumulation.sequences(self.tree.body)
         accumulation.share(self.tree.body, set(s for s in self.seeds if self.kinds.get(s) != SCALAR))
         self.drop_unused_stack()
+        self.appends(self.tree.body)
         return self.tree
+
+    def appends(self, stmts):
+        """``lst = appended(lst, v)`` (the core language's in-place append) prints as
+        ``lst.append(v)``."""
+        helper = self.runtime.get("appended", "appended")
+        for i, s in enumerate(stmts):
+            for field in ("body", "orelse"):
+                if isinstance(getattr(s, field, None), list):
+                    self.appends(getattr(s, field))
+            v = getattr(s, "value", None)
+            if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and \
+                    isinstance(v, gast.Call) and isinstance(v.func, gast.Name) and \
+                    v.func.id == helper and len(v.args) == 2 and \
+                    isinstance(v.args[0], gast.Name) and v.args[0].id == s.targets[0].id:
+                method = gast.Attribute(value=v.args[0], attr="append", ctx=gast.Load())
+                stmts[i] = gast.Expr(value=gast.Call(func=method, args=[v.args[1]], keywords=[]))
+                stmts[i].lineno = s.lineno
 
     # ---- zero adjoints --------------------------------------------------------------------
     def zeros(self, stmts, zero):
@@ -168,7 +190,7 @@ class Optimizer:
                     new.append(z)
                     zero.add(e.id)
                 return new
-            zero -= names
+            zero -= written(s)
             return [s]
         if isinstance(s, gast.AugAssign):
             if self.zero_contribution(s.value, zero):
@@ -223,7 +245,7 @@ class Optimizer:
                         self.zero_contribution(s.value, zero):
                     zero |= names
                 else:
-                    zero -= names
+                    zero -= written(s)
             elif isinstance(s, gast.AugAssign):
                 if not self.zero_contribution(s.value, zero):
                     zero -= modified(s)
@@ -299,6 +321,10 @@ class Optimizer:
         if isinstance(s, gast.Assign):
             names = stores(s)
             sub_target = any(not isinstance(t, (gast.Name, gast.Tuple, gast.List)) for t in s.targets)
+            base = s.targets[0].value if sub_target else None
+            if sub_target and isinstance(base, gast.Name) and base.id in self.adjoints and \
+                    base.id not in live and not is_pop(s.value):
+                return live, False    # an element of a derivative no one reads any more
             if not sub_target and not (names & live):
                 if is_pop(s.value):
                     if remove:
@@ -444,9 +470,44 @@ class Optimizer:
                             del stmts[i]
                             return True
                 return False
-            if modified(m) & (reads | {t}):
+            if self.touched(m) & (reads | {t}):
                 return False
         return False
+
+    VIEWING = {"reshape", "transpose", "ravel", "squeeze", "swapaxes", "moveaxis", "expand_dims",
+               "broadcast_to", "diagonal", "flip", "asarray", "T", "view", "unbroadcast",
+               "broadcast_like", "unreduce"}
+
+    def view_names(self):
+        """name -> names that may be views of it (``v = x[1:3]``, ``v = x.T``...), so that
+        changing ``x`` in place stops an expression reading ``v`` from moving past it."""
+        views = {}
+        for n in gast.walk(self.tree):
+            if not (isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Name)):
+                continue
+            v, base = n.value, None
+            if isinstance(v, gast.Name):
+                base = v
+            elif isinstance(v, (gast.Subscript, gast.Attribute)) and isinstance(v.value, gast.Name):
+                base = v.value
+            elif isinstance(v, gast.Call) and isinstance(v.func, (gast.Attribute, gast.Name)):
+                fname = v.func.attr if isinstance(v.func, gast.Attribute) else v.func.id
+                if fname in self.VIEWING:
+                    first = v.args[0] if v.args else getattr(v.func, "value", None)
+                    base = first if isinstance(first, gast.Name) else None
+            if base is not None:
+                views.setdefault(base.id, set()).add(n.targets[0].id)
+        return views
+
+    def touched(self, m):
+        """Names whose values a statement may change: what it modifies, and views of that."""
+        out, todo = set(), list(modified(m))
+        while todo:
+            n = todo.pop()
+            if n not in out:
+                out.add(n)
+                todo.extend(self.views.get(n, ()))
+        return out
 
     def replace_header(self, m, h, value):
         for field in ("value", "test", "iter"):

@@ -8,12 +8,22 @@ from dataclasses import dataclass, field
 import gast
 
 from . import templates
-from .analysis import (SCALAR, SEQ, assigned_names, assignments, atom_name, helper_call,
-                       is_tape_call, loaded_names, ndim_of, restored_pop, targets)
+from .analysis import (SCALAR, SEQ, UNKNOWN, assigned_names, assignments, atom_name,
+                       helper_call, is_setitem, is_tape_call, loaded_names, ndim_of, restored_pop,
+                       targets)
+from .errors import SrcadError
 from .build import aug, attr, backwards, call, const, contribution, may_broadcast
 from .normalize import assign, located, name
 
 MARK = "__srcad_comment__ "
+def may_be_infinite(partial):
+    """Any partial but a constant can be inf or NaN (a division, a log, or an operand's value
+    in the branch np.where did not select)."""
+    try:
+        float(partial)
+        return False
+    except ValueError:
+        return True
 
 
 @dataclass
@@ -119,16 +129,19 @@ class ReverseMode:
             return [gast.Expr(value=call(attr(name(tape), "append"), copy.deepcopy(dout)))]
         if op.kind == "helper":
             return self.helper_adjoint(stmt, op, dout)
-        if op.kind == "rule" and len(tnames) == 1:
-            if op.rule.elementwise:
-                return self.elementwise_adjoint(op, dout, out)
-            return self.template_adjoint(op, dout, out)
+        if op.kind == "rule" and op.rule.elementwise and len(tnames) == 1:
+            return self.elementwise_adjoint(op, dout, out)
+        if op.kind == "rule" and not op.rule.elementwise:
+            return self.template_adjoint(op, dout, out)   # a tuple result: dout is a tuple
         if len(tnames) > 1 and isinstance(value, gast.Name):
             self.dense.add(value.id)
             return [aug(gast.Subscript(value=name(self.adj(value.id)), slice=const(i),
                                        ctx=gast.Store()), name(self.adj(t)))
                     for i, t in enumerate(tnames) if t in self.active]
-        return []
+        if op.kind in ("nondiff", "global", "compare"):
+            return []
+        raise SrcadError(f"cannot differentiate this statement ({op.kind})", self.parsed.filename,
+                         stmt.lineno, "assign the result to one name, then index it")
 
     def elementwise_adjoint(self, op, dout, out):
         rule, bound = op.rule, op.bound
@@ -142,12 +155,40 @@ class ReverseMode:
                 grouped.setdefault(a.id, []).append(templates.expr(partial, mapping))
         others = [a for a in bound.values() if isinstance(a, gast.AST)]
         result = []
+        masked = isinstance(out, gast.Name) and out.id in self.masked and any(
+            may_be_infinite(p) for p in rule.partials if p)
         for var, partials in grouped.items():
             value, sub = contribution(partials, dout)
+            if masked:   # a zero from np.where's other branch stays zero, even times inf
+                total = partials[0]
+                for p in partials[1:]:
+                    total = gast.BinOp(left=total, op=gast.Add(), right=p)
+                value, sub = call(self.rt("scaled"), copy.deepcopy(dout), total), False
             if may_broadcast(var, others, self.kinds):
                 value = call(self.rt("unbroadcast"), value, name(var))
             result.append(aug(self.adj(var), value, sub))
         return result
+
+    def where_fed(self, body):
+        """Names whose derivative may hold exact zeros from ``np.where``'s unselected branch,
+        while their partials there may be inf or NaN: upstream of a ``where`` operand."""
+        import numpy as np
+        fed = set()
+        stmts = list(assignments(body))
+        for s in stmts:
+            op = self.facts.ops[id(s)]
+            if op.kind == "rule" and op.key is np.where:
+                fed |= {a.id for a in op.operands if isinstance(a, gast.Name)}
+        changed = True
+        while changed:
+            changed = False
+            for s in stmts:
+                if set(targets(s)) & fed and self.kinds.get(targets(s)[0]) != SCALAR:
+                    new = {a.id for a in self.facts.ops[id(s)].operands
+                           if isinstance(a, gast.Name)} - fed
+                    fed |= new
+                    changed = changed or bool(new)
+        return fed
 
     def template_adjoint(self, op, dout, out):
         rule, bound = op.rule, op.bound
@@ -228,6 +269,7 @@ class ReverseMode:
     def plan(self, body):
         """Build every adjoint once (in order), and collect the primal names they read."""
         self.adjoints, self.reads = {}, set()
+        self.masked = self.where_fed(body)
         self.self_refs = set()
         self.recompute_if, self.recompute_range = set(), set()
 
@@ -242,6 +284,12 @@ class ReverseMode:
                     if self_ref:
                         self.self_refs.add(id(s))
                     op = self.facts.ops[id(s)]
+                    if op.kind in ("setitem", "append"):
+                        adj = self.mutation_adjoint(s, op)
+                        self.adjoints[id(s)] = (adj, None)
+                        for a in adj:
+                            self.reads |= loaded_names(a) & self.primal
+                        continue
                     if op.kind == "restore_add":   # x = x + stack.pop(): dx passes through
                         dout = name(self.adj(tn[0]))
                         self.self_refs.add(("inplace", id(s)))
@@ -283,8 +331,50 @@ class ReverseMode:
         visit(body)
         for s in assignments(body):   # a killed adjoint's zero takes the old value's shape
             for t in targets(s):
-                if t in self.active:
+                if t in self.active and self.facts.ops[id(s)].kind not in ("setitem", "append"):
                     self.reads |= loaded_names(self.zero(t)) & self.primal
+        for _ in range(2):            # restoring x[i] needs i
+            for s in assignments(body):
+                if is_setitem(s) and targets(s)[0] in self.reads:
+                    self.reads |= loaded_names(s.targets[0].slice)
+
+    # ---- arrays and lists changed in place -------------------------------------------
+    def mutation_adjoint(self, s, op):
+        """``x[i] = v``: ``dv += dx[i]``, then ``dx[i] = 0`` (the old element is gone);
+        ``lst.append(v)``: ``dv += dlst.pop()`` (the derivative list shrinks with the list)."""
+        x = targets(s)[0]
+        self.dense.add(x)
+        dx = name(self.adj(x))
+        value = op.operands[-1]
+        if op.kind == "append":
+            taken = call(attr(dx, "pop"))
+            if self.is_active(value):
+                return [aug(self.adj(value.id), taken)]
+            return [gast.Expr(value=taken)]
+        index = s.targets[0].slice
+        out = []
+        if self.is_active(value):
+            part = gast.Subscript(value=dx, slice=copy.deepcopy(index), ctx=gast.Load())
+            if not self.is_element(x, index) and self.kinds.get(x) != SEQ:
+                part = call(attr(self.rt("np"), "copy"), part)   # dx[i] is zeroed next
+                if self.kinds.get(value.id) != self.kinds.get(x) or self.kinds.get(x) is None:
+                    part = call(self.rt("unbroadcast"), part, name(value.id))
+            out.append(aug(self.adj(value.id), part))
+        out.append(assign(gast.Subscript(value=name(dx.id), slice=copy.deepcopy(index),
+                                         ctx=gast.Store()), const(0.0), s.lineno))
+        return out
+
+    def is_element(self, x, index):
+        """Is ``x[index]`` one element (an immutable scalar, or a list's item), not a view?"""
+        kind = self.kinds.get(x)
+        if kind == SEQ:
+            return not isinstance(index, gast.Slice)
+        nd = ndim_of(kind or UNKNOWN)
+        parts = index.elts if isinstance(index, gast.Tuple) else [index]
+        scalar = all(isinstance(p, gast.Constant) and type(p.value) is int or
+                     isinstance(p, gast.UnaryOp) or
+                     isinstance(p, gast.Name) and self.kinds.get(p.id) == SCALAR for p in parts)
+        return scalar and nd == len(parts)
 
     def replace_self(self, target, adj):
         """``x = f(x, y)``: contributions to ``y`` first, then ``dx = dx * df/dx``."""
@@ -311,7 +401,10 @@ class ReverseMode:
 
         def visit(stmts, maybe, sure):
             for s in stmts:
-                if isinstance(s, gast.Assign):
+                if isinstance(s, gast.Assign) and self.facts.ops[id(s)].kind in ("setitem", "append"):
+                    if targets(s)[0] in self.reads:
+                        self.saved[id(s)] = targets(s)   # its old element, or a pop, restores it
+                elif isinstance(s, gast.Assign):
                     keep = [t for t in targets(s) if t in self.reads and t in maybe]
                     if keep:
                         self.saved[id(s)] = keep
@@ -368,6 +461,8 @@ class ReverseMode:
         return [s], []
 
     def sweep_Assign(self, s):
+        if self.facts.ops[id(s)].kind in ("setitem", "append"):
+            return self.sweep_mutation(s)
         fwd, rev = [], []
         pops = []
         for t in self.saved.get(id(s), []):
@@ -391,6 +486,26 @@ class ReverseMode:
         else:
             rev = adj + list(reversed(pops)) + kills
         return fwd, [located(r, s.lineno) for r in rev]
+
+    def sweep_mutation(self, s):
+        """The old element is saved before ``x[i] = v`` and put back after its adjoint; an
+        appended list gets its last item popped."""
+        x = targets(s)[0]
+        adj = self.adjoints.get(id(s), ([], None))[0]
+        if id(s) not in self.saved:
+            return [s], [located(a, s.lineno) for a in adj]
+        if not is_setitem(s):
+            restore = gast.Expr(value=call(attr(name(x), "pop")))
+            return [s], [located(a, s.lineno) for a in adj + [restore]]
+        index = s.targets[0].slice
+        old = gast.Subscript(value=name(x), slice=copy.deepcopy(index), ctx=gast.Load())
+        if not self.is_element(x, index) and self.kinds.get(x) != SEQ:   # a view: copy it
+            old = call(attr(self.rt("np"), "copy"), old)
+        push = located(self.push(old), s.lineno)
+        pop = assign(gast.Subscript(value=name(x), slice=copy.deepcopy(index), ctx=gast.Store()),
+                     self.pop(), s.lineno)
+        self.pair([push], pop)
+        return [push, s], [located(a, s.lineno) for a in adj + [pop]]
 
     def sweep_If(self, s):
         bf, br = self.sweep(s.body)

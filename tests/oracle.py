@@ -199,3 +199,18 @@ def check_vjp(f, args, wrt, u, seed=0):
     rhs = float(np.sum(np.asarray(u, dtype=float) * jv))
     assert_close(lhs, rhs, 1e-5, 1e-6, what=f"<vjp(u), v> vs <u, J v> for {f.__name__}")
     return got
+
+
+def check_jvp(f, args, wrt=0, seed=0):
+    """srcad.jvp(f, wrt)(*args, *tangents) along random directions: its value is f's, its
+    tangent the central difference of f along them. Returns the tangent."""
+    args = list(args)
+    indices, many = wrt_indices(f, args, wrt)
+    rng = np.random.default_rng(seed)
+    directions = [float(rng.standard_normal()) if isinstance(args[i], float)
+                  else rng.standard_normal(np.shape(args[i])) for i in indices]
+    value, tangent = srcad.jvp(f, wrt=wrt)(*fresh(args), *directions)
+    assert_close(value, f(*fresh(args)), 1e-12, 1e-12, what=f"jvp({f.__name__}) value")
+    want = numeric_jvp(f, fresh(args), indices, directions)
+    assert_close(tangent, want, 1e-5, 1e-6, what=f"jvp({f.__name__}) tangent at {args!r}")
+    return tangent

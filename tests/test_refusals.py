@@ -14,11 +14,11 @@ def recursive(x, n):
     return x * recursive(x, n - 1)
 
 
-def appends(x):
-    out = []
-    for i in range(3):
-        out.append(x * i)
-    return sum(out)
+def reads_a_stale_view(x):
+    y = x * 2.0
+    head = y[:2]
+    y[0] = 1.0
+    return np.sum(head * x[:2])
 
 
 def chooses(x, y):
@@ -34,7 +34,8 @@ def line_of(fn, text):
 
 @pytest.mark.parametrize("fn, args, text, words", [
     (recursive, (1.5, 3), "def recursive", "recursive function"),
-    (appends, (1.5,), "out.append", ".append()"),
+    (reads_a_stale_view, (np.array([0.5, 1.5, 2.5]),), "return np.sum(head",
+     "it may share memory with 'y', which was changed in place at line"),
     (chooses, (1.5, 2.0), "x or y", "and/or"),
 ])
 def test_refused_with_location(fn, args, text, words):

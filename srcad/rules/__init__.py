@@ -59,6 +59,18 @@ class Rule:
 
 REGISTRY = {}
 NONDIFF = set()
+CHANGES = [0]       # bumped by every registration: derivatives made before it are stale
+
+
+def generation():
+    return CHANGES[0]
+
+
+def _register(rule):
+    REGISTRY.setdefault(rule.key, []).insert(0, rule)   # the latest registration wins
+    NONDIFF.discard(rule.key)
+    CHANGES[0] += 1
+    return rule
 
 
 def _params(spec):
@@ -85,9 +97,7 @@ def defelementwise(func, params, *partials, samples=()):
     ps = _params(params)
     if len(ps) != len(partials):
         raise ValueError(f"{func}: {len(ps)} parameters but {len(partials)} partials")
-    rule = Rule(_key(func), ps, partials=tuple(partials), samples=list(samples))
-    REGISTRY.setdefault(rule.key, []).append(rule)
-    return rule
+    return _register(Rule(_key(func), ps, partials=tuple(partials), samples=list(samples)))
 
 
 def defrule(func, params, reverse, forward=None, samples=(), missing=()):
@@ -98,15 +108,24 @@ def defrule(func, params, reverse, forward=None, samples=(), missing=()):
     the templates do not mention carries no derivative, unless it is named in ``missing``:
     then differentiating with respect to it is an error, not a silent zero.
     """
-    rule = Rule(_key(func), _params(params), reverse=reverse, forward=forward,
-                samples=list(samples), missing=tuple(missing))
-    REGISTRY.setdefault(rule.key, []).append(rule)
-    return rule
+    return _register(Rule(_key(func), _params(params), reverse=reverse, forward=forward,
+                          samples=list(samples), missing=tuple(missing)))
 
 
 def nondiff(*funcs):
-    """Mark functions whose results carry no derivative (they are constants to the adjoint)."""
+    """Mark functions whose results carry no derivative (they are constants to the adjoint).
+    With one function it returns it, so it also works as a decorator."""
     NONDIFF.update(funcs)
+    for f in funcs:
+        REGISTRY.pop(f, None)
+    CHANGES[0] += 1
+    return funcs[0] if len(funcs) == 1 else None
+
+
+def constant(value):
+    """``srcad.constant(x)``: the value of ``x``, through which no derivative flows (a
+    stop-gradient: ``srcad.grad`` treats it as a number that does not depend on anything)."""
+    return value
 
 
 def lookup(key, nargs):
@@ -142,5 +161,9 @@ def all_rules():
     return [r for rules in REGISTRY.values() for r in rules]
 
 
+nondiff(constant)
+
 from . import builtins, elementwise as _elementwise_table, numpy as _numpy_table  # noqa: E402,F401
 from . import runtime as _runtime_table  # noqa: E402,F401
+from . import shapes as _shapes_table, products as _products_table  # noqa: E402,F401
+from . import linalg as _linalg_table  # noqa: E402,F401
