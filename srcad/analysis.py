@@ -10,7 +10,7 @@ import gast
 import numpy as np
 
 from . import rules, runtime as _rt, templates
-from .errors import NoRule, UnsupportedSyntax
+from .errors import NoRule, NotDifferentiable, UnsupportedSyntax
 from .frontend import LOCAL, UNRESOLVED, Method, is_tape_call
 
 BINOPS = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
@@ -518,6 +518,7 @@ def analyze(fn, wrt, arg_kinds, parsed):
         if isinstance(s, gast.Expr) and isinstance(s.value, gast.Call):
             check_discarded_call(s, scope, varied, parsed)
     check_mutations(fn, stmts, ops, kinds, varied, parsed)
+    check_integer_uses(fn, varied, parsed)
     return Facts(tuple(wrt), active, kinds, result, ops)
 
 
@@ -546,6 +547,29 @@ def shared_with(stmt, op, kinds):
             elements = []          # an array stores a copy of the value
         atoms = [e for e in elements if kind_of_atom(e, kinds) != SCALAR]
     return [a.id for a in atoms if isinstance(a, gast.Name)]
+
+
+def check_integer_uses(fn, varied, parsed):
+    """A value used as a loop bound or an index is an integer: it has no derivative, so a
+    ``wrt`` argument (an int, promoted) flowing there is an error, not a silent zero."""
+    for node in gast.walk(fn):
+        used = None
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
+                node.func.id == "range":
+            used = {a.id for a in node.args if isinstance(a, gast.Name)} & varied
+        elif isinstance(node, gast.Subscript):
+            parts = node.slice.elts if isinstance(node.slice, gast.Tuple) else [node.slice]
+            used = {p.id for p in parts if isinstance(p, gast.Name)} & varied
+            for p in parts:
+                if isinstance(p, gast.Slice):
+                    used |= {b.id for b in (p.lower, p.upper, p.step)
+                             if isinstance(b, gast.Name)} & varied
+        if used:
+            raise NotDifferentiable(
+                f"cannot differentiate with respect to {sorted(used)[0]!r}: it is used as an "
+                f"integer here (a loop bound or an index)", parsed.filename,
+                getattr(node, "lineno", parsed.lineno),
+                "differentiate with respect to float arguments only (wrt=...)")
 
 
 def check_mutations(fn, stmts, ops, kinds, varied, parsed):

@@ -1,4 +1,6 @@
 """The few helpers generated derivative code calls: shape bookkeeping that has no one-line form."""
+import math
+
 import numpy as np
 
 
@@ -41,14 +43,34 @@ def zeros_like(x):
     """A zero cotangent with the structure of ``x``: 0.0, an array of zeros, or a list of them."""
     if isinstance(x, (list, tuple)):
         return [zeros_like(v) for v in x]
+    if isinstance(x, dict):
+        return {k: zeros_like(v) for k, v in x.items()}
     if isinstance(x, np.ndarray):
         return np.zeros(x.shape, dtype=x.dtype if np.issubdtype(x.dtype, np.inexact) else float)
     return 0.0
 
 
+def appended(seq, value):
+    """``seq.append(value)`` as an expression (how the core language writes it; the generated
+    source prints it back as ``seq.append(value)``): the same list, changed in place."""
+    seq.append(value)
+    return seq
+
+
+def scaled(g, partial):
+    """``g * partial`` where ``g`` is 0 even if ``partial`` is inf or NaN: the branch
+    np.where did not select contributes nothing (0 * inf would be NaN)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        return np.where(g == 0, 0.0, g * partial)
+
+
 def add_seq(a, b, sign=1.0):
     """``a + sign * b`` element by element for the derivative of a list or tuple (where
     ``+`` would concatenate)."""
+    if isinstance(a, dict) or isinstance(b, dict):   # parameters in a dict
+        keys = a.keys() if isinstance(a, dict) else b.keys()
+        pick = lambda d, k: d[k] if isinstance(d, dict) else d
+        return {k: add_seq(pick(a, k), pick(b, k), sign) for k in keys}
     seq_a, seq_b = isinstance(a, (list, tuple)), isinstance(b, (list, tuple))
     if seq_a and seq_b:
         return [add_seq(x, y, sign) for x, y in zip(a, b)]
@@ -190,3 +212,382 @@ def assert_scalar(value):
             f"srcad.grad needs a function with a scalar output, but it returned an array of "
             f"shape {np.shape(value)}; use srcad.vjp(f)(..., dout) for a vector-Jacobian "
             f"product (or sum the output first)")
+
+
+# ---- helpers of the NumPy rules -----------------------------------------------------------
+# Most are the transposes of linear NumPy functions (their own rules, in srcad/rules/runtime.py,
+# pair each with its transpose so derivatives can be differentiated again).
+
+def _axes(axis, ndim):
+    """``axis`` (None, an int or a sequence) as a sorted tuple of non-negative axes."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
+    return tuple(sorted(int(a) % ndim for a in axes))
+
+
+def cumsum_grad(g, a, axis):
+    """Cotangent of ``np.cumsum(a, axis)``: sums from the end (over the flattened ``a`` when
+    ``axis`` is None)."""
+    g = np.asarray(g)
+    if axis is None:
+        return np.reshape(np.flip(np.cumsum(np.flip(np.ravel(g)))), np.shape(a))
+    return np.flip(np.cumsum(np.flip(g, axis), axis), axis)
+
+
+def _sort_order(a, axis):
+    return np.argsort(a, axis=axis, kind="stable")
+
+
+def sorted_like(t, a, axis):
+    """``t`` permuted the way ``np.sort(a, axis)`` permutes ``a`` (ties: stable order)."""
+    t = np.broadcast_to(t, np.shape(a)) if np.shape(t) != np.shape(a) else t
+    return np.take_along_axis(np.asarray(t), _sort_order(a, axis), axis=axis)
+
+
+def unsorted_like(g, a, axis):
+    """The inverse permutation of ``sorted_like``: a sorted cotangent back in ``a``'s order."""
+    order = _sort_order(a, axis)
+    out = np.zeros(np.shape(a), dtype=np.result_type(g, float))
+    g = np.broadcast_to(g, order.shape) if np.shape(g) != order.shape else g
+    np.put_along_axis(out.reshape(-1) if axis is None else out, order, g, axis=axis)
+    return out
+
+
+def diff_grad(g, n, axis):
+    """Cotangent of ``np.diff(a, n, axis)``: the transpose of differencing, ``n`` times."""
+    for _ in range(n):
+        g = np.asarray(g)
+        zero = np.zeros_like(np.take(g, [0], axis=axis))
+        g = np.diff(np.concatenate([zero, g, zero], axis=axis), axis=axis) * -1.0
+    return g
+
+
+def _first_true(condlist):
+    """Index of the first true condition at each position (len(condlist) where none is)."""
+    conds = np.broadcast_arrays(*[np.asarray(c, dtype=bool) for c in condlist])
+    which = np.full(conds[0].shape, len(conds))
+    for k in reversed(range(len(conds))):
+        which = np.where(conds[k], k, which)
+    return which
+
+
+def none_of(condlist):
+    """Where no condition of ``np.select`` holds (the default is chosen)."""
+    return _first_true(condlist) == len(condlist)
+
+
+def select_grad(g, condlist, choicelist):
+    """Cotangents of ``np.select``'s choices: each gets ``g`` where it was chosen."""
+    which = _first_true(condlist)
+    return [unbroadcast(np.where(which == k, g, 0.0), c) for k, c in enumerate(choicelist)]
+
+
+def weights_shape(weights, a, axis):
+    """The shape that makes ``np.average``'s ``weights`` broadcast against ``a``."""
+    if np.shape(weights) == np.shape(a) or axis is None:
+        return np.shape(weights)
+    shape = [1] * np.ndim(a)
+    shape[_axes(axis, np.ndim(a))[0]] = -1
+    return tuple(shape)
+
+
+def _is_zero(t):
+    """A scalar zero standing for a derivative that was never set."""
+    return isinstance(t, (int, float, np.number)) and t == 0
+
+
+def zeros_filled(t, like):
+    """A tangent or cotangent with ``like``'s structure: scalar zeros (inactive parts) become
+    zero arrays of the right shape, so that NumPy can stack or concatenate them."""
+    if isinstance(like, (list, tuple)):
+        if _is_zero(t):
+            t = [0.0] * len(like)
+        return [zeros_filled(x, y) for x, y in zip(t, like)]
+    if _is_zero(t) and np.ndim(like) > 0:
+        return np.zeros(np.shape(like))
+    return t
+
+
+def unstack_like(g, like):
+    """Split the cotangent of ``np.array(like)`` back into ``like``'s (nested) structure."""
+    if isinstance(like, (list, tuple)):
+        g = np.broadcast_to(g, (len(like),) + np.shape(g)[1:]) if np.ndim(g) == 0 else g
+        return [unstack_like(g[i], x) for i, x in enumerate(like)]
+    if np.ndim(like) == 0 and not isinstance(like, np.ndarray):
+        return g[()] if isinstance(g, np.ndarray) else g
+    return unbroadcast(g, like)
+
+
+def spread(g, like):
+    """Cotangents of the items of ``sum(like)``: ``g`` reduced to each item's shape."""
+    return [unbroadcast(g, x) for x in like]
+
+
+def _join(how, parts, axis):
+    if how == "stack":
+        return np.stack(parts, axis)
+    if how == "hstack":
+        return np.hstack(parts)
+    if how == "vstack":
+        return np.vstack(parts)
+    return np.concatenate(parts, axis)
+
+
+def joined(parts, arrays, axis, how):
+    """``np.concatenate``/``stack``/``hstack``/``vstack`` of ``parts`` (shaped like
+    ``arrays``), with scalar zero parts filled in."""
+    return _join(how, zeros_filled(parts, list(arrays)), axis)
+
+
+def split_like(g, arrays, axis, how):
+    """The transpose of ``joined``: the pieces of ``g`` that came from each of ``arrays``."""
+    shapes = [np.shape(x) for x in arrays]
+    if np.ndim(g) == 0:
+        return [np.broadcast_to(g, s) for s in shapes]
+    if how == "stack":
+        return [np.take(g, i, axis=axis) for i in range(len(shapes))]
+    if how == "hstack":
+        flat = [np.atleast_1d(np.zeros(s)) for s in shapes]
+        axis = 0 if flat[0].ndim == 1 else 1
+    elif how == "vstack":
+        flat, axis = [np.atleast_2d(np.zeros(s)) for s in shapes], 0
+    else:
+        flat = [np.zeros(s) for s in shapes]
+    if axis is None:
+        g, flat, axis = np.ravel(g), [x.ravel() for x in flat], 0
+    bounds = np.cumsum([x.shape[axis] for x in flat])[:-1]
+    return [np.reshape(p, s) for p, s in zip(np.split(g, bounds, axis=axis), shapes)]
+
+
+def untile(g, A, reps):
+    """Cotangent of ``np.tile(A, reps)``: the sum over the copies."""
+    reps = (reps,) if np.ndim(reps) == 0 else tuple(reps)
+    shape = np.shape(A)
+    d = max(len(shape), len(reps))
+    shape_d, reps_d = (1,) * (d - len(shape)) + shape, (1,) * (d - len(reps)) + reps
+    split = [n for pair in zip(reps_d, shape_d) for n in pair]
+    g = np.reshape(np.broadcast_to(g, tuple(r * s for r, s in zip(reps_d, shape_d))), split)
+    return np.reshape(np.sum(g, axis=tuple(range(0, 2 * d, 2))), shape)
+
+
+def unrepeat(g, a, repeats, axis):
+    """Cotangent of ``np.repeat(a, repeats, axis)``: each element sums its copies."""
+    a_shape = np.shape(a)
+    if axis is None:
+        g, axis, n = np.ravel(g), 0, int(np.prod(a_shape))
+    else:
+        axis = axis % len(a_shape)
+        n = a_shape[axis]
+    counts = np.broadcast_to(repeats, (n,))
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(int)
+    out = np.add.reduceat(g, np.minimum(starts, max(np.shape(g)[axis] - 1, 0)), axis=axis) \
+        if np.shape(g)[axis] else np.zeros(np.shape(g)[:axis] + (n,) + np.shape(g)[axis + 1:])
+    empty = np.reshape(counts == 0, [n if i == axis else 1 for i in range(np.ndim(out))])
+    return np.reshape(np.where(empty, 0.0, out), a_shape)
+
+
+def diagonal_grad(g, a, offset=0, axis1=0, axis2=1):
+    """Cotangent of ``np.diagonal(a, offset, axis1, axis2)``: ``g`` written on that diagonal."""
+    shape = np.shape(a)
+    nd = len(shape)
+    axis1, axis2 = axis1 % nd, axis2 % nd
+    rest = [i for i in range(nd) if i not in (axis1, axis2)]
+    moved = np.zeros(tuple(shape[i] for i in rest) + (shape[axis1], shape[axis2]),
+                     dtype=np.result_type(g, float))
+    count = np.shape(np.diagonal(moved, offset, -2, -1))[-1]
+    rows = np.arange(count) + max(-offset, 0)
+    cols = np.arange(count) + max(offset, 0)
+    moved[..., rows, cols] = g
+    return np.moveaxis(moved, (-2, -1), (axis1, axis2))
+
+
+def diag_grad(g, v, k=0):
+    """Cotangent of ``np.diag(v, k)``: the k-th diagonal of ``g`` (``v`` 1-D) or ``g`` placed
+    on the k-th diagonal of a matrix shaped like ``v`` (``v`` 2-D)."""
+    if np.ndim(v) == 1:
+        return np.diagonal(g, k)
+    return diagonal_grad(g, v, k, 0, 1)
+
+
+def trace_grad(g, a, offset=0, axis1=0, axis2=1):
+    """Cotangent of ``np.trace(a, offset, axis1, axis2)``: ``g`` along the diagonal."""
+    count = np.shape(np.diagonal(np.empty(np.shape(a)), offset, axis1, axis2))[-1]
+    g = np.asarray(g)
+    return diagonal_grad(np.broadcast_to(g[..., None], g.shape + (count,)), a, offset, axis1, axis2)
+
+
+def _tensordot_axes(a, b, axes):
+    na, nb = np.ndim(a), np.ndim(b)
+    if np.ndim(axes) == 0:
+        return list(range(na - axes, na)), list(range(axes))
+    left, right = axes
+    left = [left] if np.ndim(left) == 0 else list(left)
+    right = [right] if np.ndim(right) == 0 else list(right)
+    return [x % na for x in left], [x % nb for x in right]
+
+
+def tensordot_grad_left(g, a, b, axes=2):
+    """Cotangent of ``a`` in ``np.tensordot(a, b, axes)``."""
+    left, right = _tensordot_axes(a, b, axes)
+    free_a = [i for i in range(np.ndim(a)) if i not in left]
+    free_b = [i for i in range(np.ndim(b)) if i not in right]
+    g_axes = list(range(len(free_a), len(free_a) + len(free_b)))
+    out = np.tensordot(g, b, (g_axes, free_b))
+    # axes: free_a, then b's contracted axes in b's order (matched to a's through `left`)
+    order = free_a + [left[right.index(q)] for q in sorted(right)]
+    return np.transpose(out, np.argsort(order))
+
+
+def tensordot_grad_right(g, a, b, axes=2):
+    """Cotangent of ``b`` in ``np.tensordot(a, b, axes)``."""
+    left, right = _tensordot_axes(a, b, axes)
+    free_a = [i for i in range(np.ndim(a)) if i not in left]
+    free_b = [i for i in range(np.ndim(b)) if i not in right]
+    out = np.tensordot(a, g, (free_a, list(range(len(free_a)))))
+    # axes: a's contracted axes in a's order (matched to b's through `right`), then free_b
+    order = [right[left.index(p)] for p in sorted(left)] + free_b
+    return np.transpose(out, np.argsort(order))
+
+
+def kron_grad_left(g, a, b):
+    """Cotangent of ``a`` in ``np.kron(a, b)``."""
+    return _kron_grad(g, a, b, True)
+
+
+def kron_grad_right(g, a, b):
+    """Cotangent of ``b`` in ``np.kron(a, b)``."""
+    return _kron_grad(g, a, b, False)
+
+
+def _kron_grad(g, a, b, left):
+    d = max(np.ndim(a), np.ndim(b))
+    sa = (1,) * (d - np.ndim(a)) + np.shape(a)
+    sb = (1,) * (d - np.ndim(b)) + np.shape(b)
+    g4 = np.reshape(g, [n for pair in zip(sa, sb) for n in pair])
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    ia, ib = letters[:d], letters[d:2 * d]
+    gi = "".join(x + y for x, y in zip(ia, ib))
+    if left:
+        return np.reshape(np.einsum(f"{gi},{ib}->{ia}", g4, np.reshape(b, sb)), np.shape(a))
+    return np.reshape(np.einsum(f"{gi},{ia}->{ib}", g4, np.reshape(a, sa)), np.shape(b))
+
+
+def _einsum_parse(subscripts, operands):
+    """Input and output subscripts of an einsum, with ``...`` spelled out as letters."""
+    spec = subscripts.replace(" ", "")
+    ins, _, out = spec.partition("->")
+    ins = ins.split(",")
+    spare = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" if c not in spec]
+    width = max([np.ndim(x) - len(s.replace("...", "")) for s, x in zip(ins, operands)
+                 if "..." in s] or [0])
+    ell = "".join(spare[:width])
+    ins = [s.replace("...", ell[width - (np.ndim(x) - len(s.replace("...", ""))):])
+           for s, x in zip(ins, operands)]
+    if "->" not in spec:
+        counts = {c: "".join(ins).count(c) for c in "".join(ins)}
+        out = ell + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ell))
+    else:
+        out = out.replace("...", ell)
+    return ins, out
+
+
+def einsum_grad(g, subscripts, operands, i):
+    """Cotangent of ``operands[i]`` in ``np.einsum(subscripts, *operands)``: the einsum of the
+    cotangent with the other operands, broadcast over letters only operand ``i`` has, and put on
+    the diagonal where operand ``i`` repeats a letter."""
+    ins, out = _einsum_parse(subscripts, operands)
+    target = ins[i]
+    others = [s for j, s in enumerate(ins) if j != i]
+    unique = "".join(dict.fromkeys(target))
+    known = "".join(c for c in unique if c in out or any(c in s for s in others))
+    r = np.einsum(",".join([out] + others) + "->" + known, g,
+                  *[x for j, x in enumerate(operands) if j != i])
+    sizes = dict(zip(target, np.shape(operands[i])))
+    r = np.reshape(r, [sizes[c] if c in known else 1 for c in unique])
+    r = np.broadcast_to(r, [sizes[c] for c in unique])
+    if unique == target:
+        return r
+    full = np.zeros(np.shape(operands[i]), dtype=np.result_type(r, float))
+    np.einsum(f"{target}->{unique}", full)[...] = r
+    return full
+
+
+def einsum_replaced(subscripts, operands, i, x):
+    """``np.einsum(subscripts, *operands)`` with ``operands[i]`` replaced by ``x``."""
+    return np.einsum(subscripts, *[x if j == i else y for j, y in enumerate(operands)])
+
+
+def einsum_grad_cross(g, subscripts, operands, i, u):
+    """Cotangents of the other operands in ``<u, einsum_grad(g, subscripts, operands, i)>``."""
+    replaced = [u if j == i else y for j, y in enumerate(operands)]
+    return [np.zeros(np.shape(operands[i])) if j == i else einsum_grad(g, subscripts, replaced, j)
+            for j in range(len(operands))]
+
+
+def cast_grad(g, a, dtype):
+    """Cotangent of ``a.astype(dtype)``: passes through a float cast, zero through an
+    integer or boolean one."""
+    if np.issubdtype(np.dtype(dtype), np.inexact):
+        return np.asarray(g).astype(np.result_type(a, float)) if isinstance(a, np.ndarray) else g
+    return np.zeros(np.shape(a))
+
+
+def cast_tangent(t, dtype):
+    """Tangent of ``a.astype(dtype)`` (zero for an integer or boolean cast)."""
+    if np.issubdtype(np.dtype(dtype), np.inexact):
+        return np.asarray(t).astype(dtype)
+    return np.zeros(np.shape(t))
+
+
+def tril_half_diag(x):
+    """The lower triangle of ``x`` with its diagonal halved (Phi in the Cholesky rules)."""
+    return np.tril(x) - 0.5 * x * np.eye(np.shape(x)[-1])
+
+
+def norm_grad(g, x, out, ord=None, axis=None, keepdims=False):
+    """Cotangent of a vector norm ``np.linalg.norm(x, ord, axis, keepdims)`` for the orders
+    srcad supports (None, 2, 1, inf, -inf; 'fro' and None for matrices)."""
+    matrix = (axis is None and np.ndim(x) == 2) or (axis is not None and np.ndim(axis) == 1
+                                                     and len(axis) == 2)
+    if ord in (None, "fro") or (ord == 2 and not matrix):
+        return unreduce(g / out, x, axis, keepdims) * x
+    if matrix:
+        raise NotImplementedError(f"srcad has no derivative of the matrix norm ord={ord!r}")
+    if ord == 1:
+        return unreduce(g, x, axis, keepdims) * np.sign(x)
+    if ord in (np.inf, -np.inf):
+        return reduced_max_grad(g, np.abs(x), out, axis, keepdims) * np.sign(x)
+    raise NotImplementedError(f"srcad has no derivative of the vector norm ord={ord!r}")
+
+
+def transpose_axes(axes):
+    """The permutation of ``a.transpose(*axes)`` (``()``, ``(p,)`` or ``(i, j, ...)``)."""
+    if len(axes) == 1 and np.ndim(axes[0]) == 1:
+        axes = tuple(axes[0])
+    return tuple(axes) if len(axes) and axes[0] is not None else None
+
+
+def inverse_axes(axes, ndim):
+    """The permutation that undoes ``transpose_axes(axes)`` on a rank-``ndim`` array."""
+    perm = transpose_axes(axes)
+    return tuple(np.argsort(perm if perm is not None else tuple(range(ndim))[::-1]))
+
+
+def einsum_grad_tangent(g, subscripts, operands, i, tangents):
+    """Tangent of ``einsum_grad(g, subscripts, operands, i)`` along the other operands'
+    ``tangents`` (scalar zeros skipped)."""
+    total = 0.0
+    for j, t in enumerate(tangents):
+        if j != i and not _is_zero(t):
+            replaced = [t if k == j else y for k, y in enumerate(operands)]
+            total = total + einsum_grad(g, subscripts, replaced, i)
+    return total
+
+
+def xlogy(x, y):
+    """``x * log(y)``, and 0 where ``x`` is 0: the derivative of ``y ** p`` in ``p`` is
+    ``xlogy(y ** p, y)``, which is 0 at ``y = 0`` (where ``log`` alone gives ``0 * -inf``)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(np.equal(x, 0), 0.0, np.multiply(x, np.log(y)))
+    return r[()] if r.ndim == 0 else r

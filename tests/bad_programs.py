@@ -65,9 +65,9 @@ async def async_fn(x):  # ERR:async
 LAMBDA = lambda x: x * 2.0  # noqa: E731  ERR:lambda
 
 
-def uses_cumsum(x):
+def uses_median(x):
     y = np.sin(x)
-    z = np.cumsum(y)  # ERR:cumsum
+    z = np.median(y) * y  # ERR:median
     return np.sum(z)
 
 
@@ -77,30 +77,30 @@ def uses_fft(x):
     return np.sum(np.abs(z))
 
 
-def uses_det(A):
+def uses_eigvals(A):
     B = A * 2.0
-    return np.linalg.det(B)  # ERR:det
+    return np.sum(np.linalg.eigvals(B).real)  # ERR:eigvals
 
 
 def multiline_no_rule(x):
     y = (x * 2.0
-         + np.cumsum(x))  # ERR:multiline
+         + np.median(x))  # ERR:multiline
     return np.sum(y)
 
 
-def helper_with_cumsum(v):
+def helper_with_median(v):
     w = v * v
     for i in range(2):
-        w = np.cumsum(w)  # ERR:nested_helper
+        w = w - np.median(w)  # ERR:nested_helper
     return w
 
 
-def calls_cumsum_helper(v):
-    return np.sum(helper_with_cumsum(v * 2.0))
+def calls_median_helper(v):
+    return np.sum(helper_with_median(v * 2.0))
 
 
-def cumsum_of_constant(x):
-    c = np.cumsum(np.arange(4.0))
+def median_of_constant(x):
+    c = np.median(np.arange(4.0)) * np.ones(4)
     return np.sum(c) * x
 
 

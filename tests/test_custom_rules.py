@@ -131,3 +131,25 @@ def test_a_rule_without_forward_template_is_reverse_only():
     assert srcad.grad(k)(1.5) == 6.0
     with pytest.raises(srcad.SrcadError, match="no forward template"):
         srcad.jvp(k)(1.5, 1.0)
+
+
+def test_the_readme_example(tmp_path, monkeypatch):
+    """The Custom rules example of README.md, run as written (as a module, so srcad can read
+    its functions), then checked against finite differences."""
+    pytest.importorskip("scipy.special")
+    import importlib
+    import pathlib
+    import re
+    text = pathlib.Path(__file__).parent.parent.joinpath("README.md").read_text()
+    section = text[text.index("### Custom rules"):]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    (tmp_path / "readme_rules.py").write_text(
+        "import numpy as np\nimport srcad\n" + code + "\n\n"
+        "def user(a):\n"
+        "    return scipy.special.logsumexp(a) * np.sum(scipy.special.expit(a)) + bucket(a[0])\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("readme_rules")
+    a = np.array([0.3, -1.2, 2.0])
+    check_grad(module.user, (a,))
+    check_jvp(module.user, (a,))
+    assert srcad.grad(module.f)(3.0) == 3.0

@@ -162,3 +162,14 @@ def test_zero_dimensional_arrays():
     assert isinstance(g, np.ndarray) and g.shape == () and g == pytest.approx(4.75)
     check_grad(cubic, (x,))
     check_jvp(cubic, (x,))
+
+
+def math_sqrt(x):
+    return math.sqrt(x) * 2.0
+
+
+def test_math_sqrt_at_zero_is_infinite_too():
+    assert srcad.grad(math_sqrt)(0.0) == math.inf
+    assert srcad.jvp(math_sqrt)(0.0, 1.0) == (0.0, math.inf)
+    check_grad(math_sqrt, (2.25,))
+    check_jvp(math_sqrt, (2.25,))

@@ -48,12 +48,12 @@ CASES = [
     ("class", bad.class_inside, (1.5,), ["class"]),
     ("async", bad.async_fn, (1.5,), ["async"]),
     ("lambda", bad.LAMBDA, (1.5,), ["lambda"]),
-    ("cumsum", bad.uses_cumsum, (np.array([0.1, 0.2, 0.3]),), ["cumsum"]),
+    ("median", bad.uses_median, (np.array([0.1, 0.2, 0.3]),), ["median"]),
     ("fft", bad.uses_fft, (np.array([0.1, 0.2, 0.3]),), ["fft"]),
-    ("det", bad.uses_det, (np.array([[1.0, 0.2], [0.3, 2.0]]),), ["det"]),
+    ("eigvals", bad.uses_eigvals, (np.array([[1.0, 0.2], [0.3, 2.0]]),), ["eigvals"]),
     ("helper", bad.calls_bad_helper, (1.5,), ["try"]),
-    ("multiline", bad.multiline_no_rule, (np.array([0.1, 0.2]),), ["cumsum"]),
-    ("nested_helper", bad.calls_cumsum_helper, (np.array([0.1, 0.2]),), ["cumsum"]),
+    ("multiline", bad.multiline_no_rule, (np.array([0.1, 0.2]),), ["median"]),
+    ("nested_helper", bad.calls_median_helper, (np.array([0.1, 0.2]),), ["median"]),
     ("decorated", bad.decorated_with, (1.5,), ["with"]),
 ]
 
@@ -89,7 +89,7 @@ def test_wrt_naming_a_missing_argument(wrt, words):
 
 
 def test_no_rule_on_a_constant_is_fine():
-    assert srcad.grad(bad.cumsum_of_constant)(2.0) == pytest.approx(10.0)
+    assert srcad.grad(bad.median_of_constant)(2.0) == pytest.approx(6.0)
 
 
 def test_function_made_by_exec_without_a_file():

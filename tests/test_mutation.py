@@ -96,7 +96,7 @@ def store_in_branch(x):
 def store_in_while(x):
     y = x.copy()
     k = 0
-    while np.max(np.abs(y)) > 0.5:
+    while np.max(np.abs(y)) > 0.45:
         y[k % 5] = y[k % 5] * 0.5
         k = k + 1
     return np.sum(y * y) + k
@@ -241,3 +241,9 @@ def test_refused_at_the_line(fn, arg, text, words, transform):
     assert re.match(rf"^.+test_mutation\.py:{line}: ", message), message
     assert words in message
     assert "hint: " in message
+
+
+def test_second_derivatives_through_a_store_are_refused():
+    with pytest.raises(srcad.SrcadError, match="second derivative through assignment into an "
+                                               "element"):
+        srcad.hessian(element_recurrence)(X)

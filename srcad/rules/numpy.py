@@ -1,93 +1,176 @@
-"""NumPy rules that are not element-wise: reductions, products, shape ops, selection.
+"""NumPy rules that are not element-wise: reductions, scans, selection, sorting, and the
+functions whose results are constants (creation, comparisons, shapes).
 
-Linear ops write their transpose; ``dot``/``matmul`` specialise on the ranks the kind
-analysis knows, so 2-D code reads ``dout @ b.T``.
+Products live in ``products.py``, shape ops in ``shapes.py``, ``np.linalg`` in ``linalg.py``.
+Linear ops write their transpose; the forward rule is the op applied to the tangent.
 """
+import gast
 import numpy as np
 
 from . import defrule, nondiff
 
 REDUCE = "a, axis=None, dtype=None, _out=None, keepdims=False"
 REDUCE_MAX = "a, axis=None, _out=None, keepdims=False"
+STATISTIC = "a, axis=None, dtype=None, _out=None, ddof=0, keepdims=False"
 
-for f, method in [(np.sum, "sum")]:
-    defrule(f, REDUCE, "da += unreduce(dout, a, axis, keepdims)",
-            "dout = np.sum(da, axis=axis, keepdims=keepdims)")
-    defrule(("method", method), REDUCE, "da += unreduce(dout, a, axis, keepdims)",
-            "dout = np.sum(da, axis=axis, keepdims=keepdims)")
 
-MEAN = "da += unreduce(dout, a, axis, keepdims) * (np.size(dout) / np.size(a))"
-defrule(np.mean, REDUCE, MEAN, "dout = np.mean(da, axis=axis, keepdims=keepdims)")
-defrule(("method", "mean"), REDUCE, MEAN, "dout = np.mean(da, axis=axis, keepdims=keepdims)")
+def given(call, param):
+    """Whether ``param`` was passed at the call site (a CallInfo in reverse mode, the call's
+    Op in forward mode: both have ``bound``)."""
+    a = call.bound.get(param)
+    return isinstance(a, gast.AST) and not (isinstance(a, gast.Constant) and a.value is None)
 
+
+def is_sequence(call, param):
+    """Whether the argument is a list or tuple (``np.sum([a, b])``)."""
+    a = call.bound.get(param)
+    return isinstance(a, gast.Name) and call.kinds.get(a.id) == "seq"
+
+
+def both(key, *args, **kwargs):
+    """Register the same rule for ``np.<name>`` and the ndarray method ``.<name>()``."""
+    defrule(key, *args, **kwargs)
+    defrule(("method", key.__name__), *args, **kwargs)
+
+
+# ---- reductions ----------------------------------------------------------------------------
+def over_lists(reverse):
+    """A reduction's reverse rule that also takes a list (``np.mean([a, b])``: NumPy stacks it
+    first): the stacked cotangent is split back into the list's items."""
+    def rule(call):
+        src = reverse(call) if callable(reverse) else reverse
+        if is_sequence(call, "a"):
+            target, value = src.split(" += ", 1)
+            return f"{target} += unstack_like({value}, a)"
+        return src
+    return rule
+
+
+def reduction(key, spec, reverse, forward, method=True):
+    defrule(key, spec, over_lists(reverse), forward)
+    if method:
+        defrule(("method", key.__name__), spec, reverse, forward)
+
+
+reduction(np.sum, REDUCE, "da += unreduce(dout, a, axis, keepdims)",
+          "dout = np.sum(da, axis=axis, keepdims=keepdims)")
+reduction(np.mean, REDUCE,
+          "da += unreduce(dout, a, axis, keepdims) * (np.size(dout) / np.size(a))",
+          "dout = np.mean(da, axis=axis, keepdims=keepdims)")
+
+# Ties share the cotangent equally (NumPy has no subgradient convention; autograd's choice).
 EXTREMUM = "da += reduced_max_grad(dout, a, out, axis, keepdims)"
-EXTREMUM_FORWARD = ("dout = np.sum(reduced_max_grad(np.ones_like(out), a, out, axis, keepdims) * da, "
-                    "axis=axis, keepdims=keepdims)")
+EXTREMUM_FORWARD = ("dout = np.sum(reduced_max_grad(np.ones_like(out), a, out, axis, keepdims) "
+                    "* da, axis=axis, keepdims=keepdims)")
 for f in (np.max, np.min, np.amax, np.amin):
-    defrule(f, REDUCE_MAX, EXTREMUM, EXTREMUM_FORWARD)
-for method in ("max", "min"):
-    defrule(("method", method), REDUCE_MAX, EXTREMUM, EXTREMUM_FORWARD)
+    reduction(f, REDUCE_MAX, EXTREMUM, EXTREMUM_FORWARD, method=f in (np.max, np.min))
 
-PROD = "da += prod_grad(dout, a, axis, keepdims)"
-PROD_FORWARD = ("dout = np.sum(prod_grad(np.ones_like(out), a, axis, keepdims) * da, axis=axis, "
-                "keepdims=keepdims)")
-defrule(np.prod, REDUCE, PROD, PROD_FORWARD)
-defrule(("method", "prod"), REDUCE, PROD, PROD_FORWARD)
+reduction(np.prod, REDUCE, "da += prod_grad(dout, a, axis, keepdims)",
+          "dout = np.sum(prod_grad(np.ones_like(out), a, axis, keepdims) * da, axis=axis, "
+          "keepdims=keepdims)")
 
-
-def _products(kind_left, kind_right, general):
-    """Reverse templates of ``dot``/``matmul`` by the ranks of their operands."""
-    table = {
-        (2, 2): "da += dout @ b.T\ndb += a.T @ dout",
-        (2, 1): "da += np.outer(dout, b)\ndb += dout @ a",
-        (1, 2): "da += b @ dout\ndb += np.outer(a, dout)",
-        (1, 1): "da += dout * b\ndb += dout * a",
-    }
-    return table.get((kind_left, kind_right), general)
+# var = sum((a - mean)^2) / (N - ddof), N = size(a) / size(out); std = sqrt(var)
+CENTERED = "(a - np.mean(a, axis=axis, keepdims=True))"
 
 
-def dot_reverse(call):
-    return _products(call.ndim("a"), call.ndim("b"),
-                     "da += dot_grad_left(dout, a, b)\ndb += dot_grad_right(dout, a, b)")
+def statistic(reverse, forward):
+    """Templates of var/std; ``{count}`` is N - ddof (just N when ddof is not given)."""
+    def count(call):
+        return "(np.size(a) / np.size(out) - ddof)" if given(call, "ddof") else \
+            "(np.size(a) / np.size(out))"
+    def centered(call):   # of a list: np.asarray keeps the cotangent of a list a list
+        return CENTERED.replace("(a -", "(np.asarray(a) -") if is_sequence(call, "a") else CENTERED
+    return (lambda call: reverse.format(c=centered(call), count=count(call)),
+            lambda op: forward.format(c=CENTERED, count=count(op)))
 
 
-def matmul_reverse(call):
-    return _products(call.ndim("a"), call.ndim("b"),
-                     "da += matmul_grad_left(dout, a, b)\ndb += matmul_grad_right(dout, a, b)")
+reduction(np.var, STATISTIC, *statistic(
+    "da += unreduce(dout, a, axis, keepdims) * 2.0 * {c} / {count}",
+    "dout = np.sum(da * {c}, axis=axis, keepdims=keepdims) * 2.0 / {count}"))
+reduction(np.std, STATISTIC, *statistic(
+    "da += unreduce(dout / out, a, axis, keepdims) * {c} / {count}",
+    "dout = np.sum(da * {c}, axis=axis, keepdims=keepdims) / (out * {count})"))
 
 
-PRODUCT_FORWARD = "dout = np.dot(da, b) + np.dot(a, db)"
-defrule(np.dot, "a, b", dot_reverse, PRODUCT_FORWARD)
-defrule(("method", "dot"), "a, b", dot_reverse, PRODUCT_FORWARD)
-import operator  # noqa: E402
-defrule(np.matmul, "a, b", matmul_reverse, "dout = da @ b + a @ db")
-defrule(operator.matmul, "a, b", matmul_reverse, "dout = da @ b + a @ db")
+def average_reverse(call):
+    if not given(call, "weights"):
+        return "da += unreduce(dout, a, axis, keepdims) * (np.size(dout) / np.size(a))"
+    return ("w = np.reshape(weights, weights_shape(weights, a, axis))\n"
+            "share = unreduce(dout / np.sum(broadcast_like(w, a), axis=axis, keepdims=keepdims),"
+            " a, axis, keepdims)\n"
+            "da += share * w\n"
+            "dweights += np.reshape(unbroadcast(share * (a - unreduce(out, a, axis, keepdims)), w),"
+            " np.shape(weights))")
 
 
-def transpose_reverse(call):
-    if call.given("axes"):
-        return "da += np.transpose(dout, np.argsort(axes))"
-    return "da += np.transpose(dout)"
+def average_forward(op):
+    if not given(op, "weights"):
+        return "dout = np.mean(da, axis=axis, keepdims=keepdims)"
+    w = "np.reshape(weights, weights_shape(weights, a, axis))"
+    return (f"dout = np.average(da, axis=axis, weights=weights, keepdims=keepdims) + "
+            f"np.sum((a - unreduce(out, a, axis, keepdims)) * "
+            f"np.reshape(dweights, weights_shape(weights, a, axis)), axis=axis, "
+            f"keepdims=keepdims) / np.sum(broadcast_like({w}, a), axis=axis, keepdims=keepdims)")
 
 
-defrule(np.transpose, "a, axes=None", transpose_reverse, "dout = np.transpose(da, axes)")
-defrule(("attr", "T"), "a", "da += np.transpose(dout)", "dout = np.transpose(da)")
-defrule(("method", "transpose"), "a", "da += np.transpose(dout)", "dout = np.transpose(da)")
-defrule(np.reshape, "a, shape=None, order='C'", "da += np.reshape(dout, np.shape(a))",
-        "dout = np.reshape(da, np.shape(out))")
-defrule(("method", "reshape"), "a, *shape", "da += np.reshape(dout, np.shape(a))",
-        "dout = np.reshape(da, np.shape(out))")
-defrule(("method", "copy"), "a", "da += dout", "dout = da")
+defrule(np.average, "a, axis=None, weights=None, keepdims=False", average_reverse,
+        average_forward)
+
+# NaN entries carry no derivative (they are skipped by the reduction)
+defrule(np.nansum, REDUCE,
+        over_lists("da += np.where(np.isnan(a), 0.0, unreduce(dout, a, axis, keepdims))"),
+        "dout = np.sum(np.where(np.isnan(a), 0.0, da), axis=axis, keepdims=keepdims)")
+defrule(np.nanmean, REDUCE, over_lists(
+        "da += np.where(np.isnan(a), 0.0, unreduce(dout, a, axis, keepdims) / "
+        "np.sum(np.logical_not(np.isnan(a)), axis=axis, keepdims=True))"),
+        "dout = np.nanmean(np.where(np.isnan(a), np.nan, da), axis=axis, keepdims=keepdims)")
+
+# ---- scans and differences -------------------------------------------------------------------
+both(np.cumsum, "a, axis=None, dtype=None, _out=None", "da += cumsum_grad(dout, a, axis)",
+     "dout = np.cumsum(da, axis=axis)")
+# d out_i = out_i * sum_{j <= i} da_j / a_j: needs a without zeros (autograd's rule too)
+both(np.cumprod, "a, axis=None, dtype=None, _out=None",
+     "da += cumsum_grad(dout * out, a, axis) / a", "dout = out * np.cumsum(da / a, axis=axis)")
+defrule(np.diff, "a, n=1, axis=-1", "da += diff_grad(dout, n, axis)",
+        "dout = np.diff(da, n=n, axis=axis)")
+
+# ---- selection and sorting ------------------------------------------------------------------
 defrule(np.where, "condition, x, y",
         "dx += unbroadcast(np.where(condition, dout, 0.0), x)\n"
         "dy += unbroadcast(np.where(condition, 0.0, dout), y)",
         "dout = np.where(condition, dx, dy)")
+defrule(np.select, "condlist, choicelist, default=0",
+        "dchoicelist += select_grad(dout, condlist, choicelist)\n"
+        "ddefault += unbroadcast(np.where(none_of(condlist), dout, 0.0), default)",
+        "dout = np.select(condlist, zeros_filled(dchoicelist, choicelist)) + "
+        "np.where(none_of(condlist), ddefault, 0.0)")
+# Sorting permutes: the cotangent goes back through the inverse permutation. Ties keep the
+# stable order (each tied value gets the cotangent of one output position).
+defrule(np.sort, "a, axis=-1, kind=None, order=None", "da += unsorted_like(dout, a, axis)",
+        "dout = sorted_like(da, a, axis)")
+
+# ---- creation ---------------------------------------------------------------------------------
+defrule(np.full, "shape, fill_value, dtype=None", "dfill_value += unbroadcast(dout, fill_value)",
+        "dout = np.full(np.shape(out), dfill_value)")
+defrule(np.full_like, "a, fill_value, dtype=None",
+        "dfill_value += unbroadcast(dout, fill_value)",
+        "dout = np.full(np.shape(out), dfill_value)")
+# start and stop of linspace carry a derivative srcad does not implement: an error, not a zero
+defrule(np.linspace, "start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0",
+        lambda call: "", missing=("start", "stop"))
+
+# ---- dtype ------------------------------------------------------------------------------------
+defrule(("method", "astype"), "a, dtype", "da += cast_grad(dout, a, dtype)",
+        "dout = cast_tangent(da, dtype)")
 
 nondiff(np.argmax, np.argmin, np.floor, np.ceil, np.sign, np.shape, np.ndim, np.size,
-        np.zeros, np.ones, np.zeros_like, np.ones_like, np.empty, np.empty_like, np.full,
-        np.full_like, np.arange, np.linspace, np.eye, np.identity, np.isnan, np.isinf,
-        np.isfinite, np.round, np.rint, np.trunc, np.floor_divide, np.argsort,
+        np.zeros, np.ones, np.zeros_like, np.ones_like, np.empty, np.empty_like,
+        np.arange, np.eye, np.identity, np.tri, np.isnan, np.isinf,
+        np.isfinite, np.round, np.rint, np.trunc, np.fix, np.floor_divide, np.argsort,
         np.count_nonzero, np.any, np.all, np.equal, np.not_equal, np.less, np.less_equal,
         np.greater, np.greater_equal, np.logical_and, np.logical_or, np.logical_not,
+        np.logical_xor, np.signbit, np.isclose, np.allclose, np.array_equal, np.nonzero,
+        np.flatnonzero, np.searchsorted, np.digitize, np.iscomplexobj, np.isscalar,
         ("attr", "shape"), ("attr", "ndim"), ("attr", "size"), ("attr", "dtype"),
-        ("method", "argmax"), ("method", "argmin"))
+        ("method", "argmax"), ("method", "argmin"), ("method", "argsort"),
+        ("method", "nonzero"), ("method", "all"), ("method", "any"))

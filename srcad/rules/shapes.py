@@ -1,0 +1,126 @@
+"""Shape ops: linear maps that move, copy or select elements.
+
+Each reverse rule is the transpose (a reshape back, the inverse permutation, a sum over the
+copies, zeros around the selected part); each forward rule is the op applied to the tangent.
+Ops that join or split lists (``concatenate``, ``stack``, ``split``, ``np.array([...])``) have
+list derivatives: ``dout`` of ``split`` is a list, the cotangent of a joined list is a list.
+"""
+import builtins
+
+import numpy as np
+
+from . import defrule
+from .numpy import both, given
+
+BACK = "da += np.reshape(dout, np.shape(a))"      # every pure reshape has this transpose
+
+# ---- reshapes ---------------------------------------------------------------------------------
+
+
+def ordered(template):
+    """A reshape template that passes ``order`` on when the call gives one (``order='F'``
+    reads and writes elements in another order, so the transpose must use it too)."""
+    return lambda call: template.replace(")", ", order=order)", 1) if given(call, "order") \
+        else template
+
+
+defrule(np.reshape, "a, shape=None, order='C'", ordered("da += np.reshape(dout, np.shape(a))"),
+        ordered("dout = np.reshape(da, np.shape(out))"))
+defrule(("method", "reshape"), "a, *shape", BACK, "dout = np.reshape(da, np.shape(out))")
+for f in (np.ravel, ("method", "flatten"), ("method", "ravel")):
+    defrule(f, "a, order='C'", ordered("da += np.reshape(dout, np.shape(a))"),
+            ordered("dout = np.ravel(da)"))
+both(np.squeeze, "a, axis=None", BACK, "dout = np.squeeze(da, axis)")
+defrule(np.expand_dims, "a, axis", BACK, "dout = np.expand_dims(da, axis)")
+defrule(np.atleast_1d, "a", BACK, "dout = np.atleast_1d(da)")
+defrule(np.atleast_2d, "a", BACK, "dout = np.atleast_2d(da)")
+defrule(np.broadcast_to, "array, shape", "darray += unbroadcast(dout, array)",
+        "dout = np.broadcast_to(darray, shape)")
+defrule(("method", "copy"), "a", "da += dout", "dout = da")
+# np.array / np.asarray of an array, a scalar, or a (nested) list of them: the cotangent is
+# split back into the list's structure
+def array_reverse(call):
+    if call.ndim("object") is not None:     # already an array or a scalar
+        return "dobject += dout"
+    return "dobject += unstack_like(dout, object)"
+
+
+for f in (np.array, np.asarray):
+    defrule(f, "object, dtype=None", array_reverse, "dout = np.array(zeros_filled(dobject, object))")
+# builtin sum over a list: every item gets the cotangent, reduced to its own shape
+defrule(builtins.sum, "iterable, start=0",
+        "diterable += spread(dout, iterable)\ndstart += unbroadcast(dout, start)",
+        "dout = sum(diterable) + dstart")
+
+# ---- permutations -----------------------------------------------------------------------------
+
+
+def transpose_reverse(call):
+    if given(call, "axes"):
+        return "da += np.transpose(dout, np.argsort(axes))"
+    return "da += np.transpose(dout)"
+
+
+defrule(np.transpose, "a, axes=None", transpose_reverse, "dout = np.transpose(da, axes)")
+defrule(("attr", "T"), "a", "da += np.transpose(dout)", "dout = np.transpose(da)")
+
+
+def transpose_method_reverse(call):
+    if call.bound.get("axes"):
+        return "da += np.transpose(dout, inverse_axes(axes, np.ndim(a)))"
+    return "da += np.transpose(dout)"
+
+
+def transpose_method_forward(op):
+    if op.bound.get("axes"):
+        return "dout = np.transpose(da, transpose_axes(axes))"
+    return "dout = np.transpose(da)"
+
+
+defrule(("method", "transpose"), "a, *axes", transpose_method_reverse, transpose_method_forward)
+both(np.swapaxes, "a, axis1, axis2", "da += np.swapaxes(dout, axis1, axis2)",
+     "dout = np.swapaxes(da, axis1, axis2)")
+defrule(np.moveaxis, "a, source, destination", "da += np.moveaxis(dout, destination, source)",
+        "dout = np.moveaxis(da, source, destination)")
+defrule(np.flip, "m, axis=None", "dm += np.flip(dout, axis)", "dout = np.flip(dm, axis)")
+defrule(np.fliplr, "m", "dm += np.fliplr(dout)", "dout = np.fliplr(dm)")
+defrule(np.flipud, "m", "dm += np.flipud(dout)", "dout = np.flipud(dm)")
+defrule(np.roll, "a, shift, axis=None", "da += np.roll(dout, np.negative(shift), axis)",
+        "dout = np.roll(da, shift, axis)")
+
+# ---- copies: the transpose sums them ---------------------------------------------------------
+defrule(np.tile, "A, reps", "dA += untile(dout, A, reps)", "dout = np.tile(dA, reps)")
+both(np.repeat, "a, repeats, axis=None", "da += unrepeat(dout, a, repeats, axis)",
+     "dout = np.repeat(da, repeats, axis)")
+
+# ---- joining and splitting lists ------------------------------------------------------------
+for f, how in [(np.concatenate, "concatenate"), (np.stack, "stack")]:
+    defrule(f, "arrays, axis=0", f"darrays += split_like(dout, arrays, axis, {how!r})",
+            f"dout = joined(darrays, arrays, axis, {how!r})")
+for f, how in [(np.hstack, "hstack"), (np.vstack, "vstack")]:
+    defrule(f, "tup", f"dtup += split_like(dout, tup, None, {how!r})",
+            f"dout = joined(dtup, tup, None, {how!r})")
+for f in (np.split, np.array_split):
+    # ``out`` is the list of parts: the cotangents of unused parts are scalar zeros
+    defrule(f, "ary, indices_or_sections, axis=0",
+            "dary += joined(dout, out, axis, 'concatenate')",
+            f"dout = np.{f.__name__}(dary, indices_or_sections, axis)")
+
+# ---- diagonals and triangles ---------------------------------------------------------------
+
+
+def diag_reverse(call):
+    if call.ndim("v") == 1:
+        return "dv += np.diagonal(dout, k)"
+    return "dv += diag_grad(dout, v, k)"
+
+
+defrule(np.diag, "v, k=0", diag_reverse, "dout = np.diag(dv, k)")
+both(np.diagonal, "a, offset=0, axis1=0, axis2=1",
+     "da += diagonal_grad(dout, a, offset, axis1, axis2)",
+     "dout = np.diagonal(da, offset, axis1, axis2)")
+both(np.trace, "a, offset=0, axis1=0, axis2=1, dtype=None, _out=None",
+     "da += trace_grad(dout, a, offset, axis1, axis2)",
+     "dout = np.trace(da, offset, axis1, axis2)")
+defrule(np.triu, "m, k=0", "dm += np.triu(dout, k)", "dout = np.triu(dm, k)")
+defrule(np.tril, "m, k=0", "dm += np.tril(dout, k)", "dout = np.tril(dm, k)")

@@ -1,0 +1,177 @@
+"""The supported NumPy / math / builtin surface as a markdown table, generated from the rule
+registry so the README cannot drift from it (a test compares them).
+
+Run ``python -m srcad.rules.surface`` to print it.
+"""
+import builtins
+import operator
+
+import numpy as np
+
+from . import BUILTIN_NONDIFF, BUILTIN_RULES, REQUIRED
+from .. import runtime
+
+OPERATORS = {operator.add: "`a + b`", operator.sub: "`a - b`", operator.mul: "`a * b`",
+             operator.truediv: "`a / b`", operator.pow: "`a ** b`", operator.mod: "`a % b`",
+             operator.neg: "`-a`", operator.pos: "`+a`", operator.matmul: "`a @ b`"}
+PRODUCTS = {np.dot, np.matmul, operator.matmul, np.vdot, np.inner, np.outer, np.tensordot,
+            np.einsum, np.kron}
+REDUCTIONS = {np.sum, np.mean, np.max, np.min, np.amax, np.amin, np.prod, np.var, np.std,
+              np.average, np.nansum, np.nanmean, np.cumsum, np.cumprod, np.diff, np.where,
+              np.select, np.sort, builtins.sum}
+CREATION = {np.full, np.full_like, np.linspace}
+NOTES = {   # what a user needs to know beyond "yes"
+    np.linalg.norm: "ord None/2/1/inf/-inf for vectors, None/'fro' for matrices; an ord "
+    "srcad cannot read at transform time (a variable, -np.inf): first order only",
+    np.linalg.cholesky: "reads the lower triangle only (so does the gradient)",
+    np.linalg.det: "a must be invertible", np.linalg.slogdet: "a must be invertible; "
+    "use `r = slogdet(a)` then `r[1]`",
+    np.cumprod: "entries must be nonzero", ("method", "cumprod"): "entries must be nonzero",
+    np.einsum: "1 to 4 operands; with `...`, a repeated letter or subscripts in a variable: "
+    "up to second order",
+    np.sort: "ties: stable order", np.max: "ties share the gradient",
+    np.min: "ties share the gradient", np.amax: "ties share the gradient",
+    np.amin: "ties share the gradient", np.split: "returns a list", np.array_split:
+    "returns a list", np.array: "of arrays, scalars or nested lists of them",
+    ("method", "astype"): "zero through an integer or boolean dtype",
+    np.average: "weights of a's shape, or 1-D along an int axis",
+    builtins.sum: "over a list of differentiated values",
+}
+GROUPS = ["element-wise", "reductions, scans, selection", "shape ops", "products", "linalg",
+          "creation", "methods and attributes"]
+
+
+def name_of(key):
+    """How user code spells the function: ``np.sin``, ``np.linalg.inv``, ``math.exp``,
+    ``a @ b``, ``.sum()``, ``.T``."""
+    if isinstance(key, tuple):
+        return f"`.{key[1]}()`" if key[0] == "method" else f"`.{key[1]}`"
+    if key in OPERATORS:
+        return OPERATORS[key]
+    module = getattr(key, "__module__", None) or ("numpy" if isinstance(key, np.ufunc) else "")
+    name = getattr(key, "__name__", repr(key))
+    if module.startswith("numpy"):
+        sub = ".linalg" if "linalg" in module else ".fft" if "fft" in module else ""
+        return f"`np{sub}.{name}`"
+    if module in ("math", "operator"):
+        return f"`{module}.{name}`"
+    return f"`{name}`"
+
+
+def group_of(rule):
+    key = rule.key
+    if isinstance(key, tuple):
+        return "methods and attributes"
+    if rule.elementwise:
+        return "element-wise"
+    if key in PRODUCTS:
+        return "products"
+    if key in REDUCTIONS:
+        return "reductions, scans, selection"
+    if key in CREATION:
+        return "creation"
+    if "linalg" in (getattr(key, "__module__", "") or ""):
+        return "linalg"
+    return "shape ops"
+
+
+def signature(rules):
+    """The parameters of the widest rule for a key (placeholders such as ``_out`` left out)."""
+    rule = max(rules, key=lambda r: len(r.params))
+    parts = []
+    for p, default in rule.params:
+        if p.startswith("_"):
+            continue
+        parts.append(p if default is REQUIRED or default is None else f"{p}={default}")
+    return ", ".join(parts)
+
+
+def modes(rules):
+    """The reverse and forward columns: "yes", or which arguments have no derivative."""
+    missing = sorted({m for r in rules for m in r.missing})
+    constant = sorted({p for r in rules if r.elementwise
+                       for (p, _), partial in zip(r.params, r.partials) if partial is None})
+    note = ""
+    if constant:
+        note = f" (constant in {', '.join(constant)})"
+    if missing:
+        note = f" (no derivative in {', '.join(missing)}: an error)"
+    reverse = "yes" if any(r.elementwise or r.reverse for r in rules) else "no"
+    forward = "yes" if any(r.elementwise or r.forward for r in rules) else "no"
+    if missing and reverse == "yes" and not any(r.forward or r.elementwise for r in rules):
+        reverse = forward = "no"
+    return reverse + note, forward + note
+
+
+def public_rules():
+    """Rules keyed by user-facing functions (not srcad's own runtime helpers), by key."""
+    by_key = {}
+    for rule in BUILTIN_RULES:
+        if getattr(rule.key, "__module__", None) == runtime.__name__:
+            continue
+        by_key.setdefault(rule.key, []).append(rule)
+    return by_key
+
+
+def constants():
+    """Names of the nondiff functions users call (srcad's own helpers left out)."""
+    return sorted({name_of(k) for k in BUILTIN_NONDIFF
+                   if not (getattr(k, "__module__", None) or "").startswith("srcad")},
+                  key=lambda n: n.strip("`."))
+
+
+def markdown_table():
+    """The supported surface: one table per group, then the constants."""
+    by_key = public_rules()
+    grouped = {g: [] for g in GROUPS}
+    for key, rules in by_key.items():
+        grouped[group_of(rules[0])].append((name_of(key), signature(rules), *modes(rules),
+                                            NOTES.get(key, "")))
+    lines = ["## Supported NumPy, math and builtin functions", "",
+             "Generated from the rule registry by `python -m srcad.rules.surface --readme "
+             f"README.md` ({sum(len(r) for r in by_key.values())} rules for {len(by_key)} "
+             "functions).", ""]
+    for group in GROUPS:
+        rows = sorted(grouped[group], key=lambda row: (row[0].strip("`."), row))
+        lines += [f"**{group}** ({len(rows)})", "",
+                  "| function | arguments | reverse | forward | notes |", "|---|---|---|---|---|"]
+        lines += [f"| {' | '.join(row)} |" for row in rows]
+        lines.append("")
+    lines += ["**constants (no derivative)**: results that carry no derivative (shapes, "
+              "comparisons, rounding, integer ops, creation from shapes): "
+              + ", ".join(constants()) + ".", ""]
+    lines.append("Anything else used on a differentiated value is an error naming the function; "
+                 "give it a rule with `srcad.defrule` (see Custom rules).")
+    return "\n".join(lines)
+
+
+BEGIN, END = "<!-- numpy-surface:begin -->", "<!-- numpy-surface:end -->"
+
+
+def readme_section(text):
+    """The text between the README's numpy-surface markers (None if they are missing)."""
+    if BEGIN not in text or END not in text:
+        return None
+    return text.split(BEGIN, 1)[1].split(END, 1)[0].strip("\n")
+
+
+def write_readme(path):
+    """Replace (or append) the README section with the generated table."""
+    with open(path) as f:
+        text = f.read()
+    block = f"{BEGIN}\n{markdown_table()}\n{END}"
+    if readme_section(text) is None:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    else:
+        head, rest = text.split(BEGIN, 1)
+        text = head + block + rest.split(END, 1)[1]
+    with open(path, "w") as f:
+        f.write(text)
+
+
+if __name__ == "__main__":
+    import sys
+    if sys.argv[1:2] == ["--readme"]:      # python -m srcad.rules.surface --readme README.md
+        write_readme(sys.argv[2] if len(sys.argv) > 2 else "README.md")
+    else:
+        print(markdown_table())
