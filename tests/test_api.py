@@ -484,3 +484,51 @@ def test_unused_and_nondiff_only_arguments_get_zero_gradients():
     assert gv.dtype == np.float32 and gv.shape == (3,) and not np.any(gv)
     g = srcad.grad(programs.constant_return)(0.7)
     assert g == 0.0 and type(g) is float
+
+
+# ---- parameter structures ------------------------------------------------------------------------
+def dict_loss(params, x):
+    h = np.tanh(x @ params["W1"] + params["b1"])
+    return np.sum((h @ params["W2"]) ** 2)
+
+
+def tuple_loss(layer, x):
+    W, b = layer
+    return np.sum(np.sin(x @ W + b))
+
+
+def _leaf_fd(f, structure, x, get, set_, h=1e-6):
+    leaf = get(structure)
+    g = np.zeros_like(leaf)
+    for idx in np.ndindex(leaf.shape):
+        for sign in (1, -1):
+            moved = {k: v.copy() for k, v in structure.items()} if isinstance(structure, dict) \
+                else tuple(v.copy() for v in structure)
+            get(moved)[idx] += sign * h
+            g[idx] += sign * f(moved, x) / (2 * h)
+    return g
+
+
+def test_gradient_of_a_dict_of_arrays_is_a_dict():
+    rng = np.random.default_rng(3)
+    params = {"W1": rng.normal(size=(4, 3)), "b1": rng.normal(size=3), "W2": rng.normal(size=(3, 2))}
+    x = rng.normal(size=(5, 4))
+    g = srcad.grad(dict_loss)(params, x)
+    assert isinstance(g, dict) and list(g) == list(params)
+    for k in params:
+        assert_close(g[k], _leaf_fd(dict_loss, params, x, lambda p, k=k: p[k], None),
+                     what=f"d/d{k}")
+    tangent = {k: rng.normal(size=v.shape) for k, v in params.items()}
+    _, t = srcad.jvp(dict_loss)(params, x, tangent)
+    assert_close(t, sum(np.sum(g[k] * tangent[k]) for k in params), 1e-9, 1e-9)
+
+
+def test_gradient_of_a_tuple_is_a_tuple():
+    rng = np.random.default_rng(4)
+    layer = (rng.normal(size=(4, 3)), rng.normal(size=3))
+    x = rng.normal(size=(2, 4))
+    g = srcad.grad(tuple_loss)(layer, x)
+    assert isinstance(g, tuple) and [a.shape for a in g] == [(4, 3), (3,)]
+    for i in range(2):
+        assert_close(g[i], _leaf_fd(tuple_loss, layer, x, lambda p, i=i: p[i], None),
+                     what=f"d/dlayer[{i}]")
