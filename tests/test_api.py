@@ -532,3 +532,16 @@ def test_gradient_of_a_tuple_is_a_tuple():
     for i in range(2):
         assert_close(g[i], _leaf_fd(tuple_loss, layer, x, lambda p, i=i: p[i], None),
                      what=f"d/dlayer[{i}]")
+
+
+def unpacked_slogdet(a):
+    sign, logdet = np.linalg.slogdet(a)
+    return sign * logdet * 2.0
+
+
+def test_a_rule_with_a_tuple_result_unpacked():
+    a = np.array([[2.0, 0.3], [0.1, 1.5]])
+    g = srcad.grad(unpacked_slogdet)(a)
+    assert_close(g, 2.0 * np.linalg.inv(a).T, 1e-12, 1e-12)
+    _, t = srcad.jvp(unpacked_slogdet)(a, np.eye(2))
+    assert_close(t, 2.0 * np.trace(np.linalg.inv(a)), 1e-12, 1e-12)

@@ -20,8 +20,7 @@ BACK = "da += np.reshape(dout, np.shape(a))"      # every pure reshape has this 
 def ordered(template):
     """A reshape template that passes ``order`` on when the call gives one (``order='F'``
     reads and writes elements in another order, so the transpose must use it too)."""
-    return lambda call: template.replace(")", ", order=order)", 1) if given(call, "order") \
-        else template
+    return lambda call: template[:-1] + ", order=order)" if given(call, "order") else template
 
 
 defrule(np.reshape, "a, shape=None, order='C'", ordered("da += np.reshape(dout, np.shape(a))"),

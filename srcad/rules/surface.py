@@ -25,7 +25,7 @@ NOTES = {   # what a user needs to know beyond "yes"
     "srcad cannot read at transform time (a variable, -np.inf): first order only",
     np.linalg.cholesky: "reads the lower triangle only (so does the gradient)",
     np.linalg.det: "a must be invertible", np.linalg.slogdet: "a must be invertible; "
-    "use `r = slogdet(a)` then `r[1]`",
+    "unpack `sign, logdet = slogdet(a)` or index the result",
     np.cumprod: "entries must be nonzero", ("method", "cumprod"): "entries must be nonzero",
     np.einsum: "1 to 4 operands; with `...`, a repeated letter or subscripts in a variable: "
     "up to second order",
