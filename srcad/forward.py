@@ -187,7 +187,7 @@ class ForwardMode:
         terms = [t for t in split_terms(copy.deepcopy(expr))
                  if not (names_in(t[0]) & dnames <= inactive)]
         sub = templates.Substitute({**mapping, **{d: const(0.0) for d in inactive}})
-        sequence = self.kinds.get(targets(s)[0]) == "seq"
+        sequence = self.kinds.get(targets(s)[0]) in ("seq", "unknown", None)   # may be a list
         total = None
         for term, minus in terms:
             term = sub.visit(term)

@@ -284,3 +284,18 @@ def test_a_one_tuple_wrt_keeps_its_structure():
 def test_source_of_a_hessian_is_its_forward_over_reverse_derivative():
     text = srcad.source(srcad.hessian(cube))
     assert text.startswith("def dcubedx_jvp(x, dout=1.0, dx_2=None):")
+
+
+def split_product(x):
+    parts = np.split(x, 3, axis=1)
+    return np.sum(parts[0] * parts[2] * np.array([[1.0, 2.0], [3.0, 4.0]]))
+
+
+def test_tangents_of_a_list_result_add_elementwise():
+    """Regression: tangents of np.split's list were joined with + (concatenated)."""
+    rng = np.random.default_rng(0)
+    x, v = rng.normal(size=(2, 6)), rng.normal(size=(2, 6))
+    hv = srcad.jvp(srcad.grad(split_product))(x, v)[1]
+    g = srcad.grad(split_product)
+    fd = (g(x + 1e-6 * v) - g(x - 1e-6 * v)) / 2e-6
+    assert np.allclose(hv, fd, rtol=1e-5, atol=1e-6) and np.abs(fd).max() > 1.0
