@@ -13,6 +13,7 @@ import numpy as np
 from . import rules, runtime
 from .analysis import analyze, kind_of_value
 from .codegen import compile_function, emit
+from .dispatch import fast_caller
 from .errors import NotDifferentiable, SrcadError
 from .frontend import read_function
 from .naming import Namer
@@ -279,6 +280,7 @@ class Derived:
                          if v.default is not inspect.Parameter.empty}
         self.wrt, self.many = wrt_names(signature, wrt, self.origin, fn.__name__)
         self.specialised = {}
+        self.fast = None        # dispatch.fast_caller for the kinds of the last call
         self.last = None
         self.call_names = None
         # srcad.grad(f, wrt=(0,)) returns a 1-tuple, its generated function a bare gradient
@@ -427,6 +429,10 @@ class Derived:
         return g
 
     def __call__(self, *args, **kwargs):
+        if self.fast is not None and not kwargs:    # a repeat of the last call's kinds
+            out = self.fast(args)
+            if out is not None:
+                return out
         if self.mode == "jvp":
             return self._call_forward(args, kwargs)
         seed = {}
@@ -444,10 +450,21 @@ class Derived:
                 dout = dout[0]
             seed = {gen.seed: dout}
         out = fn(*self.call_args(arguments), **seed, **self.call_kwargs(arguments))
+        if not kwargs:
+            self.remember_fast(args, fn, gen)
         if self.mode == "value_and_grad":
             value, grads = out
             return value, self._finish(grads, arguments)
         return self._finish(out, arguments)
+
+    def remember_fast(self, args, fn, gen):
+        """Let the next calls with arguments of these same types go straight to ``fn``; only
+        for the plain case: no wrapped derivative, every parameter passed by position, each
+        wrt argument already a float or a float array (nothing to promote or restructure)."""
+        if self.inner is None and self.mode in ("grad", "value_and_grad") and \
+                len(args) == len(self.params):
+            self.fast = fast_caller(fn, gen, args, [self.params.index(w) for w in self.wrt],
+                                    self.many, self.mode == "value_and_grad")
 
     def _call_forward(self, args, kwargs):
         n = len(self.wrt)
