@@ -6,6 +6,7 @@ import numpy as np
 
 from .analysis import SCALAR
 from .build import loads, stores
+from .walk import walk
 
 
 def is_list_pop(value):
@@ -77,7 +78,7 @@ class Accumulation:
                 self.share(s.orelse, s2)
                 shared |= s1 | s2
             elif isinstance(s, (gast.For, gast.While)):
-                for n in gast.walk(s):
+                for n in walk(s):
                     if isinstance(n, gast.Assign) and stores(n) & self.adjoints and not (
                             isinstance(n.targets[0], gast.Name) and (self.fresh(n.value) or all(
                                 self.kinds.get(t) == SCALAR for t in stores(n)))):

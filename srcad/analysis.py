@@ -12,6 +12,7 @@ import numpy as np
 from . import rules, runtime as _rt, templates
 from .errors import NoRule, NotDifferentiable, UnsupportedSyntax
 from .frontend import LOCAL, UNRESOLVED, Method, is_tape_call
+from .walk import walk
 
 BINOPS = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
           gast.Div: operator.truediv, gast.Pow: operator.pow, gast.Mod: operator.mod,
@@ -100,7 +101,7 @@ def describe(value, scope):
     if isinstance(value, gast.Compare):
         return Op("compare")
     if isinstance(value, gast.BoolOp):
-        return Op("boolop", operands=[n for n in gast.walk(value) if isinstance(n, gast.Name)])
+        return Op("boolop", operands=[n for n in walk(value) if isinstance(n, gast.Name)])
     return Op("compare")
 
 
@@ -115,7 +116,7 @@ def tape_pushes(fn, scope):
     """Names pushed on the stacks of srcad's own output (``stack.append(x)``)."""
     if not scope.tapes:
         return set()
-    return {n.value.args[0].id for n in gast.walk(fn) if isinstance(n, gast.Expr)
+    return {n.value.args[0].id for n in walk(fn) if isinstance(n, gast.Expr)
             and is_tape_call(n.value, scope, "append") and isinstance(n.value.args[0], gast.Name)}
 
 
@@ -225,7 +226,7 @@ def assigned_names(stmts):
     """Names bound or changed in place (``x[i] = v``) anywhere in ``stmts``."""
     names = set()
     for s in stmts:
-        for n in gast.walk(s):
+        for n in walk(s):
             if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
                 names.add(n.id)
             elif isinstance(n, gast.Subscript) and isinstance(n.ctx, gast.Store) and \
@@ -235,7 +236,7 @@ def assigned_names(stmts):
 
 
 def loaded_names(node):
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
 # ---- kinds -----------------------------------------------------------------------------------
@@ -251,12 +252,12 @@ def infer_kinds(fn, arg_kinds, scope, depth=0):
     """Flow-insensitive kinds: scalar, arrayN, seq or unknown for every variable."""
     kinds = dict(arg_kinds)
     helper_cache = {}
-    for n in gast.walk(fn):   # module constants and closure values: kinds of their values now
+    for n in walk(fn):   # module constants and closure values: kinds of their values now
         if isinstance(n, gast.Name) and n.id not in scope.locals and n.id not in kinds:
             value = scope.lookup(n.id)
             if isinstance(value, (int, float, np.ndarray, np.number)) and not isinstance(value, bool):
                 kinds[n.id] = kind_of_value(value)
-    loops = [n for n in gast.walk(fn) if isinstance(n, gast.For)]
+    loops = [n for n in walk(fn) if isinstance(n, gast.For)]
     for loop in loops:
         kinds[loop.target.id] = SCALAR
     pushed = tape_pushes(fn, scope)
@@ -514,7 +515,7 @@ def analyze(fn, wrt, arg_kinds, parsed):
     for s in stmts:
         if any(t in active for t in targets(s)):
             check_differentiable(s, ops[id(s)], active, parsed)
-    for s in gast.walk(fn):
+    for s in walk(fn):
         if isinstance(s, gast.Expr) and isinstance(s.value, gast.Call):
             check_discarded_call(s, scope, varied, parsed)
     check_mutations(fn, stmts, ops, kinds, varied, parsed)
@@ -552,7 +553,7 @@ def shared_with(stmt, op, kinds):
 def check_integer_uses(fn, varied, parsed):
     """A value used as a loop bound or an index is an integer: it has no derivative, so a
     ``wrt`` argument (an int, promoted) flowing there is an error, not a silent zero."""
-    for node in gast.walk(fn):
+    for node in walk(fn):
         used = None
         if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
                 node.func.id == "range":

@@ -20,6 +20,7 @@ from .naming import Namer
 from .normalize import local_targets, normalize
 from .optimize import Optimizer
 from .reverse import ReverseMode
+from .walk import walk
 
 RUNTIME = {   # every public helper of srcad.runtime is available to generated code
     "np": np, "math": math,
@@ -145,7 +146,7 @@ def _derive(fn, wrt, mode, kinds, busy=()):
     busy = busy + (fn.__code__,)
     parsed = read_function(fn)
     before = set(parsed.scope.locals)
-    names_seen = {n.id for n in gast.walk(parsed.tree) if isinstance(n, gast.Name)}
+    names_seen = {n.id for n in walk(parsed.tree) if isinstance(n, gast.Name)}
     namer = Namer(names_seen | parsed.scope.locals)
     runtime_names = {}
     for n in RUNTIME:
@@ -168,7 +169,7 @@ def _derive(fn, wrt, mode, kinds, busy=()):
     rev = ReverseMode(core, facts, parsed, namer, runtime_names, derive_helper, mode_kind,
                       generated).run(fname)
     tree = Optimizer(rev, runtime_names).run()
-    used = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)}
+    used = {n.id for n in walk(tree) if isinstance(n, gast.Name)}
     externals = {k: v for k, v in externals.items() if k in used}
     source = emit(tree)
     seed = tree.args.args[-1].id
@@ -202,7 +203,7 @@ def _derive_forward(fn, wrt, parsed, namer, core, generated, facts, helpers, ext
     fwd = ForwardMode(core, facts, parsed, namer, runtime_names, derive_helper,
                       generated, tangent_only).run(fname)
     tree = Optimizer(fwd, runtime_names).run()
-    used = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)}
+    used = {n.id for n in walk(tree) if isinstance(n, gast.Name)}
     externals = {k: v for k, v in externals.items() if k in used}
     params = tree.args.args
     tangents = {w: params[len(params) - len(wrt) + i].id for i, w in enumerate(wrt)}

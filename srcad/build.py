@@ -7,6 +7,7 @@ import gast
 
 from .analysis import SCALAR
 from .normalize import name
+from .walk import walk
 
 
 def call(func, *args, **kwargs):
@@ -93,7 +94,7 @@ def may_broadcast(var, operands, kinds):
 
 
 def loads(node):
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
 def stores(s):

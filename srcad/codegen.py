@@ -10,6 +10,7 @@ import astor
 import gast
 
 from .reverse import MARK
+from .walk import walk
 
 _counter = itertools.count(1)
 
@@ -31,7 +32,7 @@ def emit(tree):
 
 
 def fix_empty_blocks(tree):
-    for node in gast.walk(tree):
+    for node in walk(tree):
         for field in ("body", "orelse"):
             block = getattr(node, field, None)
             if field == "body" and isinstance(block, list) and not block:

@@ -15,6 +15,7 @@ from .errors import SrcadError
 from .normalize import assign, located, name
 from .build import attr, call, const, contribution, may_broadcast
 from .reverse import Reversed
+from .walk import walk
 
 
 class ForwardMode:
@@ -247,7 +248,7 @@ class ForwardMode:
             args.defaults = args.defaults + [const(None)] * len(self.facts.wrt)
         tree = gast.FunctionDef(name=fname, args=args, body=new_body, decorator_list=[],
                                 returns=None, type_comment=None, type_params=[])
-        for n in gast.walk(tree):
+        for n in walk(tree):
             if isinstance(n, (gast.stmt, gast.expr)) and getattr(n, "lineno", None) is None:
                 n.lineno = fn.lineno
         tangents = set(self.tangent_names.values()) | self.extra
@@ -267,4 +268,4 @@ def split_terms(expr, minus=False):
 
 
 def names_in(node):
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+    return {n.id for n in walk(node) if isinstance(n, gast.Name)}

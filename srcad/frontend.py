@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import gast
 
 from .errors import NotDifferentiable, UnsupportedSyntax
+from .walk import walk
 
 LOCAL = object()        # resolve(): the name is a local variable of the function
 UNRESOLVED = object()   # resolve(): not a name we can look up at transform time
@@ -141,7 +142,7 @@ def read_function(fn):
 def local_names(tree):
     """Parameters and every name the function assigns."""
     names = {a.id for a in tree.args.args + tree.args.kwonlyargs}
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
             names.add(node.id)
     return names

@@ -25,6 +25,7 @@ from . import runtime
 from .errors import UnsupportedSyntax
 from .frontend import UNRESOLVED, is_tape_call
 from .naming import Namer, temp_base
+from .walk import walk
 
 ALWAYS, SOMETIMES, NEVER = "always", "sometimes", "never"
 
@@ -60,7 +61,7 @@ def strip_returns(stmts):
 
 
 def local_targets(tree):
-    return {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)
+    return {n.id for n in walk(tree) if isinstance(n, gast.Name)
             and isinstance(n.ctx, (gast.Store, gast.Param))}
 
 
@@ -78,7 +79,7 @@ def assign(target, value, lineno):
 
 
 def located(node, lineno):
-    for n in gast.walk(node):
+    for n in walk(node):
         if not hasattr(n, "lineno") or n.lineno is None:
             n.lineno = lineno
     return node
@@ -184,7 +185,7 @@ class Lowering:
 
     def condition(self, test, out):
         """Branch tests carry no derivative: keep them readable, hoist only calls."""
-        if any(isinstance(n, (gast.Call, gast.IfExp)) for n in gast.walk(test)):
+        if any(isinstance(n, (gast.Call, gast.IfExp)) for n in walk(test)):
             return self.atom(test, out, base="cond")
         return test
 
@@ -330,7 +331,7 @@ class Lowering:
             func = self.scope.resolve(it.func)
             if func is range:
                 if any(isinstance(n, gast.Call) and self.scope.resolve(n.func) not in SIMPLE_INT
-                       for a in it.args for n in gast.walk(a)):
+                       for a in it.args for n in walk(a)):
                     it.args = [self.atom(a, out, base="stop") for a in it.args]
                 return it
             if func is reversed and len(it.args) == 1:
@@ -448,11 +449,11 @@ def index_value(index):
 def bound_to_ranges(tree, scope):
     """Names whose every assignment is ``range(...)``: loops over them stay range loops."""
     values = {}
-    for n in gast.walk(tree):
+    for n in walk(tree):
         if isinstance(n, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.For)):
             targets = n.targets if isinstance(n, gast.Assign) else [n.target]
             for t in targets:
-                for e in gast.walk(t):
+                for e in walk(t):
                     if isinstance(e, gast.Name) and isinstance(e.ctx, gast.Store):
                         ok = isinstance(n, gast.Assign) and t is e and isinstance(n.value, gast.Call) \
                             and scope.resolve(n.value.func) is range and not n.value.keywords
@@ -469,7 +470,7 @@ class Returns:
         self.tree = tree
 
     def lower(self, body):
-        returns = [n for s in body for n in gast.walk(s) if isinstance(n, gast.Return)]
+        returns = [n for s in body for n in walk(s) if isinstance(n, gast.Return)]
         if not returns:
             return located(gast.Return(value=gast.Constant(value=None, kind=None)), self.tree.lineno)
         last = body[-1] if body else None
@@ -490,7 +491,7 @@ class Returns:
 
     def in_loop(self, body):
         return any(isinstance(n, (gast.For, gast.While)) and any(
-            isinstance(r, gast.Return) for r in gast.walk(n)) for s in body for n in gast.walk(s))
+            isinstance(r, gast.Return) for r in walk(n)) for s in body for n in walk(s))
 
     def rewrite(self, stmts, loop_depth):
         out = []
@@ -521,7 +522,7 @@ class Returns:
 
     def returns_inside(self, loop):
         return any(isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Name)
-                   and n.targets[0].id == self.flag for n in gast.walk(loop))
+                   and n.targets[0].id == self.flag for n in walk(loop))
 
 
 def is_jump(s):
@@ -550,18 +551,18 @@ class Jumps:
         """Jump statements in ``stmts`` that leave it (raise needs no flag: no reverse sweep)."""
         found = []
 
-        def walk(ss, loop):
+        def visit(ss, loop):
             for s in ss:
                 if isinstance(s, (gast.Break, gast.Continue)) and not loop:
                     found.append(s)
                 elif isinstance(s, gast.Return):
                     found.append(s)
                 elif isinstance(s, gast.If):
-                    walk(s.body, loop)
-                    walk(s.orelse, loop)
+                    visit(s.body, loop)
+                    visit(s.orelse, loop)
                 elif isinstance(s, (gast.For, gast.While)):
-                    walk(s.body, True)
-        walk(stmts, False)
+                    visit(s.body, True)
+        visit(stmts, False)
         return found
 
     def block(self, stmts, in_loop):
@@ -606,7 +607,7 @@ class Jumps:
         """Set ``flag = True`` just before each jump that leaves ``stmt``."""
         targets = {id(j) for j in self.escaping([stmt])}
 
-        def walk(ss):
+        def visit(ss):
             i = 0
             while i < len(ss):
                 s = ss[i]
@@ -614,9 +615,9 @@ class Jumps:
                     ss.insert(i, assign(flag, gast.Constant(value=True, kind=None), s.lineno))
                     i += 1
                 elif isinstance(s, gast.If):
-                    walk(s.body)
-                    walk(s.orelse)
+                    visit(s.body)
+                    visit(s.orelse)
                 elif isinstance(s, (gast.For, gast.While)):
-                    walk(s.body)
+                    visit(s.body)
                 i += 1
-        walk([stmt])
+        visit([stmt])

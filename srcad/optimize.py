@@ -12,6 +12,7 @@ import gast
 from .analysis import SCALAR
 from .accumulate import Accumulation
 from .build import is_reversal, loads, stores
+from .walk import fingerprint, walk
 
 PURE_CALLS = {"range", "reversed", "len"}
 
@@ -58,7 +59,7 @@ def written(s):
 def modified(s):
     """Names a statement changes in any way (bind, augment, subscript store), at any depth."""
     out = set()
-    for n in gast.walk(s):
+    for n in walk(s):
         if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
             out.add(n.id)
         elif isinstance(n, gast.Subscript) and isinstance(n.ctx, gast.Store) and \
@@ -72,7 +73,7 @@ def modified(s):
 
 def is_pop(node):
     return any(isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) and n.func.attr == "pop"
-               for n in gast.walk(node))
+               for n in walk(node))
 
 
 def walk_stmts(stmts):
@@ -87,7 +88,7 @@ def is_init(s):
 
 
 def has_call(node):
-    return any(isinstance(n, gast.Call) for n in gast.walk(node))
+    return any(isinstance(n, gast.Call) for n in walk(node))
 
 
 def is_marker(s):
@@ -121,14 +122,14 @@ class Optimizer:
 
     def run(self):
         for _ in range(12):
-            before = gast.dump(self.tree)
+            before = fingerprint(self.tree)
             self.zeros(self.tree.body, set())
             self.dead_code()
             self.counts_cache = self.counts()   # inlining moves uses, it never copies them
             self.views = self.view_names()
             self.inline(self.tree.body)
             self.tidy(self.tree.body)
-            if gast.dump(self.tree) == before:
+            if fingerprint(self.tree) == before:
                 break
         self.fold(self.tree)
         accumulation = Accumulation(self.adjoints, self.kinds, self.runtime)
@@ -215,7 +216,7 @@ class Optimizer:
             return [s]
         if isinstance(s, (gast.For, gast.While)):
             entry = set(zero) - stores(s)
-            jumps = any(isinstance(n, (gast.Break, gast.Continue)) for n in gast.walk(s))
+            jumps = any(isinstance(n, (gast.Break, gast.Continue)) for n in walk(s))
             head = entry - modified(s) if jumps else set(entry)
             for _ in range(len(s.body) + 3):
                 if jumps:
@@ -256,7 +257,7 @@ class Optimizer:
             elif isinstance(s, (gast.For, gast.While)):
                 entry = set(zero) - stores(s)
                 head = entry - modified(s)
-                if not any(isinstance(n, (gast.Break, gast.Continue)) for n in gast.walk(s)):
+                if not any(isinstance(n, (gast.Break, gast.Continue)) for n in walk(s)):
                     head = set(entry)
                     for _ in range(len(s.body) + 3):
                         new = entry & self.zero_state(s.body, set(head))
@@ -291,7 +292,7 @@ class Optimizer:
         drop = set()
         for tape in self.inherited:
             mine = [s for s in walk_stmts(self.tree.body) if tape in {
-                n.id for n in gast.walk(s if not isinstance(s, (gast.If, gast.For, gast.While))
+                n.id for n in walk(s if not isinstance(s, (gast.If, gast.For, gast.While))
                                         else (s.test if not isinstance(s, gast.For) else s.iter))
                 if isinstance(n, gast.Name)}]
             pops = [s for s in mine if not (isinstance(s, gast.Expr) or is_init(s))]
@@ -369,7 +370,7 @@ class Optimizer:
                     return head, True
                 node = s.iter if isinstance(s, gast.For) else s.test
                 if all(isinstance(n.func, gast.Name) and n.func.id in PURE_CALLS
-                       for n in gast.walk(node) if isinstance(n, gast.Call)):
+                       for n in walk(node) if isinstance(n, gast.Call)):
                     return live, False
             return head, True
         if isinstance(s, gast.Break):
@@ -387,7 +388,7 @@ class Optimizer:
         if isinstance(loop, gast.For) and loop.target.id in live:
             return False
         if any(isinstance(n, gast.Call) and not (isinstance(n.func, gast.Name) and n.func.id in
-                                                  PURE_CALLS) for n in gast.walk(header_node)):
+                                                  PURE_CALLS) for n in walk(header_node)):
             return False
         body = list(walk_stmts(loop.body))
         for b in body:
@@ -412,7 +413,7 @@ class Optimizer:
     # ---- single-use temporaries --------------------------------------------------------------
     def counts(self):
         loads_, stores_ = {}, {}
-        for n in gast.walk(self.tree):
+        for n in walk(self.tree):
             if isinstance(n, gast.Name):
                 bucket = loads_ if isinstance(n.ctx, gast.Load) else stores_
                 bucket[n.id] = bucket.get(n.id, 0) + 1
@@ -446,13 +447,13 @@ class Optimizer:
         reads = loads(s.value)
         for j in range(i + 1, len(stmts)):
             m = stmts[j]
-            if t in {n.id for n in gast.walk(m) if isinstance(n, gast.Name)}:
+            if t in {n.id for n in walk(m) if isinstance(n, gast.Name)}:
                 if isinstance(m, gast.While):
                     return False
                 for h in header(m):
                     if isinstance(m, gast.AugAssign) and h is m.target:
                         continue
-                    for parent in gast.walk(h):
+                    for parent in walk(h):
                         for field, value in gast.iter_fields(parent):
                             if isinstance(value, gast.Name) and value.id == t:
                                 setattr(parent, field, copy.deepcopy(s.value))
@@ -482,7 +483,7 @@ class Optimizer:
         """name -> names that may be views of it (``v = x[1:3]``, ``v = x.T``...), so that
         changing ``x`` in place stops an expression reading ``v`` from moving past it."""
         views = {}
-        for n in gast.walk(self.tree):
+        for n in walk(self.tree):
             if not (isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Name)):
                 continue
             v, base = n.value, None
@@ -531,12 +532,12 @@ class Optimizer:
                     x = m.targets[0].id
                     between = stmts[i + 1:j]
                     if x in loads(s.value) or any(
-                            x in {n.id for n in gast.walk(b) if isinstance(n, gast.Name)} for b in between):
+                            x in {n.id for n in walk(b) if isinstance(n, gast.Name)} for b in between):
                         break
                     e.id = x
                     del stmts[j]
                     return True
-                if e.id in {n.id for n in gast.walk(m) if isinstance(n, gast.Name)}:
+                if e.id in {n.id for n in walk(m) if isinstance(n, gast.Name)}:
                     break
         return False
 
@@ -565,7 +566,7 @@ class Optimizer:
     def drop_unused_stack(self):
         body = self.tree.body
         mentions = {}
-        for n in gast.walk(self.tree):
+        for n in walk(self.tree):
             if isinstance(n, gast.Name):
                 mentions[n.id] = mentions.get(n.id, 0) + 1
         body[:] = [s for s in body if not (

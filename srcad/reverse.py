@@ -14,6 +14,7 @@ from .analysis import (SCALAR, SEQ, UNKNOWN, assigned_names, assignments, atom_n
 from .errors import SrcadError
 from .build import aug, attr, backwards, call, const, contribution, may_broadcast
 from .normalize import assign, located, name
+from .walk import walk
 
 MARK = "__srcad_comment__ "
 def may_be_infinite(partial):
@@ -76,7 +77,7 @@ class ReverseMode:
         self.dense = set()
         self.stack = namer.fresh("stack")
         self.tape_derivatives = {}      # a stack of the input (a derivative) -> its adjoint stack
-        self.primal = {n.id for n in gast.walk(fn) if isinstance(n, gast.Name)} | {
+        self.primal = {n.id for n in walk(fn) if isinstance(n, gast.Name)} | {
             a.id for a in fn.args.args}
 
     # ---- names -------------------------------------------------------------------------
@@ -204,7 +205,7 @@ class ReverseMode:
             if isinstance(tgt, gast.Name) and tgt.id in dropped:
                 continue
             body.append(s)
-        local = {n.id for s in body for n in gast.walk(s) if isinstance(n, gast.Name)
+        local = {n.id for s in body for n in walk(s) if isinstance(n, gast.Name)
                  and isinstance(n.ctx, gast.Store) and n.id not in mapping}
         for n in sorted(local):
             mapping[n] = self.temp(n)
@@ -220,7 +221,7 @@ class ReverseMode:
         simple = all(isinstance(n, (gast.Constant, gast.Slice, gast.Tuple, gast.UnaryOp,
                                     gast.USub, gast.Load, gast.Store))
                      or (isinstance(n, gast.Name) and self.kinds.get(n.id) == SCALAR)
-                     for n in gast.walk(index))
+                     for n in walk(index))
         d = self.adj(base.id)
         if self.kinds.get(base.id) == SEQ or simple:
             target = gast.Subscript(value=name(d), slice=copy.deepcopy(index), ctx=gast.Store())
@@ -325,7 +326,7 @@ class ReverseMode:
                     if isinstance(s, gast.For) and self.has_adjoint(s):
                         if not (loaded_names(s.iter) & assigned_names(s.body)) and not any(
                                 isinstance(n, gast.Call) and not isinstance(n.func, gast.Name)
-                                for n in gast.walk(s.iter)):
+                                for n in walk(s.iter)):
                             self.recompute_range.add(id(s))
                             self.reads |= loaded_names(s.iter)
         visit(body)
@@ -390,7 +391,7 @@ class ReverseMode:
         return others + [mine or assign(d, const(0.0), 0)]
 
     def has_adjoint(self, stmt):
-        return any(id(n) in self.adjoints for n in gast.walk(stmt))
+        return any(id(n) in self.adjoints for n in walk(stmt))
 
     def pushes(self, body, params):
         """Targets to save at each assignment: read by the reverse sweep and maybe bound.
@@ -655,7 +656,7 @@ class ReverseMode:
         args.defaults.append(const(1.0))
         tree = gast.FunctionDef(name=fname, args=args, body=new_body, decorator_list=[],
                                 returns=None, type_comment=None, type_params=[])
-        for n in gast.walk(tree):
+        for n in walk(tree):
             if isinstance(n, (gast.stmt, gast.expr)) and getattr(n, "lineno", None) is None:
                 n.lineno = fn.lineno
         adjoints = set(self.adj_names.values()) | {seed} | self.extra_adjoints
@@ -669,7 +670,7 @@ class ReverseMode:
 
     def order_key(self, fn):
         order = {a.id: i for i, a in enumerate(fn.args.args)}
-        for n in gast.walk(fn):
+        for n in walk(fn):
             if isinstance(n, gast.Name) and n.id not in order:
                 order[n.id] = len(order)
         return lambda v: (order.get(v, len(order)), v)

@@ -8,6 +8,7 @@ import copy
 import functools
 
 import gast
+from .walk import walk
 
 
 @functools.lru_cache(maxsize=None)
@@ -34,7 +35,7 @@ def names(src):
     """Free names a template mentions."""
     tree = _parse_expr(src) if "\n" not in src and "=" not in src.replace("==", "").replace(
         ">=", "").replace("<=", "").replace("!=", "") else gast.parse(src)
-    return {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)}
+    return {n.id for n in walk(tree) if isinstance(n, gast.Name)}
 
 
 def bind_parameters(rule, bound, derivative_of, runtime):
