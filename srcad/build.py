@@ -1,13 +1,12 @@
 """Small gast builders shared by the transforms: calls, constants, accumulations, and the
 ``dout * partial`` terms both modes build from a rule's partial derivatives.
 """
-import copy
 
 import gast
 
 from .analysis import SCALAR
 from .normalize import name
-from .walk import walk
+from .walk import clone, walk
 
 
 def call(func, *args, **kwargs):
@@ -35,7 +34,7 @@ def same(a, b):
 
 def contribution(partials, dout):
     """``dout * partial`` in its plainest form, and whether to subtract it."""
-    dout = copy.deepcopy(dout)
+    dout = clone(dout)
     if len(partials) > 1:
         if all(same(p, partials[0]) for p in partials):
             p = partials[0]

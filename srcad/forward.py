@@ -4,7 +4,6 @@ Each active assignment ``t = op(a, b)`` is followed by ``dt = ...`` built from t
 table: element-wise rules from their partials (``dt = da * p_a + db * p_b``), other rules from
 their ``forward`` template, where terms of operands that carry no tangent are dropped.
 """
-import copy
 
 import gast
 
@@ -15,7 +14,7 @@ from .errors import SrcadError
 from .normalize import assign, located, name
 from .build import attr, call, const, contribution, may_broadcast
 from .reverse import Reversed
-from .walk import walk
+from .walk import clone, walk
 
 
 class ForwardMode:
@@ -99,7 +98,7 @@ class ForwardMode:
         if op.kind == "helper":
             return [located(x, s.lineno) for x in self.helper(s, op)]
         self_ref = bool(set(tn) & loaded_names(s.value))
-        out = copy.deepcopy(s.value) if self_ref else name(tn[0])
+        out = clone(s.value) if self_ref else name(tn[0])
         tangent = self.tangent(s, op, out)
         if len(tn) > 1:
             stmts = [s, assign(gast.Tuple(elts=[name(self.tan(t), store=True) for t in tn],
@@ -120,7 +119,7 @@ class ForwardMode:
         tangent = name(self.tan(value.id)) if self.is_active(value) else self.zero_of(value)
         if op.kind == "append":
             return [s, gast.Expr(value=call(attr(name(self.tan(x)), "append"), tangent))]
-        target = gast.Subscript(value=name(self.tan(x)), slice=copy.deepcopy(s.targets[0].slice),
+        target = gast.Subscript(value=name(self.tan(x)), slice=clone(s.targets[0].slice),
                                 ctx=gast.Store())
         return [s, assign(target, tangent, s.lineno)]
 
@@ -134,7 +133,7 @@ class ForwardMode:
                               for e in value.elts], ctx=gast.Load())
         if op.kind == "subscript":
             return gast.Subscript(value=name(self.tan(value.value.id)),
-                                  slice=copy.deepcopy(value.slice), ctx=gast.Load())
+                                  slice=clone(value.slice), ctx=gast.Load())
         if op.kind == "rule" and op.rule.elementwise:
             return self.elementwise(op, out)
         if op.kind == "rule":
@@ -168,7 +167,7 @@ class ForwardMode:
             else:
                 total = gast.BinOp(left=total, op=gast.Sub() if sub else gast.Add(), right=term)
         if widen:   # a broadcast operand: the tangent takes the result's shape
-            total = call(self.rt("broadcast_like"), total, copy.deepcopy(out))
+            total = call(self.rt("broadcast_like"), total, clone(out))
         return total
 
     def template(self, op, out, s):
@@ -185,7 +184,7 @@ class ForwardMode:
             self.runtime)
         mapping["out"] = out
         dnames = {"d" + p.lstrip("*") for p, _ in rule.params}
-        terms = [t for t in split_terms(copy.deepcopy(expr))
+        terms = [t for t in split_terms(clone(expr))
                  if not (names_in(t[0]) & dnames <= inactive)]
         sub = templates.Substitute({**mapping, **{d: const(0.0) for d in inactive}})
         sequence = self.kinds.get(targets(s)[0]) in ("seq", "unknown", None)   # may be a list
@@ -205,10 +204,10 @@ class ForwardMode:
         arguments, wrt, kinds = helper_call(func, value, self.kinds, self.active, self.parsed,
                                             s.lineno)
         fname, tangent_params = self.derive_helper(func, wrt, kinds, s)
-        keywords = [gast.keyword(arg=k.arg, value=copy.deepcopy(k.value)) for k in value.keywords]
+        keywords = [gast.keyword(arg=k.arg, value=clone(k.value)) for k in value.keywords]
         keywords += [gast.keyword(arg=tangent_params[p], value=name(self.tan(arguments[p].id)))
                      for p in wrt]
-        jvp = gast.Call(func=name(fname), args=[copy.deepcopy(a) for a in value.args],
+        jvp = gast.Call(func=name(fname), args=[clone(a) for a in value.args],
                         keywords=keywords)
         tn = targets(s)
         if len(tn) == 1:
@@ -237,9 +236,9 @@ class ForwardMode:
         new_body = [assign(t, gast.List(elts=[], ctx=gast.Load()), fn.lineno)
                     for t in sorted(self.tape_tangents.values())] + new_body
         returned = tangent if self.tangent_only else gast.Tuple(
-            elts=[copy.deepcopy(result), tangent], ctx=gast.Load())
+            elts=[clone(result), tangent], ctx=gast.Load())
         new_body.append(gast.Return(value=returned))
-        args = copy.deepcopy(fn.args)
+        args = clone(fn.args)
         for w in self.facts.wrt:
             p = name(self.tan(w))
             p.ctx = gast.Param()

@@ -17,7 +17,6 @@ The core language, which every later stage relies on:
   ``return <name>``.
 * ``Expr`` (calls kept for their side effects), ``assert`` and ``raise`` pass through.
 """
-import copy
 
 import gast
 
@@ -25,14 +24,14 @@ from . import runtime
 from .errors import UnsupportedSyntax
 from .frontend import UNRESOLVED, is_tape_call
 from .naming import Namer, temp_base
-from .walk import walk
+from .walk import clone, walk
 
 ALWAYS, SOMETIMES, NEVER = "always", "sometimes", "never"
 
 
 def normalize(parsed, namer=None):
     """Return a new FunctionDef in the core language (``parsed.tree`` is left unchanged)."""
-    tree = copy.deepcopy(parsed.tree)
+    tree = clone(parsed.tree)
     namer = namer or Namer(parsed.scope.locals | set(parsed.scope.globals) | set(parsed.scope.cells))
     lowering = Lowering(parsed, namer)
     body = [s for s in tree.body if not (isinstance(s, gast.Expr) and isinstance(s.value, gast.Constant))]
@@ -216,7 +215,7 @@ class Lowering:
             return
         self.assign_to(last, s.value, s.lineno, out)
         for target in reversed(chain):
-            out.append(assign(target, copy.deepcopy(last if isinstance(last, gast.Name) else
+            out.append(assign(target, clone(last if isinstance(last, gast.Name) else
                                                     s.value), s.lineno))
 
     def stmt_AnnAssign(self, s, out):
@@ -236,7 +235,7 @@ class Lowering:
         if isinstance(s.target, gast.Subscript) and not self.scope.generated:
             element = self.element(s.target, s.lineno, out)    # x[i] += v: read, then write
             old = self.atom(located(gast.Subscript(value=name(element.value.id),
-                                                   slice=copy.deepcopy(element.slice),
+                                                   slice=clone(element.slice),
                                                    ctx=gast.Load()), s.lineno), out)
             value = located(gast.BinOp(left=old, op=s.op, right=s.value), s.lineno)
             new = self.atom(value, out)
@@ -248,7 +247,7 @@ class Lowering:
             index = located(index_value(self.index(target.slice, out)), s.lineno)
             value = self.atom(s.value, out)
             update = located(gast.Call(func=self.runtime_name("added_at"),
-                                       args=[copy.deepcopy(base), index, value], keywords=[]),
+                                       args=[clone(base), index, value], keywords=[]),
                              s.lineno)
             out.append(assign(base.id, self.flat(update, out), s.lineno))
             return
@@ -381,7 +380,7 @@ class Lowering:
                       "enumerate(xs) or zip(xs, ys)")
         if any(not isinstance(e, gast.Name) for e in elems):
             self.fail(s, "a nested loop target", "unpack inside the loop body")
-        head = [assign(e.id, gast.Subscript(value=copy.deepcopy(q), slice=name(index), ctx=gast.Load()),
+        head = [assign(e.id, gast.Subscript(value=clone(q), slice=name(index), ctx=gast.Load()),
                        s.lineno) for e, q in zip(elems, seqs)]
         loop = gast.For(target=name(index, store=True),
                         iter=gast.Call(func=name("range"), args=[stop], keywords=[]),
@@ -390,7 +389,7 @@ class Lowering:
         out.append(located(loop, s.lineno))
 
     def len_of(self, seq):
-        return gast.Call(func=name("len"), args=[copy.deepcopy(seq)], keywords=[])
+        return gast.Call(func=name("len"), args=[clone(seq)], keywords=[])
 
     def stmt_Return(self, s, out, final_return=False):
         if not final_return:    # a jump-to-end marker left by Returns
@@ -408,7 +407,7 @@ class Lowering:
             if self.is_list_append(s.value):   # lst.append(v) -> lst = appended(lst, v)
                 receiver = s.value.func.value
                 update = located(gast.Call(func=self.runtime_name("appended"),
-                                           args=[copy.deepcopy(receiver), s.value.args[0]],
+                                           args=[clone(receiver), s.value.args[0]],
                                            keywords=[]), s.lineno)
                 out.append(assign(receiver.id, update, s.lineno))
                 return

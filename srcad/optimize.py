@@ -5,14 +5,13 @@ Passes, repeated until nothing changes: zero adjoints propagated (``dx = 0.0; dx
 one pops), single-use temporaries inlined, empty blocks dropped. Last, ``+=`` on arrays that
 may share memory with another name becomes ``d = d + e``.
 """
-import copy
 
 import gast
 
 from .analysis import SCALAR
 from .accumulate import Accumulation
 from .build import is_reversal, loads, stores
-from .walk import fingerprint, walk
+from .walk import clone, fingerprint, walk
 
 PURE_CALLS = {"range", "reversed", "len"}
 
@@ -119,18 +118,24 @@ class Optimizer:
         self.dense = set(rev.dense)
         self.inherited = rev.inherited
         self.params = {a.id for a in self.tree.args.args}
+        self.remembered = {}
 
     def run(self):
+        before = fingerprint(self.tree)
         for _ in range(12):
-            before = fingerprint(self.tree)
+            self.forget()
             self.zeros(self.tree.body, set())
+            self.forget()
             self.dead_code()
+            self.forget()
             self.counts_cache = self.counts()   # inlining moves uses, it never copies them
             self.views = self.view_names()
             self.inline(self.tree.body)
             self.tidy(self.tree.body)
-            if fingerprint(self.tree) == before:
+            after = fingerprint(self.tree)
+            if after == before:
                 break
+            before = after
         self.fold(self.tree)
         accumulation = Accumulation(self.adjoints, self.kinds, self.runtime)
         accumulation.sequences(self.tree.body)
@@ -156,6 +161,20 @@ class Optimizer:
                 stmts[i] = gast.Expr(value=gast.Call(func=method, args=[v.args[1]], keywords=[]))
                 stmts[i].lineno = s.lineno
 
+    # ---- facts of a node, remembered while a pass does not change it -----------------------
+    def memo(self, fact, node):
+        """``fact(node)`` remembered by node identity; each pass starts afresh (``forget``),
+        and the node is held so its id cannot be reused while remembered."""
+        key = (fact, id(node))
+        hit = self.remembered.get(key)
+        if hit is None or hit[0] is not node:
+            value = fact(node)
+            hit = self.remembered[key] = (node, frozenset(value) if type(value) is set else value)
+        return hit[1]
+
+    def forget(self):
+        self.remembered = {}
+
     # ---- zero adjoints --------------------------------------------------------------------
     def zeros(self, stmts, zero):
         out = []
@@ -165,7 +184,7 @@ class Optimizer:
         return zero
 
     def zero_contribution(self, expr, zero):
-        ds = loads(expr) & self.adjoints
+        ds = self.memo(loads, expr) & self.adjoints
         return bool(ds) and ds <= zero
 
     def zero_stmt(self, s, zero):
@@ -176,7 +195,7 @@ class Optimizer:
                 if is_zero(s.value):
                     zero.add(t.id)
                     return [s]
-                if self.zero_contribution(s.value, zero) and not is_pop(s.value):
+                if self.zero_contribution(s.value, zero) and not self.memo(is_pop, s.value):
                     s.value = gast.Constant(value=0.0, kind=None)
                     zero.add(t.id)
                     return [s]
@@ -206,7 +225,7 @@ class Optimizer:
                 new.lineno = s.lineno
                 zero.discard(t.id)
                 return [new]
-            zero -= modified(s)
+            zero -= self.memo(modified, s)
             return [s]
         if isinstance(s, gast.If):
             z1, z2 = set(zero), set(zero)
@@ -216,8 +235,8 @@ class Optimizer:
             return [s]
         if isinstance(s, (gast.For, gast.While)):
             entry = set(zero) - stores(s)
-            jumps = any(isinstance(n, (gast.Break, gast.Continue)) for n in walk(s))
-            head = entry - modified(s) if jumps else set(entry)
+            jumps = any(isinstance(n, (gast.Break, gast.Continue)) for n in self.memo(walk, s))
+            head = entry - self.memo(modified, s) if jumps else set(entry)
             for _ in range(len(s.body) + 3):
                 if jumps:
                     break
@@ -229,7 +248,7 @@ class Optimizer:
             self.zeros(s.body, set(head))
             zero.intersection_update(head)
             return [s]
-        zero -= modified(s)
+        zero -= self.memo(modified, s)
         return [s]
 
     def zero_state(self, stmts, zero):
@@ -240,7 +259,7 @@ class Optimizer:
                 t = s.targets[0]
                 if isinstance(t, gast.Name) and t.id in self.adjoints and (
                         is_zero(s.value) or self.zero_contribution(s.value, zero)
-                        and not is_pop(s.value)):
+                        and not self.memo(is_pop, s.value)):
                     zero.add(t.id)
                 elif isinstance(t, gast.Tuple) and names <= self.adjoints and \
                         self.zero_contribution(s.value, zero):
@@ -249,15 +268,15 @@ class Optimizer:
                     zero -= written(s)
             elif isinstance(s, gast.AugAssign):
                 if not self.zero_contribution(s.value, zero):
-                    zero -= modified(s)
+                    zero -= self.memo(modified, s)
             elif isinstance(s, gast.If):
                 z1 = self.zero_state(s.body, set(zero))
                 z2 = self.zero_state(s.orelse, set(zero))
                 zero &= z1 & z2
             elif isinstance(s, (gast.For, gast.While)):
                 entry = set(zero) - stores(s)
-                head = entry - modified(s)
-                if not any(isinstance(n, (gast.Break, gast.Continue)) for n in walk(s)):
+                head = entry - self.memo(modified, s)
+                if not any(isinstance(n, (gast.Break, gast.Continue)) for n in self.memo(walk, s)):
                     head = set(entry)
                     for _ in range(len(s.body) + 3):
                         new = entry & self.zero_state(s.body, set(head))
@@ -266,7 +285,7 @@ class Optimizer:
                         head = new
                 zero.intersection_update(head)
             else:
-                zero -= modified(s)
+                zero -= self.memo(modified, s)
         return zero
 
     # ---- dead code ---------------------------------------------------------------------------
@@ -324,48 +343,48 @@ class Optimizer:
             sub_target = any(not isinstance(t, (gast.Name, gast.Tuple, gast.List)) for t in s.targets)
             base = s.targets[0].value if sub_target else None
             if sub_target and isinstance(base, gast.Name) and base.id in self.adjoints and \
-                    base.id not in live and not is_pop(s.value):
+                    base.id not in live and not self.memo(is_pop, s.value):
                 return live, False    # an element of a derivative no one reads any more
             if not sub_target and not (names & live):
-                if is_pop(s.value):
+                if self.memo(is_pop, s.value):
                     if remove:
                         self.dead_pops.append(s)
                     return live, True
                 return live, False
-            return (live - names) | uses(s), True
+            return (live - names) | self.memo(uses, s), True
         if isinstance(s, gast.AugAssign):
             t = s.target
             base = t.id if isinstance(t, gast.Name) else t.value.id if isinstance(t, gast.Subscript) \
                 and isinstance(t.value, gast.Name) else None
-            if base is not None and base not in live and not is_pop(s.value):
+            if base is not None and base not in live and not self.memo(is_pop, s.value):
                 return live, False
-            return live | uses(s), True
+            return live | self.memo(uses, s), True
         if isinstance(s, gast.If):
             l1 = self.live_block(s.body, set(live), loop, remove)
             l2 = self.live_block(s.orelse, set(live), loop, remove)
             if remove and not s.body and not s.orelse:
-                if is_pop(s.test):
+                if self.memo(is_pop, s.test):
                     self.dead_pops.append(s)
-                    return live | uses(s), True
+                    return live | self.memo(uses, s), True
                 if not has_call(s.test):
                     return live, False
-            return l1 | l2 | uses(s), True
+            return l1 | l2 | self.memo(uses, s), True
         if isinstance(s, (gast.For, gast.While)):
             if remove and self.faint_loop(s, live):
                 return live, False
             exit_live = set(live)
-            head = set(live) | uses(s)
+            head = set(live) | self.memo(uses, s)
             for _ in range(len(s.body) + 3):
                 body_in = self.live_block(s.body, set(head), (exit_live, head), False)
                 new = head | body_in
                 if isinstance(s, gast.For):
-                    new = (new - {s.target.id}) | uses(s) | exit_live
+                    new = (new - {s.target.id}) | self.memo(uses, s) | exit_live
                 if new == head:
                     break
                 head = new
             self.live_block(s.body, set(head), (exit_live, head), remove)
             if remove and not s.body and not (isinstance(s, gast.For) and s.target.id in live):
-                if is_pop(s.iter if isinstance(s, gast.For) else s.test):
+                if self.memo(is_pop, s.iter if isinstance(s, gast.For) else s.test):
                     self.dead_pops.append(s)
                     return head, True
                 node = s.iter if isinstance(s, gast.For) else s.test
@@ -378,8 +397,8 @@ class Optimizer:
         if isinstance(s, gast.Continue):
             return set(loop[1]) if loop else live, True
         if isinstance(s, gast.Return):
-            return uses(s), True
-        return live | uses(s), True
+            return self.memo(uses, s), True
+        return live | self.memo(uses, s), True
 
     def faint_loop(self, loop, live):
         """A loop whose statements only feed its own control (``while True: x = g(x); if x <
@@ -394,9 +413,9 @@ class Optimizer:
         for b in body:
             if isinstance(b, (gast.Expr, gast.Return, gast.Assert, gast.Raise)) or (
                     isinstance(b, (gast.Assign, gast.AugAssign)) and (
-                        is_pop(b.value) or not stores(b) and not isinstance(b, gast.AugAssign))):
+                        self.memo(is_pop, b.value) or not stores(b) and not isinstance(b, gast.AugAssign))):
                 return False
-            if isinstance(b, (gast.If, gast.While, gast.For)) and is_pop(
+            if isinstance(b, (gast.If, gast.While, gast.For)) and self.memo(is_pop, 
                     b.iter if isinstance(b, gast.For) else b.test):
                 return False
         needed, changed = set(live), True
@@ -404,7 +423,7 @@ class Optimizer:
             changed = False
             for b in body:
                 if isinstance(b, (gast.Assign, gast.AugAssign)) and written(b) & needed:
-                    new = uses(b) - needed
+                    new = self.memo(uses, b) - needed
                     needed |= new
                     changed = changed or bool(new)
         return not any(isinstance(b, (gast.Assign, gast.AugAssign)) and written(b) & needed
@@ -456,13 +475,13 @@ class Optimizer:
                     for parent in walk(h):
                         for field, value in gast.iter_fields(parent):
                             if isinstance(value, gast.Name) and value.id == t:
-                                setattr(parent, field, copy.deepcopy(s.value))
+                                setattr(parent, field, clone(s.value))
                                 del stmts[i]
                                 return True
                             if isinstance(value, list):
                                 for k, v in enumerate(value):
                                     if isinstance(v, gast.Name) and v.id == t:
-                                        value[k] = copy.deepcopy(s.value)
+                                        value[k] = clone(s.value)
                                         del stmts[i]
                                         return True
                     if isinstance(h, gast.Name) and h.id == t:
@@ -513,7 +532,7 @@ class Optimizer:
     def replace_header(self, m, h, value):
         for field in ("value", "test", "iter"):
             if getattr(m, field, None) is h:
-                setattr(m, field, copy.deepcopy(value))
+                setattr(m, field, clone(value))
                 return True
         return False
 

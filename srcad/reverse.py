@@ -2,7 +2,6 @@
 combine their children's pairs. Values the reverse sweep reads and the forward sweep later
 overwrites are pushed on a plain list before the overwrite and popped after the adjoint.
 """
-import copy
 from dataclasses import dataclass, field
 
 import gast
@@ -14,7 +13,7 @@ from .analysis import (SCALAR, SEQ, UNKNOWN, assigned_names, assignments, atom_n
 from .errors import SrcadError
 from .build import aug, attr, backwards, call, const, contribution, may_broadcast
 from .normalize import assign, located, name
-from .walk import walk
+from .walk import clone, walk
 
 MARK = "__srcad_comment__ "
 def may_be_infinite(partial):
@@ -116,18 +115,18 @@ class ReverseMode:
         op = self.facts.ops[id(stmt)]
         value = stmt.value
         tnames = targets(stmt)
-        out = copy.deepcopy(value) if self_ref else name(tnames[0])
+        out = clone(value) if self_ref else name(tnames[0])
         if op.kind == "copy":
             return [aug(self.adj(value.id), dout)] if self.is_active(value) else []
         if op.kind == "pack":
-            return [aug(self.adj(e.id), gast.Subscript(value=copy.deepcopy(dout), slice=const(i),
+            return [aug(self.adj(e.id), gast.Subscript(value=clone(dout), slice=const(i),
                                                        ctx=gast.Load()))
                     for i, e in enumerate(value.elts) if self.is_active(e)]
         if op.kind == "subscript":
             return self.subscript_adjoint(value, dout)
         if op.kind in ("restore", "restore_add"):
             tape = self.tape_derivative(restored_pop(value, self.parsed.scope).func.value.id)
-            return [gast.Expr(value=call(attr(name(tape), "append"), copy.deepcopy(dout)))]
+            return [gast.Expr(value=call(attr(name(tape), "append"), clone(dout)))]
         if op.kind == "helper":
             return self.helper_adjoint(stmt, op, dout)
         if op.kind == "rule" and op.rule.elementwise and len(tnames) == 1:
@@ -164,7 +163,7 @@ class ReverseMode:
                 total = partials[0]
                 for p in partials[1:]:
                     total = gast.BinOp(left=total, op=gast.Add(), right=p)
-                value, sub = call(self.rt("scaled"), copy.deepcopy(dout), total), False
+                value, sub = call(self.rt("scaled"), clone(dout), total), False
             if may_broadcast(var, others, self.kinds):
                 value = call(self.rt("unbroadcast"), value, name(var))
             result.append(aug(self.adj(var), value, sub))
@@ -224,9 +223,9 @@ class ReverseMode:
                      for n in walk(index))
         d = self.adj(base.id)
         if self.kinds.get(base.id) == SEQ or simple:
-            target = gast.Subscript(value=name(d), slice=copy.deepcopy(index), ctx=gast.Store())
+            target = gast.Subscript(value=name(d), slice=clone(index), ctx=gast.Store())
             return [aug(target, dout)]
-        return [assign(d, call(self.rt("add_at"), name(d), copy.deepcopy(index), dout), 0)]
+        return [assign(d, call(self.rt("add_at"), name(d), clone(index), dout), 0)]
 
     def helper_adjoint(self, stmt, op, dout):
         value, func = stmt.value, op.func
@@ -237,8 +236,8 @@ class ReverseMode:
         fname, seed = self.derive_helper(func, wrt, kinds, stmt)
         outs = [self.temp(self.adj(arguments[p].id) + "_" + func.__name__) for p in wrt]
         self.extra_adjoints.update(outs)
-        args = [copy.deepcopy(a) for a in value.args]
-        keywords = [gast.keyword(arg=k.arg, value=copy.deepcopy(k.value)) for k in value.keywords]
+        args = [clone(a) for a in value.args]
+        keywords = [gast.keyword(arg=k.arg, value=clone(k.value)) for k in value.keywords]
         keywords.append(gast.keyword(arg=seed, value=dout))
         vjp = gast.Call(func=name(fname), args=args, keywords=keywords)
         target = name(outs[0], store=True) if len(outs) == 1 else gast.Tuple(
@@ -355,13 +354,13 @@ class ReverseMode:
         index = s.targets[0].slice
         out = []
         if self.is_active(value):
-            part = gast.Subscript(value=dx, slice=copy.deepcopy(index), ctx=gast.Load())
+            part = gast.Subscript(value=dx, slice=clone(index), ctx=gast.Load())
             if not self.is_element(x, index) and self.kinds.get(x) != SEQ:
                 part = call(attr(self.rt("np"), "copy"), part)   # dx[i] is zeroed next
                 if self.kinds.get(value.id) != self.kinds.get(x) or self.kinds.get(x) is None:
                     part = call(self.rt("unbroadcast"), part, name(value.id))
             out.append(aug(self.adj(value.id), part))
-        out.append(assign(gast.Subscript(value=name(dx.id), slice=copy.deepcopy(index),
+        out.append(assign(gast.Subscript(value=name(dx.id), slice=clone(index),
                                          ctx=gast.Store()), const(0.0), s.lineno))
         return out
 
@@ -499,11 +498,11 @@ class ReverseMode:
             restore = gast.Expr(value=call(attr(name(x), "pop")))
             return [s], [located(a, s.lineno) for a in adj + [restore]]
         index = s.targets[0].slice
-        old = gast.Subscript(value=name(x), slice=copy.deepcopy(index), ctx=gast.Load())
+        old = gast.Subscript(value=name(x), slice=clone(index), ctx=gast.Load())
         if not self.is_element(x, index) and self.kinds.get(x) != SEQ:   # a view: copy it
             old = call(attr(self.rt("np"), "copy"), old)
         push = located(self.push(old), s.lineno)
-        pop = assign(gast.Subscript(value=name(x), slice=copy.deepcopy(index), ctx=gast.Store()),
+        pop = assign(gast.Subscript(value=name(x), slice=clone(index), ctx=gast.Store()),
                      self.pop(), s.lineno)
         self.pair([push], pop)
         return [push, s], [located(a, s.lineno) for a in adj + [pop]]
@@ -515,7 +514,7 @@ class ReverseMode:
             return [gast.If(test=s.test, body=bf, orelse=of)], []
         if id(s) in self.recompute_if:
             return ([located(gast.If(test=s.test, body=bf, orelse=of), s.lineno)],
-                    [located(gast.If(test=copy.deepcopy(s.test), body=br, orelse=orr), s.lineno)])
+                    [located(gast.If(test=clone(s.test), body=br, orelse=orr), s.lineno)])
         placed = []
         body = self.finally_push(bf, lambda: self.push(const(True)), placed)
         orelse = self.finally_push(of, lambda: self.push(const(False)), placed)
@@ -578,7 +577,7 @@ class ReverseMode:
             self.reads.add(hoisted)
         breaks = any(isinstance(n, gast.Break) for n in self.own_jumps(s.body))
         body = bf
-        back = copy.deepcopy(iterable)
+        back = clone(iterable)
         if breaks:
             counter, init, step = self.trip_counter(s.lineno)
             fwd.append(init)
@@ -587,7 +586,7 @@ class ReverseMode:
                                   ctx=gast.Load())
         fwd.append(located(gast.For(target=s.target, iter=iterable, body=body, orelse=[],
                                     type_comment=None), s.lineno))
-        rev_loop = located(gast.For(target=copy.deepcopy(s.target), iter=backwards(back),
+        rev_loop = located(gast.For(target=clone(s.target), iter=backwards(back),
                                     body=br, orelse=[], type_comment=None), s.lineno)
         if breaks:
             push = self.push(name(counter))
@@ -639,17 +638,17 @@ class ReverseMode:
         grads = [name(self.adj(w)) for w in self.facts.wrt]
         grads = grads[0] if len(grads) == 1 else gast.Tuple(elts=grads, ctx=gast.Load())
         if self.mode == "value_and_grad":
-            value = copy.deepcopy(result)
+            value = clone(result)
             if result_name and any(result_name in ts for ts in self.saved.values()):
                 value = name(self.namer.fresh("value"))    # the reverse sweep restores it
-                checks.insert(0, assign(value.id, copy.deepcopy(result), fn.lineno))
+                checks.insert(0, assign(value.id, clone(result), fn.lineno))
             grads = gast.Tuple(elts=[value, grads], ctx=gast.Load())
         marker = lambda text: gast.Expr(value=const(MARK + text))
         placeholders = [assign(v, const(None), fn.lineno) for v in sorted(self.unbound)]
         new_body = ([assign(self.stack, gast.List(elts=[], ctx=gast.Load()), fn.lineno),
                      marker("forward sweep")] + placeholders + fwd + [marker("reverse sweep")] + checks +
                     inits + rev + [gast.Return(value=grads)])
-        args = copy.deepcopy(fn.args)
+        args = clone(fn.args)
         seed_param = name(seed)
         seed_param.ctx = gast.Param()
         args.args.append(seed_param)

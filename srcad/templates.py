@@ -4,11 +4,11 @@ A template is ordinary Python text. Its free names are the op's parameters, ``ou
 result), ``dout`` (the result's derivative), ``d<param>`` (a parameter's derivative), and the
 runtime names (``np``, ``math``, ``unbroadcast``...).
 """
-import copy
 import functools
 
 import gast
-from .walk import walk
+
+from .walk import clone, walk
 
 
 @functools.lru_cache(maxsize=None)
@@ -23,12 +23,12 @@ def _parse_stmts(src):
 
 def expr(src, mapping):
     """Instantiate an expression template: ``mapping`` maps names to gast nodes or new names."""
-    return Substitute(mapping).visit(copy.deepcopy(_parse_expr(src)))
+    return Substitute(mapping).visit(clone(_parse_expr(src)))
 
 
 def stmts(src, mapping):
     sub = Substitute(mapping)
-    return [sub.visit(copy.deepcopy(s)) for s in _parse_stmts(src)]
+    return [sub.visit(clone(s)) for s in _parse_stmts(src)]
 
 
 def names(src):
@@ -47,7 +47,7 @@ def bind_parameters(rule, bound, derivative_of, runtime):
         p = p.lstrip("*")
         a = bound.get(p)
         if isinstance(a, list):
-            mapping[p] = gast.Tuple(elts=[copy.deepcopy(x) for x in a], ctx=gast.Load())
+            mapping[p] = gast.Tuple(elts=[clone(x) for x in a], ctx=gast.Load())
         elif isinstance(a, gast.AST):
             mapping[p] = a
         else:
@@ -73,4 +73,4 @@ class Substitute(gast.NodeTransformer):
             return node
         if isinstance(node.ctx, gast.Store):
             raise ValueError(f"template assigns to {node.id}, which is bound to an expression")
-        return copy.deepcopy(new)
+        return clone(new)
