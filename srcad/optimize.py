@@ -11,7 +11,7 @@ import gast
 from .analysis import SCALAR
 from .accumulate import Accumulation
 from .build import is_reversal, loads, stores
-from .walk import clone, fingerprint, walk
+from .walk import clone, fingerprint, walk, walk_stmts
 
 PURE_CALLS = {"range", "reversed", "len"}
 
@@ -73,13 +73,6 @@ def modified(s):
 def is_pop(node):
     return any(isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) and n.func.attr == "pop"
                for n in walk(node))
-
-
-def walk_stmts(stmts):
-    for s in stmts:
-        yield s
-        for field in ("body", "orelse"):
-            yield from walk_stmts(getattr(s, field, None) or [])
 
 
 def is_init(s):

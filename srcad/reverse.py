@@ -13,7 +13,8 @@ from .analysis import (SCALAR, SEQ, UNKNOWN, assigned_names, assignments, atom_n
 from .errors import SrcadError
 from .build import aug, attr, backwards, call, const, contribution, may_broadcast
 from .normalize import assign, located, name
-from .walk import clone, walk
+from .shapes import read_shapes_from, same_shape
+from .walk import clone, fingerprint, walk, walk_stmts
 
 MARK = "__srcad_comment__ "
 def may_be_infinite(partial):
@@ -57,6 +58,9 @@ class CallInfo:
     def given(self, param):
         a = self.bound.get(param)
         return isinstance(a, gast.AST) and not (isinstance(a, gast.Constant) and a.value is None)
+
+
+PURE_OPS = ("rule", "copy", "global", "compare", "subscript")   # same operands, same value
 
 
 class ReverseMode:
@@ -266,9 +270,10 @@ class ReverseMode:
         return const(0.0)
 
     # ---- which values the reverse sweep reads ------------------------------------------
-    def plan(self, body):
+    def plan(self, body, params):
         """Build every adjoint once (in order), and collect the primal names they read."""
         self.adjoints, self.reads = {}, set()
+        shape_of = same_shape(body, params, self.kinds, self.facts.ops, assigned_names(body))
         self.masked = self.where_fed(body)
         self.self_refs = set()
         self.recompute_if, self.recompute_range = set(), set()
@@ -287,7 +292,7 @@ class ReverseMode:
                     if op.kind in ("setitem", "append"):
                         adj = self.mutation_adjoint(s, op)
                         self.adjoints[id(s)] = (adj, None)
-                        for a in adj:
+                        for a in read_shapes_from(adj, shape_of, self.runtime):
                             self.reads |= loaded_names(a) & self.primal
                         continue
                     if op.kind == "restore_add":   # x = x + stack.pop(): dx passes through
@@ -300,7 +305,7 @@ class ReverseMode:
                         adj = self.replace_self(tn[0], self.adjoint(s, dout, True))
                         self.self_refs.add(("inplace", id(s)))
                         self.adjoints[id(s)] = (adj, dout)
-                        for a in adj:
+                        for a in read_shapes_from(adj, shape_of, self.runtime):
                             self.reads |= loaded_names(a) & self.primal
                         continue
                     if len(tn) == 1:
@@ -310,7 +315,9 @@ class ReverseMode:
                                                 self.zero_of_any(t) for t in tn], ctx=gast.Load())
                         if self_ref:
                             dout = name(self.adj_temp("d_" + "_".join(tn)))
-                    adj = self.adjoint(s, dout, self_ref)
+                    adj = read_shapes_from(self.adjoint(s, dout, self_ref), shape_of, self.runtime,
+                                           tn[0] if len(tn) == 1 and op.kind == "rule" and
+                                           op.rule.elementwise else None)
                     self.adjoints[id(s)] = (adj, dout)
                     for a in adj:
                         self.reads |= loaded_names(a) & self.primal
@@ -398,6 +405,7 @@ class ReverseMode:
         A value saved where it may still be unbound (first trip of a loop) gets ``= None``
         at the top, so the push never reads an unbound name."""
         self.saved, self.unbound = {}, set()
+        invariant = self.invariant_names(body, params)
 
         def visit(stmts, maybe, sure):
             for s in stmts:
@@ -405,7 +413,8 @@ class ReverseMode:
                     if targets(s)[0] in self.reads:
                         self.saved[id(s)] = targets(s)   # its old element, or a pop, restores it
                 elif isinstance(s, gast.Assign):
-                    keep = [t for t in targets(s) if t in self.reads and t in maybe]
+                    keep = [t for t in targets(s) if t in self.reads and t in maybe
+                            and t not in invariant]
                     if keep:
                         self.saved[id(s)] = keep
                         self.unbound |= set(keep) - sure
@@ -428,6 +437,30 @@ class ReverseMode:
                     visit(s.body, inner, set(sure) | ({s.target.id} if isinstance(s, gast.For) else set()))
                     maybe |= inner
         visit(body, set(params), set(params))
+
+    def invariant_names(self, body, params):
+        """Names whose every binding computes the same value: one pure op of constants and
+        names never rebound (``h = 0.5 * dt`` in a loop). Rebinding one loses nothing, so
+        it is not saved however often the loop runs."""
+        rebound = assigned_names(body)
+        bindings = {}
+        for s in walk_stmts(body):
+            if isinstance(s, gast.For):
+                rebound.add(s.target.id)
+            elif isinstance(s, gast.Assign):
+                for t in targets(s):
+                    bindings.setdefault(t, []).append(s)
+        invariant, grew = set(), True
+        while grew:
+            grew = False
+            for t, stmts in bindings.items():
+                if t not in invariant and t not in params and all(
+                        len(targets(s)) == 1 and isinstance(s.targets[0], gast.Name) and
+                        self.facts.ops[id(s)].kind in PURE_OPS and
+                        not loaded_names(s.value) & rebound - invariant and fingerprint(s.value) == fingerprint(stmts[0].value) for s in stmts):
+                    invariant.add(t)
+                    grew = True
+        return invariant
 
     # ---- assembling the two sweeps -----------------------------------------------------
     def push(self, value):
@@ -621,7 +654,7 @@ class ReverseMode:
         params = [a.id for a in fn.args.args]
         body, ret = fn.body[:-1], fn.body[-1]
         result = ret.value
-        self.plan(body)
+        self.plan(body, params)
         self.pushes(body, params)
         fwd, rev = self.sweep(body)
         result_name = atom_name(result)

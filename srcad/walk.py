@@ -45,6 +45,14 @@ def walk(node):
     return out
 
 
+def walk_stmts(stmts):
+    """Every statement in ``stmts`` and in their blocks, in order."""
+    for s in stmts:
+        yield s
+        for field in ("body", "orelse"):
+            yield from walk_stmts(getattr(s, field, None) or [])
+
+
 def fingerprint(tree):
     """A value equal for two trees exactly when they print the same: each node's type, its
     leaf values and the length of its lists, breadth first (a cheap gast.dump)."""
