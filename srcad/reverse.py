@@ -13,7 +13,7 @@ from .analysis import (SCALAR, SEQ, UNKNOWN, assigned_names, assignments, atom_n
 from .errors import SrcadError
 from .build import aug, attr, backwards, call, const, contribution, may_broadcast
 from .normalize import assign, located, name
-from .shapes import read_shapes_from, same_shape
+from .shapes import read_shapes_from, same_shape, value_loads
 from .walk import clone, fingerprint, walk, walk_stmts
 
 MARK = "__srcad_comment__ "
@@ -272,7 +272,7 @@ class ReverseMode:
     # ---- which values the reverse sweep reads ------------------------------------------
     def plan(self, body, params):
         """Build every adjoint once (in order), and collect the primal names they read."""
-        self.adjoints, self.reads = {}, set()
+        self.adjoints, self.reads, self.value_reads = {}, set(), set()
         shape_of = same_shape(body, params, self.kinds, self.facts.ops, assigned_names(body))
         self.masked = self.where_fed(body)
         self.self_refs = set()
@@ -293,7 +293,7 @@ class ReverseMode:
                         adj = self.mutation_adjoint(s, op)
                         self.adjoints[id(s)] = (adj, None)
                         for a in read_shapes_from(adj, shape_of, self.runtime):
-                            self.reads |= loaded_names(a) & self.primal
+                            self.note_reads(a)
                         continue
                     if op.kind == "restore_add":   # x = x + stack.pop(): dx passes through
                         dout = name(self.adj(tn[0]))
@@ -306,7 +306,7 @@ class ReverseMode:
                         self.self_refs.add(("inplace", id(s)))
                         self.adjoints[id(s)] = (adj, dout)
                         for a in read_shapes_from(adj, shape_of, self.runtime):
-                            self.reads |= loaded_names(a) & self.primal
+                            self.note_reads(a)
                         continue
                     if len(tn) == 1:
                         dout = name(self.adj_temp(self.adj(tn[0]) + "_new") if self_ref else self.adj(tn[0]))
@@ -320,13 +320,13 @@ class ReverseMode:
                                            op.rule.elementwise else None)
                     self.adjoints[id(s)] = (adj, dout)
                     for a in adj:
-                        self.reads |= loaded_names(a) & self.primal
+                        self.note_reads(a)
                 elif isinstance(s, gast.If):
                     visit(s.body)
                     visit(s.orelse)
                     if self.has_adjoint(s) and not (loaded_names(s.test) & assigned_names(s.body + s.orelse)):
                         self.recompute_if.add(id(s))
-                        self.reads |= loaded_names(s.test)
+                        self.note_reads(s.test, shapes=False)
                 elif isinstance(s, (gast.For, gast.While)):
                     visit(s.body)
                     if isinstance(s, gast.For) and self.has_adjoint(s):
@@ -334,16 +334,23 @@ class ReverseMode:
                                 isinstance(n, gast.Call) and not isinstance(n.func, gast.Name)
                                 for n in walk(s.iter)):
                             self.recompute_range.add(id(s))
-                            self.reads |= loaded_names(s.iter)
+                            self.note_reads(s.iter, shapes=False)
         visit(body)
         for s in assignments(body):   # a killed adjoint's zero takes the old value's shape
             for t in targets(s):
                 if t in self.active and self.facts.ops[id(s)].kind not in ("setitem", "append"):
-                    self.reads |= loaded_names(self.zero(t)) & self.primal
+                    self.note_reads(self.zero(t))
         for _ in range(2):            # restoring x[i] needs i
             for s in assignments(body):
                 if is_setitem(s) and targets(s)[0] in self.reads:
-                    self.reads |= loaded_names(s.targets[0].slice)
+                    self.note_reads(s.targets[0].slice, shapes=False)
+
+    def note_reads(self, node, shapes=True):
+        """Primal names the reverse sweep reads in ``node``; ``value_reads`` leaves out those
+        read only for a shape (``unbroadcast(g, v)``), which ``shape_of(v)`` can stand for."""
+        self.reads |= loaded_names(node) & (self.primal if shapes else loaded_names(node))
+        self.value_reads |= (value_loads(node, self.runtime) if shapes else loaded_names(node)) \
+            & self.reads
 
     # ---- arrays and lists changed in place -------------------------------------------
     def mutation_adjoint(self, s, op):
@@ -499,7 +506,8 @@ class ReverseMode:
         fwd, rev = [], []
         pops = []
         for t in self.saved.get(id(s), []):
-            push = located(self.push(name(t)), s.lineno)
+            kept = name(t) if t in self.value_reads else call(self.rt("shape_of"), name(t))
+            push = located(self.push(kept), s.lineno)
             pop = located(assign(t, self.pop(), s.lineno), s.lineno)
             self.pair([push], pop)
             fwd.append(push)

@@ -1,12 +1,18 @@
 """The few helpers generated derivative code calls: shape bookkeeping that has no one-line form."""
-import math
-
 import numpy as np
+
+
+class _Shape(tuple):
+    """A shape saved in place of a value whose shape alone the reverse sweep reads."""
+
+
+def shape_of(x):
+    return _Shape(np.shape(x))
 
 
 def unbroadcast(g, x):
     """Sum ``g`` down to the shape of ``x`` (undo NumPy broadcasting in a reverse sweep)."""
-    shape = np.shape(x)
+    shape = x if type(x) is _Shape else np.shape(x)
     gshape = np.shape(g)
     if gshape == shape:
         return g
@@ -23,7 +29,7 @@ def unbroadcast(g, x):
 
 def unreduce(g, x, axis=None, keepdims=False):
     """Spread the cotangent of a reduction of ``x`` back over ``x``'s shape (a broadcast view)."""
-    shape = np.shape(x)
+    shape = x if type(x) is _Shape else np.shape(x)
     if axis is not None and not keepdims:
         axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
         axes = sorted(a % len(shape) for a in axes)

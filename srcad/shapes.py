@@ -10,9 +10,10 @@ the reverse sweep nor, when nothing else reads it, computed at all (the ``log`` 
 import gast
 
 from .analysis import SCALAR, targets
-from .walk import walk_stmts
+from .walk import walk, walk_stmts
 
 SHAPE_ONLY = {"unbroadcast": 1, "unreduce": 1, "zeros_like": 0}   # helper -> argument read
+SAVED_SHAPE = ("unbroadcast", "unreduce")     # the helpers that also take a saved shape_of(v)
 
 
 def same_shape(body, params, kinds, ops, rebound):
@@ -30,6 +31,17 @@ def same_shape(body, params, kinds, ops, rebound):
                 bindings.setdefault(t, []).append(s if len(targets(s)) == 1 and
                                                   isinstance(s.targets[0], gast.Name) else None)
     rep = {p: p for p in params if p not in rebound and kinds.get(p, "").startswith("array")}
+    propagate(bindings, rep, kinds, ops)
+    for s in body:   # bound once, outside loops and branches: it holds one array throughout
+        t = targets(s)[0] if isinstance(s, gast.Assign) and len(targets(s)) == 1 else None
+        if t is not None and t not in rep and isinstance(s.targets[0], gast.Name) and \
+                len(bindings[t]) == 1 and kinds.get(t, "").startswith("array"):
+            rep[t] = t
+            propagate(bindings, rep, kinds, ops)
+    return rep
+
+
+def propagate(bindings, rep, kinds, ops):
     grew = True
     while grew:
         grew = False
@@ -40,7 +52,6 @@ def same_shape(body, params, kinds, ops, rebound):
             if len(found) == 1 and None not in found:
                 rep[t] = found.pop()
                 grew = True
-    return rep
 
 
 def operand_shape(s, kinds, ops, rep):
@@ -88,3 +99,13 @@ class ShapeReads(gast.NodeTransformer):
             return node.args[0]
         node.args[i] = gast.Name(id=shape, ctx=gast.Load(), annotation=None, type_comment=None)
         return node
+
+
+def value_loads(node, runtime):
+    """Names ``node`` loads for their value: all but the second argument of ``unbroadcast``
+    and ``unreduce``, which read a shape (and accept ``shape_of(v)`` for ``v``)."""
+    helpers = {runtime.get(h, h) for h in SAVED_SHAPE}
+    shape_args = {id(n.args[1]) for n in walk(node) if isinstance(n, gast.Call) and
+                  isinstance(n.func, gast.Name) and n.func.id in helpers and len(n.args) > 1}
+    return {n.id for n in walk(node) if isinstance(n, gast.Name) and
+            isinstance(n.ctx, gast.Load) and id(n) not in shape_args}
