@@ -9,13 +9,13 @@ import pytest
 import srcad
 from srcad import runtime
 
-from golden.functions import CASES, SECOND_ORDER
+from golden.functions import ARRAY_CASES, CASES, SECOND_ORDER
 
 HERE = pathlib.Path(__file__).parent / "golden"
 
 
 def generated(name):
-    fn, wrt, args = CASES[name]
+    fn, wrt, args = CASES[name] if name in CASES else ARRAY_CASES[name]
     df = srcad.grad(fn, wrt=wrt)
     df(*args)
     return srcad.source(df)
@@ -39,7 +39,7 @@ def load_golden(name, fn):
     return namespace[last_def[4:last_def.index("(")]]
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("name", sorted(CASES) + sorted(ARRAY_CASES))
 def test_source_matches_golden(name, request):
     path = HERE / f"{name}.expected"
     text = generated(name)
@@ -94,3 +94,18 @@ def test_golden_second_derivative_is_correct(name):
     value = derived(*args) if modes == "grad-grad" else derived(*args, dx_2=1.0)[1]
     first = srcad.grad(fn, wrt=wrt)
     assert value == pytest.approx(central_difference(first, args, wrt), rel=1e-6, abs=1e-8)
+
+
+@pytest.mark.parametrize("name", sorted(ARRAY_CASES))
+def test_golden_array_source_is_a_correct_gradient(name):
+    """<gradient, v> against a central difference along a random direction v."""
+    fn, wrt, args = ARRAY_CASES[name]
+    grads = load_golden(name, fn)(*args)
+    rng = np.random.default_rng(1)
+    directions = {i: rng.normal(size=np.shape(args[i])) for i in wrt}
+
+    def moved(h):
+        return fn(*[a + h * directions[i] if i in directions else a for i, a in enumerate(args)])
+    fd = (moved(1e-6) - moved(-1e-6)) / 2e-6
+    dot = sum(float(np.sum(g * directions[i])) for g, i in zip(grads, wrt))
+    assert dot == pytest.approx(fd, rel=1e-6, abs=1e-8)
