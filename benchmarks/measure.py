@@ -1,6 +1,7 @@
 """Checks and timings: each gradient is checked before it is timed, then all tools of a
 workload run in interleaved rounds and the median time per call is kept."""
 import gc
+import importlib.metadata
 import platform
 import statistics
 import time
@@ -16,7 +17,10 @@ def machine(peers):
     versions = {"python": platform.python_version(), "numpy": np.__version__}
     for peer in peers:
         module = {"autograd": "autograd", "torch eager": "torch"}.get(peer.name, "jax")
-        versions[module] = __import__(module).__version__
+        try:
+            versions[module] = importlib.metadata.version(module)
+        except importlib.metadata.PackageNotFoundError:
+            versions[module] = "?"
     return {"platform": platform.platform(), "cpus": __import__("os").cpu_count(),
             "threads per tool": 1, "versions": versions}
 

@@ -69,8 +69,14 @@ class Jax(Peer):
         self.jax = jax
         self.functions = load_workloads(jnp, math_from(jnp))
 
+    # tracing unrolls Python loops: rk4's 500 steps x 4 helper calls took XLA minutes and
+    # over 8 GB to compile here, so jit is not attempted on it
+    TOO_LONG_TO_COMPILE = {"rk4": "jit unrolls 500 RK4 steps; XLA compile > minutes and 8 GB"}
+
     def prepare(self, workload, args, wrt):
         jax = self.jax
+        if self.jit and workload in self.TOO_LONG_TO_COMPILE:
+            raise RuntimeError(self.TOO_LONG_TO_COMPILE[workload])
         static = tuple(i for i, a in enumerate(args) if isinstance(a, int))
         grad = jax.grad(self.functions[workload], argnums=tuple(wrt))
         if self.jit:
