@@ -6,7 +6,7 @@ import gast
 
 from .analysis import SCALAR
 from .normalize import name
-from .walk import clone, walk
+from .walk import clone, fingerprint, walk
 
 
 def call(func, *args, **kwargs):
@@ -29,7 +29,7 @@ def aug(target, value, sub=False):
 
 
 def same(a, b):
-    return gast.dump(a) == gast.dump(b)
+    return fingerprint(a) == fingerprint(b)
 
 
 def contribution(partials, dout):

@@ -13,7 +13,7 @@ from .analysis import (SCALAR, SEQ, UNKNOWN, assigned_names, assignments, atom_n
 from .errors import SrcadError
 from .build import aug, attr, backwards, call, const, contribution, may_broadcast
 from .normalize import assign, located, name
-from .shapes import read_shapes_from, same_shape, value_loads
+from .shape_reads import read_shapes_from, same_shape, value_loads
 from .walk import clone, fingerprint, walk, walk_stmts
 
 MARK = "__srcad_comment__ "
