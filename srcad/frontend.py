@@ -4,8 +4,10 @@ The tree's line numbers are those of the real file, so every later error points 
 """
 import builtins
 import inspect
+import pickle
 import textwrap
 import types
+import weakref
 from dataclasses import dataclass, field
 
 import gast
@@ -106,22 +108,7 @@ def read_function(fn):
     if fn.__name__ == "<lambda>":
         raise UnsupportedSyntax("cannot differentiate a lambda", filename, code.co_firstlineno,
                                 "define the function with def")
-    try:
-        lines, start = inspect.getsourcelines(fn)
-    except (OSError, TypeError) as exc:
-        raise NotDifferentiable(
-            f"cannot differentiate {fn.__name__}: its source is not available ({exc})",
-            filename, code.co_firstlineno,
-            "define the function in a .py file (functions typed into the REPL or built with "
-            "exec have no source srcad can read)") from None
-    source = textwrap.dedent("".join(lines))
-    try:
-        module = gast.parse(source)
-    except SyntaxError as exc:
-        raise NotDifferentiable(f"cannot parse the source of {fn.__name__}: {exc.msg}",
-                                filename, start, "is the file saved?") from None
-    gast.increment_lineno(module, start - 1)
-    tree = module.body[0] if module.body else None
+    tree, start = _parsed_source(fn, code, filename)
     if isinstance(tree, gast.AsyncFunctionDef):
         raise UnsupportedSyntax("cannot differentiate an async function", filename, tree.lineno,
                                 "differentiate a plain (synchronous) function")
@@ -137,6 +124,34 @@ def read_function(fn):
     Fence(parsed).visit(tree)
     scope.locals = local_names(tree)
     return parsed
+
+
+_sources = weakref.WeakKeyDictionary()   # code object -> (pickled FunctionDef tree, first line)
+
+
+def _parsed_source(fn, code, filename):
+    """``fn``'s top-level definition, parsed (None if the source holds something else), and its
+    first line. Finding a function's lines tokenizes its whole file, so each code object is read
+    once; a redefined function has a new code object and is read again."""
+    hit = _sources.get(code)
+    if hit is None:
+        try:
+            lines, start = inspect.getsourcelines(fn)
+        except (OSError, TypeError) as exc:
+            raise NotDifferentiable(
+                f"cannot differentiate {fn.__name__}: its source is not available ({exc})",
+                filename, code.co_firstlineno,
+                "define the function in a .py file (functions typed into the REPL or built with "
+                "exec have no source srcad can read)") from None
+        try:
+            module = gast.parse(textwrap.dedent("".join(lines)))
+        except SyntaxError as exc:
+            raise NotDifferentiable(f"cannot parse the source of {fn.__name__}: {exc.msg}",
+                                    filename, start, "is the file saved?") from None
+        gast.increment_lineno(module, start - 1)
+        hit = (pickle.dumps(module.body[0] if module.body else None), start)
+        _sources[code] = hit
+    return pickle.loads(hit[0]), hit[1]
 
 
 def local_names(tree):

@@ -23,6 +23,7 @@ import gast
 from . import runtime
 from .errors import UnsupportedSyntax
 from .frontend import UNRESOLVED, is_tape_call
+from .invariants import share_invariants
 from .naming import Namer, temp_base
 from .walk import clone, walk
 
@@ -40,7 +41,9 @@ def normalize(parsed, namer=None):
     result = []
     lowering.stmt_Return(final, result, final_return=True)
     body = Jumps(namer).block(body, in_loop=False)
-    tree.body = strip_returns(body) + result
+    params = [a.id for a in tree.args.args + tree.args.kwonlyargs]
+    tree.body = share_invariants(strip_returns(body) + result, lowering.temps, params,
+                                 parsed.scope.locals | local_targets(tree), namer)
     parsed.scope.locals = parsed.scope.locals | local_targets(tree)
     return tree
 
@@ -92,6 +95,7 @@ class Lowering:
         self.scope = parsed.scope
         self.namer = namer
         self.range_names = bound_to_ranges(parsed.tree, self.scope)
+        self.temps = set()          # names of the temporaries made here (they may move)
 
     def fail(self, node, what, hint):
         raise UnsupportedSyntax(f"cannot differentiate {what}", self.parsed.filename,
@@ -126,6 +130,7 @@ class Lowering:
         value = self.flat(node, out)
         target = self.namer.fresh(base or temp_base(value))
         self.scope.locals = self.scope.locals | {target}
+        self.temps.add(target)
         out.append(assign(target, value, node.lineno))
         return name(target)
 

@@ -70,6 +70,14 @@ def invariant_in_loop(x, dt, n):
     return x
 
 
+def repeated_invariant(x, dt, n):
+    for i in range(n):
+        k1 = np.sin(x)
+        k2 = np.sin(x + 0.5 * dt * k1)  # 0.5 * dt: computed once, before the loop, and shared
+        x = x + 0.5 * dt * (k1 + k2)
+    return x
+
+
 def shape_only_sum(x, a):
     # the reverse sweep needs the summand's shape, not the summand: no log in the forward sweep
     return np.sum(np.exp(-a * x * x) * np.sin(x) + np.log(1.0 + x * x))
@@ -92,6 +100,7 @@ CASES = {
     "helper_call": (helper_call, (0, 1), (0.7, 1.3)),
     "activity": (activity, 0, (0.7, 1.3)),
     "invariant_in_loop": (invariant_in_loop, 0, (0.7, 0.1, 3)),
+    "repeated_invariant": (repeated_invariant, (0, 1), (0.7, 0.1, 3)),
 }
 
 _rng = np.random.default_rng(0)

@@ -44,3 +44,33 @@ def activity(x, n):
     y = x * k
     z = np.floor(x)
     return y + z
+
+
+# invariants: temporaries hoisted out of loops and shared
+def hoistable(x, dt, n):
+    for i in range(n):
+        x = x + 0.5 * dt * x
+        x = x - 0.5 * dt * x * x
+    return x
+
+
+def not_hoistable(x, dt, n):
+    for i in range(n):
+        x = x + 1.0 / dt * x      # 1.0 / dt could raise in a loop that never runs
+        dt = dt * 0.9             # and dt changes in the loop anyway
+        h = 0.5 * x               # a user's variable stays where it was written
+        x = x + h
+    return x
+
+
+def nested_invariant(x, a, n, m):
+    for i in range(n):
+        for j in range(m):
+            x = x * (a * 2.0) + i * 3.0    # a * 2.0 leaves both loops, i * 3.0 only the inner
+    return x
+
+
+def repeat_after_write(x, a):
+    y = x + a * 2.0
+    a = y * 1.5
+    return y + a * 2.0                     # a changed: the second a * 2.0 is computed again
