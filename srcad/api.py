@@ -14,8 +14,8 @@ from . import rules, runtime
 from .analysis import analyze, kind_of_value
 from .codegen import compile_function, emit
 from .dispatch import fast_caller
-from .errors import NotDifferentiable, SrcadError
-from .frontend import read_function
+from .errors import NotDifferentiable, SrcadError, UsageError
+from .frontend import allow_deep_trees, read_function, too_deep
 from .naming import Namer
 from .normalize import local_targets, normalize
 from .optimize import Optimizer
@@ -74,10 +74,13 @@ def wrt_names(signature, wrt, origin, fname):
     many = isinstance(wrt, (tuple, list))
     items = list(wrt) if many else [wrt]
     code = origin.__code__
+    if not items:
+        raise UsageError(f"wrt={wrt!r} names no parameter",
+                         "give an index, a name, or a tuple of at least one")
     names = []
     for w in items:
         if isinstance(w, bool) or not isinstance(w, (int, str)):
-            raise TypeError(f"wrt must be a parameter index, a parameter name, or a tuple of "
+            raise UsageError(f"wrt must be a parameter index, a parameter name, or a tuple of "
                             f"them; got {w!r}")
         if isinstance(w, int):
             if not -len(params) <= w < len(params):
@@ -93,7 +96,7 @@ def wrt_names(signature, wrt, origin, fname):
                     code.co_filename, code.co_firstlineno, "name one of its parameters")
             names.append(w)
     if len(set(names)) != len(names):
-        raise TypeError(f"wrt names a parameter twice: {wrt!r}")
+        raise UsageError(f"wrt names a parameter twice: {wrt!r}")
     return tuple(names), many
 
 
@@ -102,10 +105,13 @@ def derive(fn, wrt, mode, kinds, busy=()):
 
     A failure inside srcad itself becomes an SrcadError at the function's line (the original
     exception is kept as ``err.internal``), so no internal traceback reaches the user."""
+    allow_deep_trees()
     try:
         return _derive(fn, wrt, mode, kinds, busy)
     except SrcadError:
         raise
+    except RecursionError:
+        raise too_deep(fn, fn.__code__.co_filename, fn.__code__.co_firstlineno) from None
     except Exception as exc:
         code = fn.__code__
         err = SrcadError(f"internal error while differentiating {fn.__name__}: "
@@ -176,9 +182,7 @@ def _derive(fn, wrt, mode, kinds, busy=()):
     tapes = tuple(sorted((rev.tapes | parsed.scope.tapes) & used))
     gen = Generated(fname, source, seed, externals, helpers, wrt, _depends(parsed, helpers),
                     tapes=tapes)
-    with _cache_lock:   # the entry holds the code object, so its id is not reused
-        _cache[key] = (fn.__code__, gen)
-    return gen
+    return _remember(key, fn, gen)
 
 
 def helper_deriver(mode, namer, externals, helpers, busy):
@@ -188,11 +192,12 @@ def helper_deriver(mode, namer, externals, helpers, busy):
 
     def derive_helper(func, helper_wrt, helper_kinds, stmt):
         gen = derive(func, helper_wrt, mode, helper_kinds, busy)
-        if id(gen) not in bound:
-            bound[id(gen)] = namer.fresh(gen.name)
-            externals[bound[id(gen)]] = gen.bind(func)
+        same = (func, gen.source)    # one name for one derivative, even if made twice
+        if same not in bound:
+            bound[same] = namer.fresh(gen.name)
+            externals[bound[same]] = gen.bind(func)
             helpers.append(gen)
-        return bound[id(gen)], gen.tangents if mode == "jvp" else gen.seed
+        return bound[same], gen.tangents if mode == "jvp" else gen.seed
     return derive_helper
 
 
@@ -210,7 +215,16 @@ def _derive_forward(fn, wrt, parsed, namer, core, generated, facts, helpers, ext
     depends = _depends(parsed, helpers)
     tapes = tuple(sorted((fwd.tapes | parsed.scope.tapes) & used))
     gen = Generated(fname, emit(tree), None, externals, helpers, wrt, depends, tangents, tapes)
-    with _cache_lock:
+    return _remember(key, fn, gen)
+
+
+def _remember(key, fn, gen):
+    """Cache ``gen``, unless another thread cached a valid one for the same key meanwhile:
+    then that one, so every caller of a helper binds one and the same derivative."""
+    with _cache_lock:   # the entry holds the code object, so its id is not reused
+        hit = _cache.get(key)
+        if hit is not None and hit[0] is fn.__code__ and hit[1].valid():
+            return hit[1]
         _cache[key] = (fn.__code__, gen)
     return gen
 
@@ -234,12 +248,14 @@ def differentiable(w, v):
     if isinstance(v, dict):
         return {k: differentiable(w, e) for k, e in v.items()}
     if isinstance(v, bool) or not isinstance(v, (int, float, np.ndarray, np.number)):
-        raise TypeError(f"wrt={w!r}: srcad differentiates with respect to floats, float arrays "
-                        f"and lists, tuples or dicts of them, got {type(v).__name__}")
+        raise UsageError(f"wrt={w!r}: srcad differentiates with respect to floats, float arrays "
+                         f"and lists, tuples or dicts of them, got {type(v).__name__}",
+                         f"pass a float or a float array as {w}, or choose another wrt")
     if isinstance(v, np.ndarray) and not np.issubdtype(v.dtype, np.number) or \
             isinstance(v, np.ndarray) and np.issubdtype(v.dtype, np.complexfloating):
-        raise TypeError(f"wrt={w!r}: srcad differentiates real floating arrays, got dtype "
-                        f"{v.dtype}")
+        raise UsageError(f"wrt={w!r}: srcad differentiates real floating arrays, got dtype "
+                         f"{v.dtype}", f"pass a float array as {w} (np.asarray(..., float)), or "
+                         f"split a complex value into its real and imaginary parts")
     if isinstance(v, (int, np.integer)):
         return float(v)
     if isinstance(v, np.ndarray) and not np.issubdtype(v.dtype, np.inexact):
@@ -256,19 +272,20 @@ class Derived:
     def __init__(self, fn, wrt, mode):
         if isinstance(fn, Derived):
             if fn.mode == "value_and_grad":
-                raise TypeError("srcad cannot transform a value_and_grad function again: it "
+                raise UsageError("srcad cannot transform a value_and_grad function again: it "
                                 "returns a (value, gradient) pair; transform srcad.grad(f) instead")
             self.inner, self.origin = fn, fn.origin
             signature = fn.__signature__
             if fn.many and mode in ("grad", "value_and_grad") and fn.mode != "jvp":
-                raise TypeError(f"srcad.{mode} needs a scalar output, but {fn.__name__} returns "
+                raise UsageError(f"srcad.{mode} needs a scalar output, but {fn.__name__} returns "
                                 f"a tuple (one gradient per wrt); use srcad.hessian, srcad.jvp "
                                 f"or srcad.vjp, or a single wrt index")
         else:
             if not callable(fn):
-                raise TypeError(f"srcad.{mode} needs a function, got {type(fn).__name__}: {fn!r}")
+                raise UsageError(f"srcad.{mode} needs a function, got {type(fn).__name__}: "
+                                 f"{fn!r:.60}", "pass a function defined with def")
             if getattr(fn, "loops_over_sweeps", False):
-                raise TypeError(f"srcad.{mode} cannot transform a {type(fn).__name__} (it loops "
+                raise UsageError(f"srcad.{mode} cannot transform a {type(fn).__name__} (it loops "
                                 f"over sweeps in Python); transform srcad.grad/jvp/vjp results")
             read_function(fn)   # fail early: no source, lambdas, unsupported syntax
             self.inner, self.origin = None, fn
@@ -366,7 +383,7 @@ class Derived:
         (cotangent or tangents), which are always the last positional arguments."""
         extra = self.extra_params()
         if len(args) < len(extra):
-            raise TypeError(f"{self.__name__}() takes its {', '.join(extra)} as the last "
+            raise UsageError(f"{self.__name__}() takes its {', '.join(extra)} as the last "
                             f"positional argument(s)")
         cut = len(args) - len(extra)
         arguments = self.bind_base(args[:cut], kwargs)
@@ -377,7 +394,11 @@ class Derived:
         """Arguments of ``fn`` by name, defaults applied (the TypeError ``fn`` would raise)."""
         if self.inner is not None:
             return self.inner.bind_call(args, kwargs)
-        bound = self.signature.bind(*args, **kwargs)
+        try:
+            bound = self.signature.bind(*args, **kwargs)
+        except TypeError:
+            raise_as_called(self.origin, args, kwargs)
+            raise
         bound.apply_defaults()
         return dict(bound.arguments)
 
@@ -397,6 +418,19 @@ class Derived:
         for w in self.wrt:
             arguments[w] = differentiable(w, arguments.get(w))
         return arguments
+
+    def _fits(self, grads, arguments):
+        grads = grads if self.many and len(self.wrt) > 1 else (grads,)
+        return all(np.shape(g) == np.shape(arguments[w]) for g, w in zip(grads, self.wrt)
+                   if isinstance(arguments[w], np.ndarray))
+
+    def _check_cotangent(self, args, kwargs, dout):
+        """Called when a vjp failed or came out misshapen: run the function alone and say so
+        if ``dout`` does not fit its output (else the error was not about ``dout``)."""
+        if self.inner is None:
+            out = self.fn(*args, **kwargs)
+            check_structure(dout, out[0] if self.one_tuple else out,
+                            f"dout (the cotangent of {self.fn.__name__}'s output)")
 
     def _finish(self, grads, arguments):
         if not self.many:
@@ -439,18 +473,25 @@ class Derived:
         seed = {}
         if self.mode == "vjp":
             if not args:
-                raise TypeError("srcad.vjp(f)(*args, dout): pass the cotangent dout last")
+                raise UsageError("srcad.vjp(f)(*args, dout): pass the cotangent dout last")
             *args, dout = args
         arguments = self._prepare(args, kwargs)
         fn, gen = self.compiled(arguments)
         if self.mode == "vjp":
             if self.one_tuple:
                 if not isinstance(dout, (tuple, list)) or len(dout) != 1:
-                    raise TypeError(f"srcad.vjp: {self.fn.__name__} returns a 1-tuple, so "
+                    raise UsageError(f"srcad.vjp: {self.fn.__name__} returns a 1-tuple, so "
                                     f"dout must be a 1-tuple too, got {type(dout).__name__}")
                 dout = dout[0]
             seed = {gen.seed: dout}
-        out = fn(*self.call_args(arguments), **seed, **self.call_kwargs(arguments))
+        try:
+            out = fn(*self.call_args(arguments), **seed, **self.call_kwargs(arguments))
+        except (ValueError, IndexError, TypeError):
+            if self.mode == "vjp":
+                self._check_cotangent(args, kwargs, dout)
+            raise
+        if self.mode == "vjp" and not self._fits(out, arguments):
+            self._check_cotangent(args, kwargs, dout)
         if not kwargs:
             self.remember_fast(args, fn, gen)
         if self.mode == "value_and_grad":
@@ -470,16 +511,64 @@ class Derived:
     def _call_forward(self, args, kwargs):
         n = len(self.wrt)
         if len(args) < n:
-            raise TypeError(f"srcad.jvp(f, wrt={self.wrt!r})(*args, "
+            raise UsageError(f"srcad.jvp(f, wrt={self.wrt!r})(*args, "
                             f"{', '.join('d' + w for w in self.wrt)}): pass one tangent per wrt "
                             f"argument, last")
         primal, tangents = args[:len(args) - n], args[len(args) - n:]
-        arguments = self._prepare(primal, kwargs)
+        try:
+            arguments = self._prepare(primal, kwargs)
+        except UsageError:
+            raise
+        except TypeError as exc:
+            raise UsageError(f"{exc} (after setting aside the last {n} argument(s) as tangents)",
+                             f"call srcad.jvp(f, wrt={self.wrt!r})(*args, "
+                             f"{', '.join('d' + str(w) for w in self.wrt)})") from None
+        for w, t in zip(self.wrt, tangents):
+            check_structure(t, arguments[w], f"the tangent for {w}")
         fn, gen = self.compiled(arguments)
         named = {gen.tangents[w]: t for w, t in zip(self.actual_wrt, tangents)}
         value, tangent = fn(*self.call_args(arguments), **named, **self.call_kwargs(arguments))
         tangent = shaped_like(tangent, value)
         return ((value,), (tangent,)) if self.one_tuple else (value, tangent)
+
+
+def raise_as_called(fn, args, kwargs):
+    """Raise the TypeError ``fn(*args, **kwargs)`` raises for arguments that do not fit its
+    parameters, without running ``fn``: a stub with the same parameters is called instead."""
+    code, parts, star = fn.__code__, [], False
+    for p in inspect.signature(fn).parameters.values():
+        if p.kind is p.KEYWORD_ONLY and not star:
+            parts.append("*")
+        star = star or p.kind in (p.KEYWORD_ONLY, p.VAR_POSITIONAL)
+        prefix = {p.VAR_POSITIONAL: "*", p.VAR_KEYWORD: "**"}.get(p.kind, "")
+        parts.append(prefix + p.name + ("=None" if p.default is not p.empty else ""))
+        if p.kind is p.POSITIONAL_ONLY and (p.name == code.co_varnames[code.co_posonlyargcount - 1]):
+            parts.append("/")
+    namespace = {}
+    exec(f"def stub({', '.join(parts)}):\n    pass\n", namespace)
+    stub = namespace["stub"]
+    stub.__name__, stub.__qualname__ = fn.__name__, fn.__qualname__   # named in the message
+    stub(*args, **kwargs)
+
+
+def check_structure(given, like, what):
+    """A tangent or cotangent must have the structure and shapes of what it goes with."""
+    if isinstance(like, (list, tuple)) and isinstance(given, (list, tuple)) and len(given) == len(like):
+        for i, (g, x) in enumerate(zip(given, like)):
+            check_structure(g, x, f"{what}[{i}]")
+    elif isinstance(like, dict) and isinstance(given, dict) and given.keys() == like.keys():
+        for k in like:
+            check_structure(given[k], like[k], f"{what}[{k!r}]")
+    elif isinstance(like, (list, tuple, dict)) or isinstance(given, (list, tuple, dict)) or \
+            np.shape(given) != np.shape(like):
+        raise UsageError(f"{what} has {describe(given)}, but it must match {describe(like)}",
+                         "pass one of the same structure and shape")
+
+
+def describe(v):
+    if isinstance(v, (list, tuple, dict)):
+        return f"a {type(v).__name__} of {len(v)}"
+    return f"shape {np.shape(v)}"
 
 
 def shaped_like(tangent, value):
@@ -521,8 +610,9 @@ def source(derived):
     For a jacobian, hessian or hvp: the source of the derivative it sweeps with."""
     derived = getattr(derived, "sweeps_with", derived)
     if not isinstance(derived, Derived):
-        raise TypeError(f"srcad.source needs a function made by srcad.grad, value_and_grad, vjp, "
-                        f"jvp, jacobian, hessian or hvp, got {type(derived).__name__}")
+        raise UsageError(f"srcad.source needs a function made by srcad.grad, value_and_grad, vjp, "
+                         f"jvp, jacobian, hessian or hvp, got {type(derived).__name__}",
+                         "pass what srcad.grad(f) (or another transform) returned")
     gen = derived.last
     if gen is None:
         gen = derived.compiled({})[1]

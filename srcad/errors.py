@@ -1,4 +1,6 @@
 """Errors about user code: every one says where (file:line), what, and what to do instead."""
+import os
+import sys
 
 
 class SrcadError(Exception):
@@ -34,3 +36,24 @@ def at(node, where, message, hint=None, cls=SrcadError):
     """Build an error located at ``node`` of the function described by ``where``."""
     line = getattr(node, "lineno", None) or where.lineno
     return cls(message, where.filename, line, hint)
+
+
+class UsageError(SrcadError, TypeError):
+    """srcad itself called wrongly (not a function, a bad ``wrt``, a missing ``dout``). Located
+    at the user's call, and a TypeError too, as Python's own calls raise for bad arguments."""
+
+    def __init__(self, message, hint=None):
+        filename, lineno = call_site()
+        super().__init__(message, filename, lineno, hint)
+
+
+def call_site():
+    """File and line of the innermost frame that is neither srcad nor code it generated."""
+    package = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not (filename.startswith("<srcad") or os.path.abspath(filename).startswith(package)):
+            return filename, frame.f_lineno
+        frame = frame.f_back
+    return "<unknown>", 0

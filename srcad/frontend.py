@@ -3,8 +3,10 @@
 The tree's line numbers are those of the real file, so every later error points at the user's line.
 """
 import builtins
+import functools
 import inspect
 import pickle
+import sys
 import textwrap
 import types
 import weakref
@@ -12,7 +14,7 @@ from dataclasses import dataclass, field
 
 import gast
 
-from .errors import NotDifferentiable, UnsupportedSyntax
+from .errors import NotDifferentiable, UnsupportedSyntax, UsageError, call_site
 from .walk import walk
 
 LOCAL = object()        # resolve(): the name is a local variable of the function
@@ -91,24 +93,68 @@ class Parsed:
         return self.tree.name
 
 
+DEEP_TREES = 8000   # recursion limit while reading and transforming a function
+
+
+def allow_deep_trees():
+    """ast, gast and astor walk trees recursively, and a long expression (a sum of 400 terms)
+    is a tree deeper than Python's default limit of 1000 frames allows. Raised, never lowered:
+    another thread may be in the middle of a walk."""
+    if sys.getrecursionlimit() < DEEP_TREES:
+        sys.setrecursionlimit(DEEP_TREES)
+
+
+def not_a_function(thing):
+    if isinstance(thing, types.MethodType):
+        return f"the bound method {thing.__func__.__qualname__}"
+    if isinstance(thing, functools.partial):
+        return f"a functools.partial of {getattr(thing.func, '__name__', 'a callable')}"
+    if inspect.isclass(thing):
+        return f"the class {thing.__name__}"
+    return f"an instance of {type(thing).__name__}"
+
+
+def advice_for(thing):
+    if isinstance(thing, types.MethodType):
+        return (f"differentiate {thing.__func__.__qualname__} itself, with the instance as its "
+                f"first argument and wrt naming the others")
+    if isinstance(thing, functools.partial):
+        return "differentiate the wrapped function itself, with wrt naming the free parameters"
+    if callable(thing) and not inspect.isclass(thing):
+        return (f"differentiate {type(thing).__name__}.__call__ with the object as its first "
+                f"argument, or pass a function defined with def")
+    return "pass a function defined with def"
+
+
+def too_deep(fn, filename, lineno):
+    return UnsupportedSyntax(f"cannot differentiate {fn.__name__}: its code is nested too deeply "
+                             f"for Python to walk (RecursionError)", filename, lineno,
+                             "split long expressions and deep nesting into several statements "
+                             "or helper functions")
+
+
 def read_function(fn):
     """Parse ``fn``'s source into a gast FunctionDef with file line numbers and a scope."""
+    allow_deep_trees()
     if isinstance(fn, (types.BuiltinFunctionType, types.BuiltinMethodType)) or (
             not isinstance(fn, types.FunctionType) and callable(fn) and not inspect.isclass(fn)
             and type(fn).__module__ == "numpy"):
         raise NotDifferentiable(
             f"{getattr(fn, '__name__', fn)!r} is a builtin or compiled function: srcad reads "
-            f"Python source", "<builtin>", 0,
+            f"Python source", *call_site(),
             "give it a derivative rule (srcad.defrule) or wrap it in a Python function")
     if not isinstance(fn, types.FunctionType):
-        raise TypeError(f"srcad can only differentiate Python functions, got {type(fn).__name__}: "
-                        f"{fn!r}; pass a function defined with def")
+        raise UsageError(f"srcad can only differentiate Python functions, got {not_a_function(fn)}",
+                         advice_for(fn))
     code = fn.__code__
     filename = code.co_filename
     if fn.__name__ == "<lambda>":
         raise UnsupportedSyntax("cannot differentiate a lambda", filename, code.co_firstlineno,
                                 "define the function with def")
-    tree, start = _parsed_source(fn, code, filename)
+    try:
+        tree, start = _parsed_source(fn, code, filename)
+    except RecursionError:
+        raise too_deep(fn, filename, code.co_firstlineno) from None
     if isinstance(tree, gast.AsyncFunctionDef):
         raise UnsupportedSyntax("cannot differentiate an async function", filename, tree.lineno,
                                 "differentiate a plain (synchronous) function")
@@ -126,7 +172,7 @@ def read_function(fn):
     return parsed
 
 
-_sources = weakref.WeakKeyDictionary()   # code object -> (pickled FunctionDef tree, first line)
+_sources = weakref.WeakKeyDictionary()   # code -> (pickled FunctionDef, first line, ref to code)
 
 
 def _parsed_source(fn, code, filename):
@@ -134,7 +180,7 @@ def _parsed_source(fn, code, filename):
     first line. Finding a function's lines tokenizes its whole file, so each code object is read
     once; a redefined function has a new code object and is read again."""
     hit = _sources.get(code)
-    if hit is None:
+    if hit is None or hit[2]() is not code:   # equal code objects (same body, other file) differ
         try:
             lines, start = inspect.getsourcelines(fn)
         except (OSError, TypeError) as exc:
@@ -149,7 +195,7 @@ def _parsed_source(fn, code, filename):
             raise NotDifferentiable(f"cannot parse the source of {fn.__name__}: {exc.msg}",
                                     filename, start, "is the file saved?") from None
         gast.increment_lineno(module, start - 1)
-        hit = (pickle.dumps(module.body[0] if module.body else None), start)
+        hit = (pickle.dumps(module.body[0] if module.body else None), start, weakref.ref(code))
         _sources[code] = hit
     return pickle.loads(hit[0]), hit[1]
 

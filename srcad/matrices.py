@@ -4,6 +4,7 @@ forward sweeps), ``hessian`` and ``hvp`` (forward mode over the reverse-mode gra
 import numpy as np
 
 from .api import Derived
+from .errors import UsageError
 
 
 def unit_tangents(inputs, i, k):
@@ -110,11 +111,11 @@ class HessianVectorProduct:
 
     def __call__(self, *args, **kwargs):
         if not args:
-            raise TypeError("srcad.hvp(f, wrt)(*args, v): pass the vector v last")
+            raise UsageError("srcad.hvp(f, wrt)(*args, v): pass the vector v last")
         *args, v = args
         vs = tuple(v) if self.many else (v,)
         if len(vs) != len(self.grad.wrt):
-            raise TypeError(f"srcad.hvp(f, wrt={self.grad.wrt!r}): v must be a tuple of "
+            raise UsageError(f"srcad.hvp(f, wrt={self.grad.wrt!r}): v must be a tuple of "
                             f"{len(self.grad.wrt)} vectors, one per wrt argument")
         _, product = self.tangent(*args, *vs, **kwargs)
         return product

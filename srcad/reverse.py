@@ -666,6 +666,12 @@ class ReverseMode:
         self.pushes(body, params)
         fwd, rev = self.sweep(body)
         result_name = atom_name(result)
+        if isinstance(result, gast.Constant) and self.mode in ("grad", "value_and_grad") and \
+                (isinstance(result.value, bool) or not isinstance(result.value, (int, float))):
+            raise SrcadError(f"srcad.{self.mode} needs a function with a scalar output, but "
+                             f"{fn.name} returns {result.value!r}", self.parsed.filename,
+                             getattr(ret, "lineno", None) or fn.lineno,
+                             "return the value to differentiate (is a return statement missing?)")
         seed = self.adj(result_name) if result_name else self.namer.fresh("dout")
         inits = []
         for v in sorted(self.active | set(self.facts.wrt), key=self.order_key(fn)):
@@ -674,7 +680,8 @@ class ReverseMode:
         for tape in sorted(self.tape_derivatives.values()):
             inits.append(assign(tape, gast.List(elts=[], ctx=gast.Load()), fn.lineno))
         checks = []
-        if self.mode == "grad" and result_name and self.kinds.get(result_name) != SCALAR:
+        if self.mode in ("grad", "value_and_grad") and result_name and \
+                self.kinds.get(result_name) != SCALAR:
             checks.append(gast.Expr(value=call(self.rt("assert_scalar"), name(result_name))))
         grads = [name(self.adj(w)) for w in self.facts.wrt]
         grads = grads[0] if len(grads) == 1 else gast.Tuple(elts=grads, ctx=gast.Load())

@@ -1,4 +1,6 @@
 """The few helpers generated derivative code calls: shape bookkeeping that has no one-line form."""
+import numbers
+
 import numpy as np
 
 
@@ -213,11 +215,18 @@ def matmul_grad_right(g, a, b):
 
 def assert_scalar(value):
     """``grad`` needs a scalar output; point array outputs at ``vjp`` and ``jacobian``."""
-    if np.ndim(value) != 0:
-        raise TypeError(
-            f"srcad.grad needs a function with a scalar output, but it returned an array of "
-            f"shape {np.shape(value)}; use srcad.vjp(f)(..., dout) for a vector-Jacobian "
-            f"product (or sum the output first)")
+    if np.ndim(value) != 0 or not isinstance(value, (numbers.Number, np.generic, np.ndarray)):
+        from .errors import UsageError
+        if isinstance(value, (tuple, list)):
+            what = f"a {type(value).__name__} of {len(value)} values"
+        elif isinstance(value, (numbers.Number, np.generic, np.ndarray)):
+            what = f"an array of shape {np.shape(value)}"
+        else:
+            what = f"{type(value).__name__} {value!r:.40}"
+        raise UsageError(
+            f"srcad.grad needs a function with a scalar output, but it returned {what}; use "
+            f"srcad.vjp(f)(..., dout) for a vector-Jacobian product or srcad.jacobian (or "
+            f"sum the output first)")
 
 
 # ---- helpers of the NumPy rules -----------------------------------------------------------
