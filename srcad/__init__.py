@@ -1,8 +1,8 @@
 """srcad: source-to-source automatic differentiation for Python and NumPy."""
 from .api import grad, jvp, source, value_and_grad, vjp
-from .errors import SrcadError
+from .errors import SrcadError, UsageError
 from .matrices import hessian, hvp, jacobian
 from .rules import constant, defelementwise, defrule, nondiff
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian", "hvp", "source",
-           "SrcadError", "defrule", "defelementwise", "nondiff", "constant"]
+           "SrcadError", "UsageError", "defrule", "defelementwise", "nondiff", "constant"]

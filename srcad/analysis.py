@@ -579,7 +579,10 @@ def check_mutations(fn, stmts, ops, kinds, varied, parsed):
     holding it) is *stale* after the change until it is bound again: reading it then is an
     error, never a wrong derivative. (The reverse sweep undoes every change in reverse order,
     so what it reads is always right.)"""
-    if not any(ops[id(s)].kind in ("setitem", "append") for s in stmts):
+    def in_place(s):
+        return ops[id(s)].kind in ("setitem", "append") or (
+            getattr(s, "in_place", False) and kinds.get(targets(s)[0]) != SCALAR)
+    if not any(in_place(s) for s in stmts):
         return
     parent = {}
 
@@ -612,7 +615,7 @@ def check_mutations(fn, stmts, ops, kinds, varied, parsed):
                 names = targets(s)
                 for t in names:
                     stale.pop(t, None)
-                if ops[id(s)].kind in ("setitem", "append") and names[0] in varied:
+                if in_place(s) and names[0] in varied:
                     x = names[0]
                     for n in set(parent) | set(parent.values()):
                         if n != x and find(n) == find(x):

@@ -67,6 +67,10 @@ def local_targets(tree):
             and isinstance(n.ctx, (gast.Store, gast.Param))}
 
 
+def targets_name(stmt, id_):
+    return any(isinstance(t, gast.Name) and t.id == id_ for t in stmt.targets)
+
+
 def name(id_, store=False):
     return gast.Name(id=id_, ctx=gast.Store() if store else gast.Load(), annotation=None,
                      type_comment=None)
@@ -262,7 +266,12 @@ class Lowering:
             return
         value = gast.BinOp(left=name(s.target.id), op=s.op, right=s.value)
         value.lineno = s.lineno
+        start = len(out)
         self.assign_to(s.target, value, s.lineno, out)
+        if isinstance(s.target, gast.Name) and not self.scope.generated:
+            for lowered in out[start:]:     # an array's ``+=`` changes it in place: aliases see it
+                if isinstance(lowered, gast.Assign) and targets_name(lowered, s.target.id):
+                    lowered.in_place = True
 
     def is_sequence_restore(self, value, target):
         return (isinstance(value, gast.Call) and self.scope.resolve(value.func) is runtime.add_seq
@@ -385,6 +394,11 @@ class Lowering:
                       "enumerate(xs) or zip(xs, ys)")
         if any(not isinstance(e, gast.Name) for e in elems):
             self.fail(s, "a nested loop target", "unpack inside the loop body")
+        rebound = local_targets(gast.Module(body=s.body, type_ignores=[]))
+        for k, q in enumerate(seqs):     # Python iterates the object bound when the loop began
+            if isinstance(q, gast.Name) and q.id in rebound:
+                seqs[k] = name(self.namer.fresh("seq_" + q.id))
+                out.append(assign(seqs[k].id, q, s.lineno))   # (the stop is read once, too)
         head = [assign(e.id, gast.Subscript(value=clone(q), slice=name(index), ctx=gast.Load()),
                        s.lineno) for e, q in zip(elems, seqs)]
         loop = gast.For(target=name(index, store=True),

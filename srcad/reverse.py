@@ -443,7 +443,8 @@ class ReverseMode:
                         {s.target.id} if isinstance(s, gast.For) else set())
                     visit(s.body, inner, set(sure) | ({s.target.id} if isinstance(s, gast.For) else set()))
                     maybe |= inner
-        visit(body, set(params), set(params))
+        self.surely_bound = set(params)     # bound on every path through the forward sweep
+        visit(body, set(params), self.surely_bound)
 
     def invariant_names(self, body, params):
         """Names whose every binding computes the same value: one pure op of constants and
@@ -676,7 +677,10 @@ class ReverseMode:
         inits = []
         for v in sorted(self.active | set(self.facts.wrt), key=self.order_key(fn)):
             if v != result_name:
-                inits.append(assign(self.adj(v), self.zero(v), fn.lineno))
+                zero = self.zero(v)
+                if v in loaded_names(zero) and v not in self.surely_bound:
+                    self.unbound.add(v)     # zeros_like(v) of a name bound on some paths only
+                inits.append(assign(self.adj(v), zero, fn.lineno))
         for tape in sorted(self.tape_derivatives.values()):
             inits.append(assign(tape, gast.List(elts=[], ctx=gast.Load()), fn.lineno))
         checks = []
