@@ -1,8 +1,9 @@
 """srcad: source-to-source automatic differentiation for Python and NumPy."""
 from .api import grad, jvp, source, value_and_grad, vjp
+from .checking import check_grad
 from .errors import SrcadError, UsageError
 from .matrices import hessian, hvp, jacobian
 from .rules import constant, defelementwise, defrule, nondiff
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian", "hvp", "source",
-           "SrcadError", "UsageError", "defrule", "defelementwise", "nondiff", "constant"]
+           "check_grad", "SrcadError", "UsageError", "defrule", "defelementwise", "nondiff", "constant"]

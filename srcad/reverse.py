@@ -121,13 +121,15 @@ class ReverseMode:
         tnames = targets(stmt)
         out = clone(value) if self_ref else name(tnames[0])
         if op.kind == "copy":
-            return [aug(self.adj(value.id), dout)] if self.is_active(value) else []
+            if not self.is_active(value):
+                return []
+            return [self.accumulate(name(self.adj(value.id)), dout, tnames)]
         if op.kind == "pack":
             return [aug(self.adj(e.id), gast.Subscript(value=clone(dout), slice=const(i),
                                                        ctx=gast.Load()))
                     for i, e in enumerate(value.elts) if self.is_active(e)]
         if op.kind == "subscript":
-            return self.subscript_adjoint(value, dout)
+            return self.subscript_adjoint(value, dout, tnames)
         if op.kind in ("restore", "restore_add"):
             tape = self.tape_derivative(restored_pop(value, self.parsed.scope).func.value.id)
             return [gast.Expr(value=call(attr(name(tape), "append"), clone(dout)))]
@@ -215,7 +217,23 @@ class ReverseMode:
         sub = templates.Substitute(mapping)
         return [sub.visit(s) for s in body]
 
-    def subscript_adjoint(self, value, dout):
+    def accumulate(self, target, dout, tnames):
+        """``target += dout``; for a structure (a tuple unpacked, a list or dict element) the
+        element-wise ``add_seq``, as ``+`` would concatenate lists and tuples."""
+        store, load = clone(target), clone(target)
+        store.ctx, load.ctx = gast.Store(), gast.Load()
+        if not self.structured(dout, tnames):
+            return aug(store, dout)
+        return gast.Assign(targets=[store], value=call(self.rt("add_seq"), load, dout),
+                           type_comment=None)
+
+    def structured(self, dout, tnames):
+        """Whether ``dout`` may be a list or tuple: a tuple target's, or a sequence's (a name
+        later unpacked, ``W, b = layer``, is one even when its kind is unknown)."""
+        return isinstance(dout, gast.Tuple) or any(self.kinds.get(t) == SEQ or t in self.unpacked
+                                                   for t in tnames)
+
+    def subscript_adjoint(self, value, dout, tnames):
         base = value.value
         if not self.is_active(base):
             return []
@@ -226,7 +244,8 @@ class ReverseMode:
                      or (isinstance(n, gast.Name) and self.kinds.get(n.id) == SCALAR)
                      for n in walk(index))
         d = self.adj(base.id)
-        if self.kinds.get(base.id) == SEQ or simple:
+        seq = self.kinds.get(base.id) == SEQ
+        if seq and not self.structured(dout, tnames) or simple and not seq:
             target = gast.Subscript(value=name(d), slice=clone(index), ctx=gast.Store())
             return [aug(target, dout)]
         return [assign(d, call(self.rt("add_at"), name(d), clone(index), dout), 0)]
@@ -273,6 +292,8 @@ class ReverseMode:
     def plan(self, body, params):
         """Build every adjoint once (in order), and collect the primal names they read."""
         self.adjoints, self.reads, self.value_reads = {}, set(), set()
+        self.unpacked = {s.value.id for s in walk_stmts(body) if isinstance(s, gast.Assign)
+                         and isinstance(s.targets[0], gast.Tuple) and isinstance(s.value, gast.Name)}
         shape_of = same_shape(body, params, self.kinds, self.facts.ops, assigned_names(body))
         self.masked = self.where_fed(body)
         self.self_refs = set()

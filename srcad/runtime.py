@@ -91,8 +91,8 @@ def add_seq(a, b, sign=1.0):
 
 def add_at(dx, index, g):
     """``dx[index] += g`` that also accumulates over repeated integer indices."""
-    if isinstance(dx, list):
-        dx[index] = dx[index] + g
+    if isinstance(dx, (list, dict)):
+        dx[index] = add_seq(dx[index], g)    # an element may be a list: + would concatenate
     else:
         np.add.at(dx, index, g)
     return dx
@@ -101,9 +101,9 @@ def add_at(dx, index, g):
 def added_at(a, index, g):
     """``a`` with ``g`` added at ``index`` (repeated indices accumulate), as a new value: the
     pure form of ``add_at`` used when a derivative is differentiated again."""
-    if isinstance(a, list):
-        a = list(a)
-        a[index] = a[index] + g
+    if isinstance(a, (list, dict)):
+        a = type(a)(a)
+        a[index] = add_seq(a[index], g)
         return a
     dtype = np.result_type(a, g)
     a = np.array(a, dtype=dtype if np.issubdtype(dtype, np.inexact) else float)
