@@ -580,8 +580,9 @@ def check_mutations(fn, stmts, ops, kinds, varied, parsed):
     error, never a wrong derivative. (The reverse sweep undoes every change in reverse order,
     so what it reads is always right.)"""
     def in_place(s):
-        return ops[id(s)].kind in ("setitem", "append") or (
-            getattr(s, "in_place", False) and kinds.get(targets(s)[0]) != SCALAR)
+        kind = kinds.get(targets(s)[0]) or UNKNOWN       # ``+=`` on an array or a list
+        return ops[id(s)].kind in ("setitem", "append") or getattr(s, "in_place", False) and (
+            kind == SEQ or kind.startswith("array") and kind != "array0")  # not NumPy scalars
     if not any(in_place(s) for s in stmts):
         return
     parent = {}
