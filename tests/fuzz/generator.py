@@ -1,0 +1,685 @@
+"""Random valid Python/NumPy programs for the differential fuzzer (``tests/test_fuzz.py``).
+
+``generate(seed)`` returns a ``Program``: module source text holding ``f(x, y, v, m, n)``
+(``x``, ``y`` floats, ``v`` shape (3,), ``m`` shape (2, 3), ``n`` an int from 0 to 3) that
+returns a scalar, helper functions it calls, and a *traced twin* of every function
+(``f_traced``...): the same code, except that every branch test, every loop's trip count and the
+argument of every non-smooth primitive passes through a recorder that appends to ``TRACE``.
+Two evaluations that leave the same trace took the same path through every branch and kink, so
+central differences between them see one smooth piece of the function.
+
+What the programs contain: straight-line arithmetic over the primitives of
+``primitives.py`` (scalars and small arrays, broadcasting), ``if``/``elif``/``else``, ``for``
+over ranges with data-dependent bounds (``n``, ``len(v)``, ``int(...)`` of a float) and over
+arrays, ``enumerate`` and ``zip``, ``while`` with ``break``/``continue``, early returns, helper
+calls (returning one value or a tuple), conditional expressions, variables overwritten (also
+inside loops and branches), swapped, aliased, updated with ``+=`` (in place on arrays) and by
+element (``u[i] = ...``), and names srcad itself likes to use (``dx``, ``stack``, ``out``).
+
+Why values stay O(1): every variable has a magnitude bound, tracked through the primitives'
+``bound`` functions; an assignment whose bound exceeds ``BMAX`` is scaled or squashed, and
+updates in loops are small, so finite differences at h = 1e-6 stay accurate.
+
+Constructs the generator avoids (see ``tests/test_fuzz_regressions.py``): rebinding an array a
+``for`` loop iterates over inside that loop, and an in-place update (``u += e``, ``u[i] = e``)
+of an array another live name may share: only arrays known to be unshared ("fresh") are
+updated in place.
+"""
+import random
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .primitives import BROADCAST, BY_OUT
+
+BMAX = 4.0
+PARAMS = (("x", "S"), ("y", "S"), ("v", "V"), ("m", "M"))
+# local names, among them names srcad's own output uses (adjoints, stacks, temporaries)
+NAMES = ["s", "t", "u", "z", "acc", "tmp", "out", "dx", "dv", "dout", "stack", "cos_x",
+         "x_2", "jumped", "w", "r", "q", "val", "res", "p", "dt", "g", "e2", "total"]
+INTS = ["i", "j", "ii", "i_range"]
+COUNTERS = ["k", "count", "k2"]
+HEADER = "import math\nimport operator\n\nimport numpy as np\n"
+RECORDERS = '''
+TRACE = []   # filled by the traced twins only; the plain functions never touch it
+
+
+def _note(*values):
+    for value in values:
+        TRACE.append(("side", tuple(np.ravel(value).tolist())))
+
+
+def _away(a, axis=None):      # a norm (along axis) is smooth only away from zero
+    TRACE.append(("away", bool(np.all(np.any(np.asarray(a) != 0, axis=axis)))))
+    return a
+
+
+def _spread(a, axis):         # std: smooth only where the variance is not zero
+    TRACE.append(("away", bool(np.all(np.var(a, axis=axis) > 0))))
+    return a
+
+
+def _apart(a, b):             # hypot, arctan2: smooth away from (0, 0)
+    TRACE.append(("away", bool(np.all(np.hypot(a, b) > 0))))
+    return a, b
+
+
+def _test(t):
+    _note(t)
+    return t
+
+
+def _loop(r):
+    r = list(r)
+    _note(len(r))
+    return r
+
+
+def _sign(a):
+    _note(np.sign(a))
+    return a
+
+
+def _cmp(a, b):
+    _note(np.sign(a - b))
+    return a, b
+
+
+def _signs(a, b):
+    _note(np.sign(a), np.sign(b))
+    return a, b
+
+
+def _floor(a, b):
+    _note(np.floor(a / b))
+    return a, b
+
+
+def _trunc(a, b):
+    _note(np.trunc(a / b))
+    return a, b
+
+
+def _clip(a, lo, hi):
+    _note(np.sign(a - lo), np.sign(a - hi))
+    return a, lo, hi
+
+
+def _ext(a, axis):            # which entries are the max and the min (ties included)
+    _note(a == np.max(a, axis=axis, keepdims=True), a == np.min(a, axis=axis, keepdims=True))
+    return a
+
+
+def _absmax(a):
+    _note(np.sign(a), np.abs(a) == np.max(np.abs(a)))
+    return a
+
+
+def _order(a, axis):
+    _note(np.argsort(a, axis=axis, kind="stable"))
+    return a
+'''
+
+
+@dataclass
+class Program:
+    seed: object
+    source: str                 # the module: recorders, functions and their traced twins
+    plain: str                  # the functions without their twins (for failure messages)
+    args: tuple
+    second_order: bool          # no construct that srcad differentiates to first order only
+    features: frozenset
+
+
+@dataclass
+class E:
+    """An expression in both renderings, its kind, a magnitude bound, and the local names
+    whose objects the value may share (a view or the object itself)."""
+    plain: str
+    traced: str
+    kind: str
+    bound: float
+    shares: frozenset = frozenset()
+
+
+@dataclass
+class Var:
+    kind: str
+    bound: float
+    fresh: bool = True          # no other live name may share the object
+
+
+@dataclass
+class Helper:
+    name: str
+    params: list                # [(name, kind)], kind "I" for ints
+    returns: list               # kinds of the returned values
+    shares: set = field(default_factory=set)    # parameters the result may share
+
+
+def const_text(c):
+    return repr(c) if c >= 0 else f"({c!r})"
+
+
+class Function:
+    """The state of one function being generated: its lines and what is defined."""
+
+    def __init__(self, name, params, ints):
+        self.name, self.params = name, params
+        self.lines = []
+        self.env = {p: Var(k, BMAX if k != "S" else 1.5) for p, k in params if k != "I"}
+        self.ints = list(ints)
+        self.indent = 1
+        self.loops = []             # enclosing loops: their entry env
+        self.iterated = set()       # arrays an enclosing for loop iterates over
+        self.used = set(p for p, _ in params)
+
+
+class Generator:
+    def __init__(self, rng):
+        self.rng = rng
+        self.helpers = []
+        self.features = set()
+        self.second_order = True
+        self.fn = None
+
+    # ---- output --------------------------------------------------------------------------
+    def emit(self, plain, traced=None):
+        self.fn.lines.append((self.fn.indent, plain, plain if traced is None else traced))
+
+    def fresh_name(self, pool):
+        for n in self.rng.sample(pool, len(pool)):
+            if n not in self.fn.used:
+                self.fn.used.add(n)
+                return n
+        n = f"{self.rng.choice(pool)}{len(self.fn.used)}"
+        self.fn.used.add(n)
+        return n
+
+    # ---- expressions ----------------------------------------------------------------------
+    def leaf(self, kind):
+        rng, fn = self.rng, self.fn
+        names = [n for n, var in fn.env.items() if var.kind == kind]
+        if kind == "S":
+            r = rng.random()
+            if fn.ints and r < 0.15:
+                i = rng.choice(fn.ints)
+                text = f"({const_text(round(rng.uniform(0.1, 0.6), 2))} * {i})"
+                return E(text, text, "S", 2.0)
+            if not names or r < 0.3:
+                c = round(rng.uniform(-2.0, 2.0), 2)
+                return E(const_text(c), const_text(c), "S", abs(c))
+        if names:
+            n = rng.choice(names)
+            return E(n, n, kind, fn.env[n].bound, frozenset([n]) if kind != "S" else frozenset())
+        # no variable of this kind: convert from kinds that have one (scalars always do)
+        have = {var.kind for var in fn.env.values()} | {"S"}
+        forms = [(o, f) for o, f in BY_OUT[kind] if set(f[0]) <= have and o.second_order]
+        return self.apply_form(rng.choice(forms), 0)
+
+    def expr(self, kind, depth):
+        rng = self.rng
+        if depth <= 0 or rng.random() < 0.2:
+            return self.leaf(kind)
+        r = rng.random()
+        calls = [h for h in self.helpers if len(h.returns) == 1 and h.returns[0] == kind]
+        if calls and r < 0.08:
+            return self.call(rng.choice(calls), depth)
+        if r < 0.12:
+            return self.ifexp(kind, depth)
+        return self.apply_form(self.pick_form(kind), depth)
+
+    def pick_form(self, kind):
+        """An op uniformly among those giving ``kind``, then one of its forms."""
+        options = BY_OUT[kind]
+        ops = sorted({o.name for o, _ in options})
+        name = self.rng.choice(ops)
+        return self.rng.choice([of for of in options if of[0].name == name])
+
+    def apply_form(self, op_form, depth):
+        op, (ins, out, plain, traced) = op_form
+        args = [self.expr(k, depth - 1) for k in ins]
+        self.features.add(op.name)
+        if not op.second_order:
+            self.second_order = False
+        shares = frozenset() if op.fresh or out == "S" else \
+            frozenset().union(*[a.shares for a in args])
+        return E(plain.format(*[a.plain for a in args]), traced.format(*[a.traced for a in args]),
+                 out, op.bound([a.bound for a in args]), shares)
+
+    def ifexp(self, kind, depth):
+        test = self.test(depth - 1)
+        a, b = self.expr(kind, depth - 1), self.expr(kind, depth - 1)
+        self.features.add("ifexp")
+        return E(f"({a.plain} if {test.plain} else {b.plain})",
+                 f"({a.traced} if _test({test.traced}) else {b.traced})", kind,
+                 max(a.bound, b.bound), a.shares | b.shares)
+
+    def call(self, helper, depth):
+        args = [self.int_expr() if k == "I" else self.expr(k, depth - 1) for _, k in helper.params]
+        self.features.add("helper call")
+        shares = frozenset().union(*[args[i].shares for i in helper.shares]) if helper.shares \
+            else frozenset()
+        return E(f"{helper.name}({', '.join(a.plain for a in args)})",
+                 f"{helper.name}_traced({', '.join(a.traced for a in args)})",
+                 helper.returns[0] if len(helper.returns) == 1 else "T", BMAX, shares)
+
+    def int_expr(self):
+        i = self.rng.choice(self.fn.ints + ["2"])
+        return E(i, i, "I", 3.0)
+
+    def test(self, depth):
+        """A branch test (a bool) in both renderings; traced code wraps it in ``_test``."""
+        rng, fn = self.rng, self.fn
+        r = rng.random()
+        if fn.ints and r < 0.25:
+            i = rng.choice(fn.ints)
+            text = rng.choice([f"{i} > 1", f"{i} % 2 == 0", f"{i} == 1", f"{i} < 2"])
+            return E(text, text, "B", 0)
+        a = self.expr("S", max(depth, 0))
+        cmp = rng.choice([">", "<", ">=", "<="])
+        if r < 0.45:
+            b = self.expr("S", 0)
+        else:
+            c = const_text(round(rng.uniform(-1.0, 1.0), 2))
+            b = E(c, c, "S", 1.0)
+        t = E(f"{a.plain} {cmp} {b.plain}", f"{a.traced} {cmp} {b.traced}", "B", 0)
+        if r > 0.9:
+            u = self.test(-1)
+            join = rng.choice(["and", "or"])
+            self.features.add("bool op")
+            t = E(f"{t.plain} {join} {u.plain}", f"{t.traced} {join} {u.traced}", "B", 0)
+        elif r > 0.85:
+            t = E(f"not {t.plain}", f"not {t.traced}", "B", 0)
+        return t
+
+    def squash(self, e):
+        """``e`` scaled or squashed so that its bound is at most BMAX."""
+        if e.bound <= BMAX:
+            return e
+        rng = self.rng
+        if e.bound < 50 and rng.random() < 0.5:
+            c = const_text(max(0.01, round(BMAX / e.bound - 0.005, 2)))
+            return E(f"{c} * {e.plain}", f"{c} * {e.traced}", e.kind, BMAX, e.shares)
+        f = rng.choice(["np.tanh", "np.sin", "np.arctan"])
+        return E(f"{f}({e.plain})", f"{f}({e.traced})", e.kind, 1.6)
+
+    # ---- statements -------------------------------------------------------------------------
+    def assign(self, name, e, what="assign"):
+        """``name = e``; inside a loop, a value that may share an array of the enclosing
+        scope is copied, so that in-place updates stay correct on every iteration."""
+        fn = self.fn
+        e = self.squash(e)
+        outer = fn.loops[-1] if fn.loops else {}
+        if e.kind != "S" and e.shares and (name in outer or e.shares & set(outer)):
+            e = E(f"({e.plain}).copy()", f"({e.traced}).copy()", e.kind, e.bound)
+        for n in e.shares:
+            if n in fn.env:
+                fn.env[n].fresh = False
+        self.emit(f"{name} = {e.plain}", f"{name} = {e.traced}")
+        fn.env[name] = Var(e.kind, e.bound, fresh=not e.shares and name not in fn.iterated)
+        self.features.add(what)
+
+    def targets(self, kind=None):
+        """Existing variables that may be rebound here (not an array a loop iterates)."""
+        fn = self.fn
+        return [n for n, var in fn.env.items() if n not in fn.iterated
+                and (kind is None or var.kind == kind)]
+
+    def stmt_assign(self, depth):
+        kind = self.rng.choice(["S", "S", "V", "M", "W", "C"])
+        self.assign(self.fresh_name(NAMES), self.expr(kind, self.rng.randint(1, 3)))
+
+    def stmt_overwrite(self, depth):
+        names = self.targets()
+        if not names:
+            return self.stmt_assign(depth)
+        name = self.rng.choice(names)
+        self.assign(name, self.expr(self.fn.env[name].kind, self.rng.randint(1, 3)), "overwrite")
+
+    def stmt_retype(self, depth):
+        """Top level only: rebind a local to a value of another kind."""
+        names = [n for n in self.targets() if n not in dict(self.fn.params)]
+        if self.fn.loops or self.fn.indent > 1 or not names:
+            return self.stmt_overwrite(depth)
+        name = self.rng.choice(names)
+        kind = self.rng.choice([k for k in ("S", "V", "M", "W") if k != self.fn.env[name].kind])
+        self.assign(name, self.expr(kind, 2), "rebind to another kind")
+
+    def stmt_alias(self, depth):
+        names = self.targets()
+        if not names:
+            return self.stmt_assign(depth)
+        src = self.rng.choice(list(self.fn.env))
+        var = self.fn.env[src]
+        shares = frozenset([src]) if var.kind != "S" else frozenset()
+        self.assign(self.fresh_name(NAMES), E(src, src, var.kind, var.bound, shares), "alias")
+
+    def stmt_swap(self, depth):
+        fn = self.fn
+        kinds = {}
+        for n in self.targets():
+            kinds.setdefault(fn.env[n].kind, []).append(n)
+        pairs = [ns for ns in kinds.values() if len(ns) >= 2]
+        if not pairs:
+            return self.stmt_overwrite(depth)
+        a, b = self.rng.sample(self.rng.choice(pairs), 2)
+        self.emit(f"{a}, {b} = {b}, {a}")
+        fn.env[a], fn.env[b] = fn.env[b], fn.env[a]
+        self.features.add("swap")
+
+    def stmt_augassign(self, depth):
+        rng, fn = self.rng, self.fn
+        names = [n for n in self.targets() if fn.env[n].kind == "S" or fn.env[n].fresh]
+        if not names:
+            return self.stmt_assign(depth)
+        name = rng.choice(names)
+        var = fn.env[name]
+        kinds = [a for a, b in BROADCAST[var.kind] if b == var.kind] + [var.kind]
+        e = self.expr(rng.choice(kinds), rng.randint(0, 2))
+        opname, text, bound = rng.choice([
+            ("+=", "0.5 * np.tanh({})", var.bound + 0.5), ("-=", "0.3 * np.sin({})", var.bound + 0.3),
+            ("*=", "np.cos({})", var.bound), ("*=", "(1.0 + 0.2 * np.tanh({}))", var.bound * 1.2),
+            ("/=", "(2.0 + np.sin({}))", var.bound), ("+=", "{}", var.bound + e.bound)])
+        if bound > 2 * BMAX:
+            opname, text, bound = "/=", "(2.0 + np.sin({}))", var.bound
+        self.emit(f"{name} {opname} {text.format(e.plain)}", f"{name} {opname} {text.format(e.traced)}")
+        var.bound = bound
+        self.features.add("augassign array" if var.kind != "S" else "augassign")
+
+    def stmt_setitem(self, depth):
+        rng, fn = self.rng, self.fn
+        names = [n for n in self.targets() if fn.env[n].kind != "S" and fn.env[n].fresh]
+        if not names:
+            return self.stmt_augassign(depth)
+        name = rng.choice(names)
+        var = fn.env[name]
+        i = rng.choice(fn.ints) if fn.ints and rng.random() < 0.5 else None
+        k3, k2 = (f"{i} % 3", f"{i} % 2") if i else (str(rng.randint(0, 2)), str(rng.randint(0, 1)))
+        index = {"V": [(k3, "S"), ("1:", "W"), (":2", "W")],
+                 "W": [(k2, "S"), ("::-1", "W")],
+                 "M": [(f"{k2}, {k3}", "S"), (k2, "V"), (f":, {k3}", "W"), (":, 1:2", "C")],
+                 "C": [(f"{k2}, 0", "S"), (":, 0", "W")]}[var.kind]
+        idx, kind = rng.choice(index)
+        e = self.squash(self.expr(kind, rng.randint(0, 2)))
+        opname = rng.choice(["=", "=", "+="])
+        self.emit(f"{name}[{idx}] {opname} {e.plain}", f"{name}[{idx}] {opname} {e.traced}")
+        var.bound = var.bound + e.bound if opname == "+=" else max(var.bound, e.bound)
+        self.second_order = False    # srcad: no second derivative through x[i] = ... (by design)
+        self.features.add("setitem")
+
+    def stmt_call(self, depth):
+        if not self.helpers:
+            return self.stmt_assign(depth)
+        h = self.rng.choice(self.helpers)
+        e = self.call(h, 2)
+        if len(h.returns) == 1:
+            return self.assign(self.fresh_name(NAMES), e, "helper call")
+        names = [self.fresh_name(NAMES) for _ in h.returns]
+        self.emit(f"{', '.join(names)} = {e.plain}", f"{', '.join(names)} = {e.traced}")
+        for n, k in zip(names, h.returns):
+            self.fn.env[n] = Var(k, BMAX, fresh=False)
+        self.features.add("tuple unpacking")
+
+    def stmt_if(self, depth):
+        """``if``, optionally ``elif``s and an ``else``; after it, what every path defined."""
+        fn, rng = self.fn, self.rng
+        before = fn.env
+        n_tests = rng.choice([1, 1, 1, 2, 3])
+        has_else = rng.random() < 0.6
+        envs = [] if has_else else [before]
+        for b in range(n_tests + has_else):
+            if b < n_tests:
+                t = self.test(1)
+                word = "if" if b == 0 else "elif"
+                self.emit(f"{word} {t.plain}:", f"{word} _test({t.traced}):")
+            else:
+                self.emit("else:")
+            fn.env = copy_env(before)
+            self.nested(depth)
+            envs.append(fn.env)
+        self.features.add("if" + "/elif" * (n_tests > 1) + "/else" * has_else)
+        fn.env = merge(envs)
+
+    def nested(self, depth):
+        self.fn.indent += 1
+        start = len(self.fn.lines)
+        self.block(self.rng.randint(1, 3), depth + 1)
+        if len(self.fn.lines) == start:
+            self.emit("pass")
+        self.fn.indent -= 1
+
+    def loop_body(self, depth, header_plain, header_traced, setup=()):
+        fn = self.fn
+        self.emit(header_plain, header_traced)
+        entry = copy_env(fn.env)
+        fn.loops.append(entry)
+        fn.indent += 1
+        for plain, traced in setup:
+            self.emit(plain, traced)
+        self.block(self.rng.randint(1, 3), depth + 1)
+        if self.rng.random() < 0.4:
+            self.stmt_jump(depth + 1)
+        fn.indent -= 1
+        fn.loops.pop()
+        after = {}
+        for n, v in entry.items():
+            end = fn.env.get(n)
+            if end is None or end.kind != v.kind:
+                continue
+            grow = max(0.0, end.bound - v.bound)
+            after[n] = Var(v.kind, max(v.bound, end.bound) + 3 * grow, v.fresh and end.fresh)
+        fn.env = after
+
+    def stmt_for(self, depth):
+        rng, fn = self.rng, self.fn
+        i = self.fresh_name(INTS)
+        ints = [n for n in fn.ints if n in ("n", "k", "kk")] or ["2"]
+        b = rng.choice(ints)
+        arrays = [n for n in fn.env if fn.env[n].kind in ("V", "M", "W")]
+        r = rng.random()
+        if arrays and r < 0.3:
+            seq = rng.choice(arrays)
+            elem = self.fresh_name(NAMES)
+            ekind = "V" if fn.env[seq].kind == "M" else "S"
+            if rng.random() < 0.4:
+                header = f"for {i}, {elem} in enumerate({seq}):"
+                fn.ints.append(i)
+                self.features.add("for enumerate")
+            elif rng.random() < 0.5 and len(arrays) > 1:
+                other = rng.choice([a for a in arrays if a != seq])
+                e2 = self.fresh_name(NAMES)
+                header = f"for {elem}, {e2} in zip({seq}, {other}):"
+                ok2 = "V" if fn.env[other].kind == "M" else "S"
+                fn.env[e2] = Var(ok2, fn.env[other].bound, fresh=False)
+                fn.iterated.add(other)
+                self.features.add("for zip")
+            else:
+                header = f"for {elem} in {seq}:"
+                self.features.add("for over array")
+            fn.env[elem] = Var(ekind, fn.env[seq].bound, fresh=False)
+            saved = set(fn.iterated)
+            fn.iterated.add(seq)
+            fn.env[seq].fresh = False
+            self.loop_body(depth, header, header)
+            fn.iterated = saved
+        else:
+            ranges = [f"range({b})", f"range(1, {b} + 1)", "range(len(v))", f"reversed(range({b}))",
+                      "range(2)"]
+            scalars = [n for n in fn.env if fn.env[n].kind == "S"]
+            if scalars:
+                ranges.append(f"range(int(1.5 + 1.5 * np.tanh({rng.choice(scalars)})))")
+            rtext = rng.choice(ranges)
+            if "len(v)" in rtext and fn.env.get("v", Var("S", 0)).kind != "V":
+                rtext = "range(2)"
+            fn.ints.append(i)
+            self.features.add("for range" if "int(" not in rtext else "for float bound")
+            self.loop_body(depth, f"for {i} in {rtext}:", f"for {i} in _loop({rtext}):")
+        if i in fn.ints:
+            fn.ints.remove(i)
+
+    def stmt_while(self, depth):
+        rng, fn = self.rng, self.fn
+        k = self.fresh_name(COUNTERS)
+        self.emit(f"{k} = 0")
+        ints = [n for n in fn.ints if n in ("n", "k", "kk")]
+        limit = rng.choice([f"{ints[0]} + 1" if ints else "3", "3", "4"])
+        test = f"{k} < {limit}"
+        scalars = [n for n in fn.env if fn.env[n].kind == "S"]
+        if scalars and rng.random() < 0.4:
+            c = const_text(round(rng.uniform(-0.5, 2.0), 2))
+            test = f"{rng.choice(scalars)} < {c} and {test}"
+            self.features.add("while data test")
+        fn.ints.append(k)
+        incr = rng.choice([f"{k} += 1", f"{k} = {k} + 1"])
+        self.features.add("while")
+        self.loop_body(depth, f"while {test}:", f"while _test({test}):", [(incr, incr)])
+        fn.ints.remove(k)       # bound in this block only (it may be a branch)
+
+    def stmt_jump(self, depth):
+        """``if test: [statement] break/continue`` inside a loop."""
+        if not self.fn.loops:
+            return
+        t = self.test(1)
+        word = self.rng.choice(["break", "continue"])
+        self.emit(f"if {t.plain}:", f"if _test({t.traced}):")
+        self.fn.indent += 1
+        saved = self.fn.env
+        self.fn.env = copy_env(saved)
+        if self.rng.random() < 0.4:
+            self.stmt_overwrite(depth + 1)
+        self.emit(word)
+        self.fn.indent -= 1
+        self.fn.env = merge([saved, self.fn.env])
+        self.features.add(word)
+
+    def stmt_return(self, depth):
+        """``if test: return ...`` (an early return, also from inside loops)."""
+        t = self.test(1)
+        self.emit(f"if {t.plain}:", f"if _test({t.traced}):")
+        self.fn.indent += 1
+        self.emit_return()
+        self.fn.indent -= 1
+        self.features.add("early return" if not self.fn.loops else "return in loop")
+
+    def statement(self, depth):
+        fn, rng = self.fn, self.rng
+        menu = [(self.stmt_assign, 5), (self.stmt_overwrite, 4), (self.stmt_augassign, 2),
+                (self.stmt_setitem, 0.7), (self.stmt_alias, 0.7), (self.stmt_swap, 0.5),
+                (self.stmt_retype, 0.5), (self.stmt_call, 1.5 if self.helpers else 0),
+                (self.stmt_return, 0.6)]
+        if depth < 2:
+            menu += [(self.stmt_if, 2), (self.stmt_for, 2), (self.stmt_while, 1)]
+        if len(fn.loops) >= 2 or depth >= 2:
+            menu = [(s, w) for s, w in menu if s not in (self.stmt_for, self.stmt_while)]
+        if fn.loops:
+            menu.append((self.stmt_jump, 1))
+        stmts, weights = zip(*menu)
+        rng.choices(stmts, weights)[0](depth)
+
+    def block(self, size, depth):
+        for _ in range(size):
+            self.statement(depth)
+
+    # ---- functions --------------------------------------------------------------------------
+    def emit_return(self):
+        fn = self.fn
+        values = [self.return_value(k) for k in fn.returns]
+        self.emit("return " + ", ".join(v.plain for v in values),
+                  "return " + ", ".join(v.traced for v in values))
+        for v in values:
+            fn.return_shares |= {i for i, (p, _) in enumerate(fn.params) if p in v.shares}
+
+    def return_value(self, kind):
+        """A value of ``kind`` built from a few live variables (so most of them matter)."""
+        rng, fn = self.rng, self.fn
+        names = [n for n, var in fn.env.items() if var.kind == kind]
+        terms = rng.sample(names, min(len(names), rng.randint(1, 3))) if names else []
+        es = [E(n, n, kind, fn.env[n].bound, frozenset([n]) if kind != "S" else frozenset())
+              for n in terms]
+        if kind == "S":
+            for n, var in rng.sample(list(fn.env.items()), min(2, len(fn.env))):
+                if var.kind != "S":
+                    ops = [of for of in BY_OUT["S"] if of[1][0] == (var.kind,) and of[0].fresh]
+                    op, (ins, out, plain, traced) = rng.choice(ops)
+                    es.append(E(plain.format(n), traced.format(n), "S", 1.0))
+        if not es:
+            es = [self.expr(kind, 1)]
+        plain = " + ".join(e.plain for e in es)
+        traced = " + ".join(e.traced for e in es)
+        return E(plain, traced, kind, 1.0, frozenset().union(*[e.shares for e in es]))
+
+    def function(self, name, params, returns, size):
+        self.fn = fn = Function(name, params, [p for p, k in params if k == "I"])
+        fn.returns, fn.return_shares = returns, set()
+        self.block(size, 0)
+        if self.rng.random() < 0.3:     # end in if/else that both return
+            t = self.test(1)
+            self.emit(f"if {t.plain}:", f"if _test({t.traced}):")
+            fn.indent += 1
+            self.emit_return()
+            fn.indent -= 1
+            self.emit("else:")
+            fn.indent += 1
+        self.emit_return()
+        fn.indent = 1
+        return fn
+
+    def render(self, fn, traced):
+        args = ", ".join(p for p, _ in fn.params)
+        name = fn.name + ("_traced" if traced else "")
+        out = [f"def {name}({args}):"]
+        for indent, plain, trace in fn.lines:
+            out.append("    " * indent + (trace if traced else plain))
+        return "\n".join(out)
+
+
+def copy_env(env):
+    return {n: Var(v.kind, v.bound, v.fresh) for n, v in env.items()}
+
+
+def merge(envs):
+    """Variables defined with the same kind in every env; the largest bound; fresh only if
+    fresh in all."""
+    first, rest = envs[0], envs[1:]
+    out = {}
+    for n, v in first.items():
+        others = [e.get(n) for e in rest]
+        if all(o is not None and o.kind == v.kind for o in others):
+            out[n] = Var(v.kind, max([v.bound] + [o.bound for o in others]),
+                         v.fresh and all(o.fresh for o in others))
+    return out
+
+
+def arguments(rng):
+    x, y = round(rng.uniform(-1.5, 1.5), 4), round(rng.uniform(-1.5, 1.5), 4)
+    v = np.array([rng.gauss(0.0, 1.0) for _ in range(3)])
+    m = np.array([[rng.gauss(0.0, 1.0) for _ in range(3)] for _ in range(2)])
+    return (x, y, v, m, rng.randint(0, 3))
+
+
+def generate(seed):
+    """The program of ``seed`` (any hashable: the fuzzer uses ``"<run seed>:<index>"``)."""
+    rng = random.Random(seed)
+    gen = Generator(rng)
+    fns = []
+    for h in range(rng.choice([0, 0, 1, 1, 2])):
+        params = [(p, rng.choice(["S", "S", "V", "M", "W", "I"])) for p in
+                  ["a", "b", "kk"][:rng.randint(1, 3)]]
+        params = [(p, "I" if p == "kk" else k) for p, k in params]
+        if all(k == "I" for _, k in params):
+            params[0] = ("a", "S")
+        returns = [rng.choice(["S", "S", "V", "M", "W"])]
+        if rng.random() < 0.25:
+            returns.append(rng.choice(["S", "V"]))
+        fn = gen.function(f"h{h}", params, returns, rng.randint(1, 3))
+        gen.helpers.append(Helper(f"h{h}", params, returns, fn.return_shares))
+        fns.append(fn)
+    main = gen.function("f", list(PARAMS) + [("n", "I")], ["S"], rng.randint(3, 7))
+    fns.append(main)
+    parts, plain = [HEADER, RECORDERS], [HEADER]
+    for fn in fns:
+        parts += ["", gen.render(fn, False), "", "", gen.render(fn, True), ""]
+        plain += ["", gen.render(fn, False), ""]
+    return Program(seed, "\n".join(parts) + "\n", "\n".join(plain), arguments(rng),
+                   gen.second_order, frozenset(gen.features))
