@@ -1,7 +1,6 @@
 """The bad-input gallery: srcad called wrongly, or on odd input, answers with a clear error
 that names the file and line (the user's call, or the function's line) and says what to do
 instead; or, for odd but valid input, with the right answer. One test per case."""
-import importlib.util
 import math
 import re
 
@@ -10,6 +9,7 @@ import pytest
 
 import gallery_programs as g
 import srcad
+from test_cache import load
 
 HERE = __file__
 ACTIONS = ("use", "pass", "define", "give", "name", "call", "return", "wrap", "split", "differentiate",
@@ -20,15 +20,6 @@ def raised(action):
     with pytest.raises(Exception) as info:
         action()
     return info.value
-
-
-def load(tmp_path, name, text):
-    path = tmp_path / f"{name}.py"
-    path.write_text(text)
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 # id -> (what the user does, words the message must hold, where it must point: "call" = the
