@@ -84,7 +84,9 @@ class Accumulation:
                                 self.kinds.get(t) == SCALAR for t in stores(n)))):
                         shared |= stores(n) | (set() if is_list_pop(n.value) else
                                                loads(n.value) & self.adjoints)
-                self.share(s.body, shared)
+                inner = set(shared)     # the body may run no time: what was shared stays so
+                self.share(s.body, inner)
+                shared |= inner
 
     def own(self, stmts, s, base, shared):
         """Before changing a derivative in place, copy it if another name may share it."""

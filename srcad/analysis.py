@@ -525,7 +525,9 @@ def analyze(fn, wrt, arg_kinds, parsed):
 
 VIEW_FUNCS = {np.reshape, np.transpose, np.ravel, np.squeeze, np.expand_dims, np.swapaxes,
               np.moveaxis, np.broadcast_to, np.diagonal, np.flip, np.fliplr, np.flipud, np.asarray,
-              np.atleast_1d, np.atleast_2d, np.atleast_3d, np.asanyarray, np.real}
+              np.atleast_1d, np.atleast_2d, np.atleast_3d, np.asanyarray, np.real,
+              np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit,    # lists of views
+              np.diag}      # of a matrix: its diagonal, as np.diagonal
 VIEW_METHODS = {"reshape", "transpose", "ravel", "squeeze", "swapaxes", "diagonal", "view", "T"}
 
 
@@ -675,6 +677,17 @@ def helper_call(func, call, kinds, active, parsed, lineno):
                          parsed.filename, lineno, "match the function's parameters") from None
     arguments = bound.arguments
     wrt = tuple(p for p, a in arguments.items() if isinstance(a, gast.Name) and a.id in active)
+    for p, a in arguments.items():
+        kind = (kinds.get(a.id) or UNKNOWN) if isinstance(a, gast.Name) else SCALAR
+        if kind not in (SCALAR, "array0"):    # ``+=`` changes an array or a list in place
+            line = changes_argument(func, p, kind)
+            if line is not None:
+                raise UnsupportedSyntax(
+                    f"cannot differentiate this call of {func.__name__}: it changes its "
+                    f"argument {p!r} in place (line {line}), which changes the caller's value",
+                    parsed.filename, lineno,
+                    f"make a copy first in {func.__name__} ({p} = {p}.copy()), or return "
+                    f"the new value")
     helper_kinds = {}
     for p, a in arguments.items():
         if isinstance(a, gast.Name):
@@ -682,6 +695,64 @@ def helper_call(func, call, kinds, active, parsed, lineno):
         elif isinstance(a, gast.Constant):
             helper_kinds[p] = SCALAR if isinstance(a.value, (int, float)) else UNKNOWN
     return arguments, wrt, helper_kinds
+
+
+def changes_argument(func, param, kind):
+    """The line where the helper ``func`` may change its parameter ``param`` (an argument of
+    ``kind``) in place, or None. srcad differentiates a helper on its own, so a change its
+    caller would see (``param += e`` on an array or a list, ``param[i] = e``, the same through
+    an alias, a view or the rows a loop over it yields) would be lost: a wrong derivative. A
+    top-level rebinding of ``param`` to a new value ends the search (``param =
+    param.copy()``), unless an alias of the argument remains."""
+    ndim = ndim_of(kind)
+    mutable = kind == SEQ or bool(ndim)         # += on a scalar rebinds it
+    rows_are_views = ndim is None or ndim >= 2  # a loop over a vector yields scalars
+    from .frontend import read_function
+    parsed = read_function(func)
+    if parsed.scope.generated:      # srcad's own output: its ``d[i] += g`` are pure updates
+        return None
+    scope, names = parsed.scope, {param}
+
+    def base(t):
+        while isinstance(t, (gast.Subscript, gast.Attribute)):
+            t = t.value
+        return t.id if isinstance(t, gast.Name) else None
+
+    def shares(value):
+        if isinstance(value, gast.IfExp):
+            return shares(value.body) or shares(value.orelse)
+        if isinstance(value, (gast.Name, gast.Subscript, gast.Attribute)):
+            return base(value) in names
+        if isinstance(value, gast.Call):
+            func_ = scope.resolve(value.func)
+            if isinstance(func_, Method):
+                return func_.name in VIEW_METHODS and base(value.func.value) in names
+            return func_ in VIEW_FUNCS and bool(value.args) and shares(value.args[0])
+        return False
+
+    for stmt in parsed.tree.body:
+        for node in walk(stmt):
+            if isinstance(node, gast.AugAssign) and base(node.target) in names and (
+                    mutable or isinstance(node.target, gast.Subscript)):
+                return node.lineno
+            if isinstance(node, gast.Assign):
+                for t in node.targets:
+                    if isinstance(t, gast.Subscript) and base(t) in names:
+                        return node.lineno
+                    if isinstance(t, gast.Name) and node is not stmt and shares(node.value):
+                        names.add(t.id)
+            if isinstance(node, gast.For) and rows_are_views and shares(node.iter):
+                names |= {n.id for n in walk(node.target) if isinstance(n, gast.Name)}
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], gast.Name):
+            target = stmt.targets[0].id
+            if shares(stmt.value):
+                names.add(target)
+            elif target in names:
+                names.discard(target)
+                if not names:
+                    return None
+    return None
 
 
 def describe_func(op):

@@ -464,8 +464,17 @@ def index_value(index):
     return index
 
 
+def is_range(value, scope):
+    """``range(...)`` or a slice of one (``range(n)[::-1]``, which srcad's own reverse sweeps
+    save): a range, so a loop over it stays a range loop."""
+    while isinstance(value, gast.Subscript) and isinstance(value.slice, gast.Slice):
+        value = value.value
+    return isinstance(value, gast.Call) and scope.resolve(value.func) is range and \
+        not value.keywords
+
+
 def bound_to_ranges(tree, scope):
-    """Names whose every assignment is ``range(...)``: loops over them stay range loops."""
+    """Names whose every assignment is a range: loops over them stay range loops."""
     values = {}
     for n in walk(tree):
         if isinstance(n, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.For)):
@@ -473,8 +482,7 @@ def bound_to_ranges(tree, scope):
             for t in targets:
                 for e in walk(t):
                     if isinstance(e, gast.Name) and isinstance(e.ctx, gast.Store):
-                        ok = isinstance(n, gast.Assign) and t is e and isinstance(n.value, gast.Call) \
-                            and scope.resolve(n.value.func) is range and not n.value.keywords
+                        ok = isinstance(n, gast.Assign) and t is e and is_range(n.value, scope)
                         values[e.id] = values.get(e.id, True) and ok
     params = {a.id for a in tree.args.args + tree.args.kwonlyargs}
     return {n for n, ok in values.items() if ok and n not in params}

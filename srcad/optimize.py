@@ -112,6 +112,7 @@ class Optimizer:
         self.inherited = rev.inherited
         self.params = {a.id for a in self.tree.args.args}
         self.remembered = {}
+        self.shaped_temps = set()
 
     def run(self):
         before = fingerprint(self.tree)
@@ -180,7 +181,61 @@ class Optimizer:
         ds = self.memo(loads, expr) & self.adjoints
         return bool(ds) and ds <= zero
 
+    def without_zero_terms(self, expr, zero):
+        """``expr`` without the terms of its sums (``+``, ``-``, ``add_seq``) whose every
+        derivative is zero. Such a term is zero, but evaluating it may fail: a symbolic zero is
+        the scalar ``0.0``, and a product rule's term ``np.kron(da, b)`` or ``a @ da`` with
+        ``da = 0.0`` has the wrong shape. (Each remaining term of a rule has the result's
+        shape, or the rule widens the sum with ``broadcast_like``.)"""
+        def is_zero_term(e):    # (a pop is never dropped: the stack needs it)
+            return self.zero_contribution(e, zero) and not self.memo(is_pop, e)
+
+        if isinstance(expr, gast.BinOp):
+            left = self.without_zero_terms(expr.left, zero)
+            right = self.without_zero_terms(expr.right, zero)
+            if isinstance(expr.op, (gast.Add, gast.Sub)):
+                if is_zero_term(right) and not is_zero_term(left):
+                    return left
+                if is_zero_term(left) and not is_zero_term(right):
+                    return right if isinstance(expr.op, gast.Add) else gast.copy_location(
+                        gast.UnaryOp(op=gast.USub(), operand=right), expr)
+            if left is expr.left and right is expr.right:
+                return expr
+            return gast.copy_location(gast.BinOp(left=left, op=expr.op, right=right), expr)
+        if isinstance(expr, gast.Call):
+            args = [self.without_zero_terms(a, zero) for a in expr.args]
+            f = expr.func
+            if isinstance(f, gast.Name) and f.id == self.runtime.get("add_seq", "add_seq") and \
+                    len(args) >= 2 and not expr.keywords:
+                if is_zero_term(args[1]) and not is_zero_term(args[0]):
+                    return args[0]
+                if len(args) == 2 and is_zero_term(args[0]) and not is_zero_term(args[1]):
+                    return args[1]
+            if all(a is b for a, b in zip(args, expr.args)):
+                return expr
+            return gast.copy_location(gast.Call(func=f, args=args, keywords=expr.keywords), expr)
+        return expr
+
+    def shaped(self, d, value=None):
+        """Whether the derivative ``d`` is of an array (or of a value of unknown kind; a
+        temporary is if the derivatives it is computed from are): a zero of it stays the zero
+        it computes, with its shape, rather than the scalar 0.0. (Where it is surely zero,
+        whatever reads it is simplified too, and it then goes as dead code; where it is zero
+        on some paths only, a subscript or a reshape may read it.)"""
+        kind = self.kinds.get(d)
+        if kind is not None:
+            return kind not in (SCALAR, "array0")
+        if d in self.shaped_temps:
+            return True
+        if value is not None and any(self.shaped(a) for a in self.memo(loads, value) & self.adjoints
+                                     if a != d):
+            self.shaped_temps.add(d)
+            return True
+        return False
+
     def zero_stmt(self, s, zero):
+        if isinstance(s, (gast.Assign, gast.AugAssign)) and zero:
+            s.value = self.without_zero_terms(s.value, zero)
         if isinstance(s, gast.Assign):
             names = stores(s)
             t = s.targets[0]
@@ -189,10 +244,12 @@ class Optimizer:
                     zero.add(t.id)
                     return [s]
                 if self.zero_contribution(s.value, zero) and not self.memo(is_pop, s.value):
-                    s.value = gast.Constant(value=0.0, kind=None)
+                    if not self.shaped(t.id, s.value):
+                        s.value = gast.Constant(value=0.0, kind=None)
                     zero.add(t.id)
                     return [s]
             elif isinstance(t, gast.Tuple) and names <= self.adjoints and \
+                    not any(self.shaped(n) for n in names) and \
                     self.zero_contribution(s.value, zero):
                 new = []
                 for e in t.elts:
@@ -489,7 +546,9 @@ class Optimizer:
 
     VIEWING = {"reshape", "transpose", "ravel", "squeeze", "swapaxes", "moveaxis", "expand_dims",
                "broadcast_to", "diagonal", "flip", "asarray", "T", "view", "unbroadcast",
-               "broadcast_like", "unreduce"}
+               "broadcast_like", "unreduce", "fliplr", "flipud", "atleast_1d", "atleast_2d",
+               "atleast_3d", "asanyarray", "split", "array_split", "hsplit", "vsplit", "dsplit",
+               "diag"}
 
     def view_names(self):
         """name -> names that may be views of it (``v = x[1:3]``, ``v = x.T``...), so that
@@ -498,19 +557,25 @@ class Optimizer:
         for n in walk(self.tree):
             if not (isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Name)):
                 continue
-            v, base = n.value, None
-            if isinstance(v, gast.Name):
-                base = v
-            elif isinstance(v, (gast.Subscript, gast.Attribute)) and isinstance(v.value, gast.Name):
-                base = v.value
-            elif isinstance(v, gast.Call) and isinstance(v.func, (gast.Attribute, gast.Name)):
-                fname = v.func.attr if isinstance(v.func, gast.Attribute) else v.func.id
-                if fname in self.VIEWING:
-                    first = v.args[0] if v.args else getattr(v.func, "value", None)
-                    base = first if isinstance(first, gast.Name) else None
+            base = self.view_base(n.value)
             if base is not None:
                 views.setdefault(base.id, set()).add(n.targets[0].id)
         return views
+
+    def view_base(self, v):
+        """The name whose memory ``v`` may be (a view of), through subscripts and viewing
+        calls (``np.array_split(x, 2)[0]`` is a view of ``x``); None for a new value."""
+        while not isinstance(v, gast.Name):
+            if isinstance(v, (gast.Subscript, gast.Attribute)):
+                v = v.value
+            elif isinstance(v, gast.Call) and isinstance(v.func, (gast.Attribute, gast.Name)):
+                fname = v.func.attr if isinstance(v.func, gast.Attribute) else v.func.id
+                if fname not in self.VIEWING:
+                    return None
+                v = v.args[0] if v.args else getattr(v.func, "value", None)
+            else:
+                return None
+        return v
 
     def touched(self, m):
         """Names whose values a statement may change: what it modifies, and views of that."""

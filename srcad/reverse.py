@@ -270,6 +270,32 @@ class ReverseMode:
             result.append(aug(self.adj(arguments[p].id), name(o)))
         return result
 
+    def needs_shaped_zero(self, body):
+        """Names whose zero adjoint must have their shape, not be the scalar 0.0: results of
+        rules that are not element-wise, of helpers and of packs, and (their adjoints flow
+        into those, or into the gradient of an array argument) element-wise results and
+        copies of them or of array arguments. The reverse rules of the former reshape, index
+        or scan the adjoint, which a scalar zero (the adjoint of ``np.cumsum``'s result read
+        in one branch only, or on the last trip of a loop) does not survive, and a gradient
+        has its argument's shape."""
+        out = {w for w in self.facts.wrt if self.kinds.get(w) != SCALAR}   # a gradient too
+        passing = []
+        for s in assignments(body):
+            op = self.facts.ops[id(s)]
+            arrays = [t for t in targets(s) if self.kinds.get(t) != SCALAR]
+            if op.kind == "copy" or op.kind == "rule" and op.rule.elementwise:
+                passing.append((arrays, {a.id for a in op.operands if isinstance(a, gast.Name)}))
+            elif op.kind != "subscript":
+                out |= set(arrays)
+        grew = True
+        while grew:
+            grew = False
+            for arrays, operands in passing:
+                if operands & out and not set(arrays) <= out:
+                    out |= set(arrays)
+                    grew = True
+        return out
+
     def zero_of_any(self, v):
         """A zero cotangent that also fits a tuple (callees may index it)."""
         if self.kinds.get(v) == SCALAR or ndim_of(self.kinds.get(v) or "unknown"):
@@ -277,7 +303,11 @@ class ReverseMode:
         return call(self.rt("zeros_like"), name(v))
 
     def zero(self, v):
-        if v in self.dense or self.kinds.get(v) == SEQ:
+        """``v``'s zero adjoint, with ``v``'s shape where that matters: at the top of the
+        reverse sweep ``v`` holds its final value, after a binding's adjoint the value (or the
+        saved shape) of the binding before."""
+        if v in self.dense or self.kinds.get(v) == SEQ or \
+                v in self.shaped_zero and v not in self.facts.wrt:
             return call(self.rt("zeros_like"), name(v))
         if v in self.facts.wrt:
             kind = self.kinds.get(v)
@@ -292,6 +322,7 @@ class ReverseMode:
     def plan(self, body, params):
         """Build every adjoint once (in order), and collect the primal names they read."""
         self.adjoints, self.reads, self.value_reads = {}, set(), set()
+        self.shaped_zero = self.needs_shaped_zero(body)
         self.unpacked = {s.value.id for s in walk_stmts(body) if isinstance(s, gast.Assign)
                          and isinstance(s.targets[0], gast.Tuple) and isinstance(s.value, gast.Name)}
         shape_of = same_shape(body, params, self.kinds, self.facts.ops, assigned_names(body))
@@ -361,10 +392,11 @@ class ReverseMode:
             for t in targets(s):
                 if t in self.active and self.facts.ops[id(s)].kind not in ("setitem", "append"):
                     self.note_reads(self.zero(t))
-        for _ in range(2):            # restoring x[i] needs i
+        for _ in range(2):            # restoring x[i] needs i, and x itself (not its shape)
             for s in assignments(body):
                 if is_setitem(s) and targets(s)[0] in self.reads:
                     self.note_reads(s.targets[0].slice, shapes=False)
+                    self.value_reads.add(targets(s)[0])
 
     def note_reads(self, node, shapes=True):
         """Primal names the reverse sweep reads in ``node``; ``value_reads`` leaves out those
@@ -422,7 +454,7 @@ class ReverseMode:
                 mine = assign(d, value, 0)
             else:
                 others.append(a)
-        return others + [mine or assign(d, const(0.0), 0)]
+        return others + [mine or assign(d, self.zero(target), 0)]   # f constant in x
 
     def has_adjoint(self, stmt):
         return any(id(n) in self.adjoints for n in walk(stmt))

@@ -5,11 +5,18 @@ import numpy as np
 
 
 class _Shape(tuple):
-    """A shape saved in place of a value whose shape alone the reverse sweep reads."""
+    """A shape saved in place of a value whose shape alone the reverse sweep reads (with the
+    dtype of an array, for ``zeros_like``)."""
+    dtype = None
 
 
 def shape_of(x):
-    return _Shape(np.shape(x))
+    if isinstance(x, (list, tuple, dict)):
+        return x        # a structure: its zero has its items' structure
+    shape = _Shape(np.shape(x))
+    if isinstance(x, np.ndarray):
+        shape.dtype = x.dtype
+    return shape
 
 
 def unbroadcast(g, x):
@@ -48,7 +55,12 @@ def broadcast_like(t, out):
 
 
 def zeros_like(x):
-    """A zero cotangent with the structure of ``x``: 0.0, an array of zeros, or a list of them."""
+    """A zero cotangent with the structure of ``x``: 0.0, an array of zeros, or a list of them
+    (``x`` may be a value or its saved ``shape_of``)."""
+    if type(x) is _Shape:
+        if x.dtype is None:
+            return np.zeros(x) if x else 0.0
+        return np.zeros(x, dtype=x.dtype if np.issubdtype(x.dtype, np.inexact) else float)
     if isinstance(x, (list, tuple)):
         return [zeros_like(v) for v in x]
     if isinstance(x, dict):

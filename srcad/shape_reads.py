@@ -13,7 +13,7 @@ from .analysis import SCALAR, targets
 from .walk import walk, walk_stmts
 
 SHAPE_ONLY = {"unbroadcast": 1, "unreduce": 1, "zeros_like": 0}   # helper -> argument read
-SAVED_SHAPE = ("unbroadcast", "unreduce")     # the helpers that also take a saved shape_of(v)
+SAVED_SHAPE = {"unbroadcast": 1, "unreduce": 1, "zeros_like": 0}   # also take a saved shape_of(v)
 
 
 def same_shape(body, params, kinds, ops, rebound):
@@ -103,9 +103,11 @@ class ShapeReads(gast.NodeTransformer):
 
 def value_loads(node, runtime):
     """Names ``node`` loads for their value: all but the second argument of ``unbroadcast``
-    and ``unreduce``, which read a shape (and accept ``shape_of(v)`` for ``v``)."""
-    helpers = {runtime.get(h, h) for h in SAVED_SHAPE}
-    shape_args = {id(n.args[1]) for n in walk(node) if isinstance(n, gast.Call) and
-                  isinstance(n.func, gast.Name) and n.func.id in helpers and len(n.args) > 1}
+    and ``unreduce`` and the argument of ``zeros_like``, which read a shape (and accept
+    ``shape_of(v)`` for ``v``)."""
+    helpers = {runtime.get(h, h): i for h, i in SAVED_SHAPE.items()}
+    shape_args = {id(n.args[helpers[n.func.id]]) for n in walk(node) if isinstance(n, gast.Call)
+                  and isinstance(n.func, gast.Name) and n.func.id in helpers and
+                  len(n.args) > helpers[n.func.id]}
     return {n.id for n in walk(node) if isinstance(n, gast.Name) and
             isinstance(n.ctx, gast.Load) and id(n) not in shape_args}

@@ -20,19 +20,20 @@ Why values stay O(1): every variable has a magnitude bound, tracked through the 
 ``bound`` functions; an assignment whose bound exceeds ``BMAX`` is scaled or squashed, and
 updates in loops are small, so finite differences at h = 1e-6 stay accurate.
 
-Constructs the generator avoids (see ``tests/test_fuzz_regressions.py``): rebinding an array a
-``for`` loop iterates over inside that loop, and an in-place update (``u += e``, ``u[i] = e``)
-of an array another live name may share: only arrays known to be unshared ("fresh") are
-updated in place.
+What the generator avoids, because srcad refuses it by design, and how it tracks it: see
+``state.py``.
 """
 import random
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from .primitives import BROADCAST, BY_OUT
+from .state import BMAX, E, Function, Helper, Var, const_text, copy_env, in_place_ok, merge
 
-BMAX = 4.0
+PACKED = re.compile(r"\[[^\]]*\{\d\}")     # a template operand inside a list literal
 PARAMS = (("x", "S"), ("y", "S"), ("v", "V"), ("m", "M"))
 # local names, among them names srcad's own output uses (adjoints, stacks, temporaries)
 NAMES = ["s", "t", "u", "z", "acc", "tmp", "out", "dx", "dv", "dout", "stack", "cos_x",
@@ -40,85 +41,8 @@ NAMES = ["s", "t", "u", "z", "acc", "tmp", "out", "dx", "dv", "dout", "stack", "
 INTS = ["i", "j", "ii", "i_range"]
 COUNTERS = ["k", "count", "k2"]
 HEADER = "import math\nimport operator\n\nimport numpy as np\n"
-RECORDERS = '''
-TRACE = []   # filled by the traced twins only; the plain functions never touch it
-
-
-def _note(*values):
-    for value in values:
-        TRACE.append(("side", tuple(np.ravel(value).tolist())))
-
-
-def _away(a, axis=None):      # a norm (along axis) is smooth only away from zero
-    TRACE.append(("away", bool(np.all(np.any(np.asarray(a) != 0, axis=axis)))))
-    return a
-
-
-def _spread(a, axis):         # std: smooth only where the variance is not zero
-    TRACE.append(("away", bool(np.all(np.var(a, axis=axis) > 0))))
-    return a
-
-
-def _apart(a, b):             # hypot, arctan2: smooth away from (0, 0)
-    TRACE.append(("away", bool(np.all(np.hypot(a, b) > 0))))
-    return a, b
-
-
-def _test(t):
-    _note(t)
-    return t
-
-
-def _loop(r):
-    r = list(r)
-    _note(len(r))
-    return r
-
-
-def _sign(a):
-    _note(np.sign(a))
-    return a
-
-
-def _cmp(a, b):
-    _note(np.sign(a - b))
-    return a, b
-
-
-def _signs(a, b):
-    _note(np.sign(a), np.sign(b))
-    return a, b
-
-
-def _floor(a, b):
-    _note(np.floor(a / b))
-    return a, b
-
-
-def _trunc(a, b):
-    _note(np.trunc(a / b))
-    return a, b
-
-
-def _clip(a, lo, hi):
-    _note(np.sign(a - lo), np.sign(a - hi))
-    return a, lo, hi
-
-
-def _ext(a, axis):            # which entries are the max and the min (ties included)
-    _note(a == np.max(a, axis=axis, keepdims=True), a == np.min(a, axis=axis, keepdims=True))
-    return a
-
-
-def _absmax(a):
-    _note(np.sign(a), np.abs(a) == np.max(np.abs(a)))
-    return a
-
-
-def _order(a, axis):
-    _note(np.argsort(a, axis=axis, kind="stable"))
-    return a
-'''
+# the recorders the traced twins call, copied into every program (see recorders.py)
+RECORDERS = (Path(__file__).with_name("recorders.py").read_text().split("# ---- begin\n", 1)[1])
 
 
 @dataclass
@@ -131,50 +55,6 @@ class Program:
     features: frozenset
 
 
-@dataclass
-class E:
-    """An expression in both renderings, its kind, a magnitude bound, and the local names
-    whose objects the value may share (a view or the object itself)."""
-    plain: str
-    traced: str
-    kind: str
-    bound: float
-    shares: frozenset = frozenset()
-
-
-@dataclass
-class Var:
-    kind: str
-    bound: float
-    fresh: bool = True          # no other live name may share the object
-
-
-@dataclass
-class Helper:
-    name: str
-    params: list                # [(name, kind)], kind "I" for ints
-    returns: list               # kinds of the returned values
-    shares: set = field(default_factory=set)    # parameters the result may share
-
-
-def const_text(c):
-    return repr(c) if c >= 0 else f"({c!r})"
-
-
-class Function:
-    """The state of one function being generated: its lines and what is defined."""
-
-    def __init__(self, name, params, ints):
-        self.name, self.params = name, params
-        self.lines = []
-        self.env = {p: Var(k, BMAX if k != "S" else 1.5) for p, k in params if k != "I"}
-        self.ints = list(ints)
-        self.indent = 1
-        self.loops = []             # enclosing loops: their entry env
-        self.iterated = set()       # arrays an enclosing for loop iterates over
-        self.used = set(p for p, _ in params)
-
-
 class Generator:
     def __init__(self, rng):
         self.rng = rng
@@ -184,8 +64,14 @@ class Generator:
         self.fn = None
 
     # ---- output --------------------------------------------------------------------------
-    def emit(self, plain, traced=None):
-        self.fn.lines.append((self.fn.indent, plain, plain if traced is None else traced))
+    def emit(self, plain, traced=None, in_place=None):
+        """A line in both renderings. ``in_place``: (target, plain, traced) of the line to
+        write instead if the target ends up linked (decided when the function is rendered)."""
+        self.fn.lines.append((self.fn.indent, plain, plain if traced is None else traced,
+                              in_place))
+
+    def link(self, names):
+        self.fn.linked |= set(names)
 
     def fresh_name(self, pool):
         for n in self.rng.sample(pool, len(pool)):
@@ -211,7 +97,7 @@ class Generator:
                 return E(const_text(c), const_text(c), "S", abs(c))
         if names:
             n = rng.choice(names)
-            return E(n, n, kind, fn.env[n].bound, frozenset([n]) if kind != "S" else frozenset())
+            return E(n, n, kind, fn.env[n].bound, frozenset([n]))
         # no variable of this kind: convert from kinds that have one (scalars always do)
         have = {var.kind for var in fn.env.values()} | {"S"}
         forms = [(o, f) for o, f in BY_OUT[kind] if set(f[0]) <= have and o.second_order]
@@ -242,8 +128,11 @@ class Generator:
         self.features.add(op.name)
         if not op.second_order:
             self.second_order = False
-        shares = frozenset() if op.fresh or out == "S" else \
-            frozenset().union(*[a.shares for a in args])
+        shares = frozenset().union(*[a.shares for a in args])
+        if PACKED.search(plain):     # items of a list literal are linked with one another
+            self.link(shares)
+        if op.fresh:
+            shares = frozenset()
         return E(plain.format(*[a.plain for a in args]), traced.format(*[a.traced for a in args]),
                  out, op.bound([a.bound for a in args]), shares)
 
@@ -251,6 +140,8 @@ class Generator:
         test = self.test(depth - 1)
         a, b = self.expr(kind, depth - 1), self.expr(kind, depth - 1)
         self.features.add("ifexp")
+        if len(a.shares | b.shares) > 1:    # srcad binds both branches to one temporary
+            self.link(a.shares | b.shares)
         return E(f"({a.plain} if {test.plain} else {b.plain})",
                  f"({a.traced} if _test({test.traced}) else {b.traced})", kind,
                  max(a.bound, b.bound), a.shares | b.shares)
@@ -258,15 +149,17 @@ class Generator:
     def call(self, helper, depth):
         args = [self.int_expr() if k == "I" else self.expr(k, depth - 1) for _, k in helper.params]
         self.features.add("helper call")
-        shares = frozenset().union(*[args[i].shares for i in helper.shares]) if helper.shares \
-            else frozenset()
+        shares = frozenset().union(*[a.shares for a in args])
+        if len(shares) > 1:     # srcad links the result's temporary with every argument
+            self.link(shares)
+        shares = frozenset(n for n in shares if n not in self.fn.ints)
         return E(f"{helper.name}({', '.join(a.plain for a in args)})",
                  f"{helper.name}_traced({', '.join(a.traced for a in args)})",
                  helper.returns[0] if len(helper.returns) == 1 else "T", BMAX, shares)
 
     def int_expr(self):
         i = self.rng.choice(self.fn.ints + ["2"])
-        return E(i, i, "I", 3.0)
+        return E(i, i, "I", 3.0, frozenset([i]) if i != "2" else frozenset())
 
     def test(self, depth):
         """A branch test (a bool) in both renderings; traced code wraps it in ``_test``."""
@@ -306,25 +199,17 @@ class Generator:
 
     # ---- statements -------------------------------------------------------------------------
     def assign(self, name, e, what="assign"):
-        """``name = e``; inside a loop, a value that may share an array of the enclosing
-        scope is copied, so that in-place updates stay correct on every iteration."""
         fn = self.fn
         e = self.squash(e)
-        outer = fn.loops[-1] if fn.loops else {}
-        if e.kind != "S" and e.shares and (name in outer or e.shares & set(outer)):
-            e = E(f"({e.plain}).copy()", f"({e.traced}).copy()", e.kind, e.bound)
-        for n in e.shares:
-            if n in fn.env:
-                fn.env[n].fresh = False
+        if e.shares:
+            self.link(e.shares | {name})
         self.emit(f"{name} = {e.plain}", f"{name} = {e.traced}")
-        fn.env[name] = Var(e.kind, e.bound, fresh=not e.shares and name not in fn.iterated)
+        fn.env[name] = Var(e.kind, e.bound)
         self.features.add(what)
 
     def targets(self, kind=None):
-        """Existing variables that may be rebound here (not an array a loop iterates)."""
-        fn = self.fn
-        return [n for n, var in fn.env.items() if n not in fn.iterated
-                and (kind is None or var.kind == kind)]
+        """Existing variables (of ``kind``)."""
+        return [n for n, var in self.fn.env.items() if kind is None or var.kind == kind]
 
     def stmt_assign(self, depth):
         kind = self.rng.choice(["S", "S", "V", "M", "W", "C"])
@@ -344,6 +229,7 @@ class Generator:
             return self.stmt_overwrite(depth)
         name = self.rng.choice(names)
         kind = self.rng.choice([k for k in ("S", "V", "M", "W") if k != self.fn.env[name].kind])
+        self.fn.retyped.add(name)
         self.assign(name, self.expr(kind, 2), "rebind to another kind")
 
     def stmt_alias(self, depth):
@@ -352,8 +238,8 @@ class Generator:
             return self.stmt_assign(depth)
         src = self.rng.choice(list(self.fn.env))
         var = self.fn.env[src]
-        shares = frozenset([src]) if var.kind != "S" else frozenset()
-        self.assign(self.fresh_name(NAMES), E(src, src, var.kind, var.bound, shares), "alias")
+        self.assign(self.fresh_name(NAMES), E(src, src, var.kind, var.bound, frozenset([src])),
+                    "alias")
 
     def stmt_swap(self, depth):
         fn = self.fn
@@ -365,12 +251,13 @@ class Generator:
             return self.stmt_overwrite(depth)
         a, b = self.rng.sample(self.rng.choice(pairs), 2)
         self.emit(f"{a}, {b} = {b}, {a}")
+        self.link([a, b])      # srcad swaps through a copy
         fn.env[a], fn.env[b] = fn.env[b], fn.env[a]
         self.features.add("swap")
 
     def stmt_augassign(self, depth):
         rng, fn = self.rng, self.fn
-        names = [n for n in self.targets() if fn.env[n].kind == "S" or fn.env[n].fresh]
+        names = [n for n in self.targets() if fn.env[n].kind == "S" or in_place_ok(fn, n)]
         if not names:
             return self.stmt_assign(depth)
         name = rng.choice(names)
@@ -383,13 +270,18 @@ class Generator:
             ("/=", "(2.0 + np.sin({}))", var.bound), ("+=", "{}", var.bound + e.bound)])
         if bound > 2 * BMAX:
             opname, text, bound = "/=", "(2.0 + np.sin({}))", var.bound
-        self.emit(f"{name} {opname} {text.format(e.plain)}", f"{name} {opname} {text.format(e.traced)}")
+        plain, traced = text.format(e.plain), text.format(e.traced)
+        instead = None
+        if var.kind != "S":     # in place on an array: srcad must see no alias of it
+            op = opname[0]
+            instead = (name, f"{name} = {name} {op} {plain}", f"{name} = {name} {op} {traced}")
+        self.emit(f"{name} {opname} {plain}", f"{name} {opname} {traced}", instead)
         var.bound = bound
         self.features.add("augassign array" if var.kind != "S" else "augassign")
 
     def stmt_setitem(self, depth):
         rng, fn = self.rng, self.fn
-        names = [n for n in self.targets() if fn.env[n].kind != "S" and fn.env[n].fresh]
+        names = [n for n in self.targets() if fn.env[n].kind != "S" and in_place_ok(fn, n)]
         if not names:
             return self.stmt_augassign(depth)
         name = rng.choice(names)
@@ -402,10 +294,14 @@ class Generator:
                  "C": [(f"{k2}, 0", "S"), (":, 0", "W")]}[var.kind]
         idx, kind = rng.choice(index)
         e = self.squash(self.expr(kind, rng.randint(0, 2)))
+        if kind == "S":     # the stored value is a new object, never a name (see the docstring)
+            e = E(f"float({e.plain})", f"float({e.traced})", "S", e.bound)
+        elif e.shares:
+            e = E(f"({e.plain}).copy()", f"({e.traced}).copy()", kind, e.bound)
         opname = rng.choice(["=", "=", "+="])
-        self.emit(f"{name}[{idx}] {opname} {e.plain}", f"{name}[{idx}] {opname} {e.traced}")
+        self.emit(f"{name}[{idx}] {opname} {e.plain}", f"{name}[{idx}] {opname} {e.traced}",
+                  (name, f"{name} = {name} * 1.0", f"{name} = {name} * 1.0"))
         var.bound = var.bound + e.bound if opname == "+=" else max(var.bound, e.bound)
-        self.second_order = False    # srcad: no second derivative through x[i] = ... (by design)
         self.features.add("setitem")
 
     def stmt_call(self, depth):
@@ -417,8 +313,9 @@ class Generator:
             return self.assign(self.fresh_name(NAMES), e, "helper call")
         names = [self.fresh_name(NAMES) for _ in h.returns]
         self.emit(f"{', '.join(names)} = {e.plain}", f"{', '.join(names)} = {e.traced}")
+        self.link(e.shares | set(names))
         for n, k in zip(names, h.returns):
-            self.fn.env[n] = Var(k, BMAX, fresh=False)
+            self.fn.env[n] = Var(k, BMAX)
         self.features.add("tuple unpacking")
 
     def stmt_if(self, depth):
@@ -429,13 +326,13 @@ class Generator:
         has_else = rng.random() < 0.6
         envs = [] if has_else else [before]
         for b in range(n_tests + has_else):
+            fn.env = copy_env(before)       # an elif test sees what the if test saw
             if b < n_tests:
                 t = self.test(1)
                 word = "if" if b == 0 else "elif"
                 self.emit(f"{word} {t.plain}:", f"{word} _test({t.traced}):")
             else:
                 self.emit("else:")
-            fn.env = copy_env(before)
             self.nested(depth)
             envs.append(fn.env)
         self.features.add("if" + "/elif" * (n_tests > 1) + "/else" * has_else)
@@ -468,7 +365,7 @@ class Generator:
             if end is None or end.kind != v.kind:
                 continue
             grow = max(0.0, end.bound - v.bound)
-            after[n] = Var(v.kind, max(v.bound, end.bound) + 3 * grow, v.fresh and end.fresh)
+            after[n] = Var(v.kind, max(v.bound, end.bound) + 3 * grow)
         fn.env = after
 
     def stmt_for(self, depth):
@@ -491,18 +388,15 @@ class Generator:
                 e2 = self.fresh_name(NAMES)
                 header = f"for {elem}, {e2} in zip({seq}, {other}):"
                 ok2 = "V" if fn.env[other].kind == "M" else "S"
-                fn.env[e2] = Var(ok2, fn.env[other].bound, fresh=False)
-                fn.iterated.add(other)
+                fn.env[e2] = Var(ok2, fn.env[other].bound)
+                self.link([other, e2])
                 self.features.add("for zip")
             else:
                 header = f"for {elem} in {seq}:"
                 self.features.add("for over array")
-            fn.env[elem] = Var(ekind, fn.env[seq].bound, fresh=False)
-            saved = set(fn.iterated)
-            fn.iterated.add(seq)
-            fn.env[seq].fresh = False
+            fn.env[elem] = Var(ekind, fn.env[seq].bound)
+            self.link([seq, elem])      # the element is a subscript of it (a row of m: a view)
             self.loop_body(depth, header, header)
-            fn.iterated = saved
         else:
             ranges = [f"range({b})", f"range(1, {b} + 1)", "range(len(v))", f"reversed(range({b}))",
                       "range(2)"]
@@ -587,20 +481,18 @@ class Generator:
         values = [self.return_value(k) for k in fn.returns]
         self.emit("return " + ", ".join(v.plain for v in values),
                   "return " + ", ".join(v.traced for v in values))
-        for v in values:
-            fn.return_shares |= {i for i, (p, _) in enumerate(fn.params) if p in v.shares}
 
     def return_value(self, kind):
         """A value of ``kind`` built from a few live variables (so most of them matter)."""
         rng, fn = self.rng, self.fn
         names = [n for n, var in fn.env.items() if var.kind == kind]
         terms = rng.sample(names, min(len(names), rng.randint(1, 3))) if names else []
-        es = [E(n, n, kind, fn.env[n].bound, frozenset([n]) if kind != "S" else frozenset())
-              for n in terms]
+        es = [E(n, n, kind, fn.env[n].bound, frozenset([n])) for n in terms]
         if kind == "S":
             for n, var in rng.sample(list(fn.env.items()), min(2, len(fn.env))):
                 if var.kind != "S":
-                    ops = [of for of in BY_OUT["S"] if of[1][0] == (var.kind,) and of[0].fresh]
+                    ops = [of for of in BY_OUT["S"] if of[1][0] == (var.kind,) and of[0].fresh
+                           and of[0].second_order]
                     op, (ins, out, plain, traced) = rng.choice(ops)
                     es.append(E(plain.format(n), traced.format(n), "S", 1.0))
         if not es:
@@ -609,9 +501,9 @@ class Generator:
         traced = " + ".join(e.traced for e in es)
         return E(plain, traced, kind, 1.0, frozenset().union(*[e.shares for e in es]))
 
-    def function(self, name, params, returns, size):
-        self.fn = fn = Function(name, params, [p for p, k in params if k == "I"])
-        fn.returns, fn.return_shares = returns, set()
+    def function(self, name, params, returns, size, linked=()):
+        self.fn = fn = Function(name, params, [p for p, k in params if k == "I"], linked)
+        fn.returns = returns
         self.block(size, 0)
         if self.rng.random() < 0.3:     # end in if/else that both return
             t = self.test(1)
@@ -629,26 +521,13 @@ class Generator:
         args = ", ".join(p for p, _ in fn.params)
         name = fn.name + ("_traced" if traced else "")
         out = [f"def {name}({args}):"]
-        for indent, plain, trace in fn.lines:
+        for indent, plain, trace, in_place in fn.lines:
+            if in_place and not in_place_ok(fn, in_place[0]):
+                plain, trace = in_place[1:]
+            elif in_place and "[" in plain.split("=")[0]:
+                self.second_order = False   # x[i] = ...: no second derivative, by design
             out.append("    " * indent + (trace if traced else plain))
         return "\n".join(out)
-
-
-def copy_env(env):
-    return {n: Var(v.kind, v.bound, v.fresh) for n, v in env.items()}
-
-
-def merge(envs):
-    """Variables defined with the same kind in every env; the largest bound; fresh only if
-    fresh in all."""
-    first, rest = envs[0], envs[1:]
-    out = {}
-    for n, v in first.items():
-        others = [e.get(n) for e in rest]
-        if all(o is not None and o.kind == v.kind for o in others):
-            out[n] = Var(v.kind, max([v.bound] + [o.bound for o in others]),
-                         v.fresh and all(o.fresh for o in others))
-    return out
 
 
 def arguments(rng):
@@ -672,10 +551,11 @@ def generate(seed):
         returns = [rng.choice(["S", "S", "V", "M", "W"])]
         if rng.random() < 0.25:
             returns.append(rng.choice(["S", "V"]))
-        fn = gen.function(f"h{h}", params, returns, rng.randint(1, 3))
-        gen.helpers.append(Helper(f"h{h}", params, returns, fn.return_shares))
+        # a helper's parameters are its caller's objects: never changed in place
+        fn = gen.function(f"h{h}", params, returns, rng.randint(1, 3), [p for p, _ in params])
+        gen.helpers.append(Helper(f"h{h}", params, returns))
         fns.append(fn)
-    main = gen.function("f", list(PARAMS) + [("n", "I")], ["S"], rng.randint(3, 7))
+    main = gen.function("f", list(PARAMS) + [("n", "I")], ["S"], rng.randint(3, 6))
     fns.append(main)
     parts, plain = [HEADER, RECORDERS], [HEADER]
     for fn in fns:

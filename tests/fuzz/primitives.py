@@ -219,8 +219,9 @@ binary("clip_kw", [Variant(np.clip, 1)], "np.clip({0}, a_min={1} - 0.6, a_max={1
        first, traced=f"np.clip(*{CLIP})")
 binary("clip_kw2", [Variant(np.clip, 1)], "np.clip({0}, min={1} - 0.6, max={1} + 0.6)",
        first, traced=f"np.clip(*{CLIP})")
-binary("clip_method", [("method", "clip")], "({0}).clip(min={1} - 0.6, max={1} + 0.6)", first,
-       ARRAYS, traced=f"np.clip(*{CLIP})")
+op("clip_method", [("method", "clip")],       # the receiver is an array of the result's kind
+   [(k + b, k, "({0}).clip(min={1} - 0.6, max={1} + 0.6)", f"np.clip(*{CLIP})")
+    for k in ARRAYS for b in ("S", k)], first)
 
 # ---- reductions ---------------------------------------------------------------------------
 AXES = [("A", "S", "", "None"), ("V", "S", ", axis=-1", "-1"), ("M", "V", ", axis=0", "0"),
@@ -396,10 +397,14 @@ op("linalg", [np.linalg.inv, np.linalg.solve, np.linalg.det, np.linalg.slogdet,
 op("norm", [np.linalg.norm], [
     ("V", "S", "np.linalg.norm({0})", "np.linalg.norm(_away({0}))"),
     ("M", "S", "np.linalg.norm({0}, 'fro')", "np.linalg.norm(_away({0}), 'fro')"),
-    ("M", "W", "np.linalg.norm({0}, axis=1)", "np.linalg.norm(_away({0}, 1), axis=1)"),
+    ("M", "W", "np.linalg.norm({0}, axis=1)", "np.linalg.norm(_away({0}, 1), axis=1)")],
+   lambda b: 3 * b[0])
+# ord 1 and inf: where srcad cannot tell the operand is a vector, its rule is first order only
+# (README: by design), so programs with them get no Hessian
+op("norm_ord", [np.linalg.norm], [
     ("V", "S", "np.linalg.norm({0}, 1)", "np.linalg.norm(_sign({0}), 1)"),
     ("V", "S", "np.linalg.norm({0}, np.inf)", "np.linalg.norm(_absmax({0}), np.inf)")],
-   lambda b: 3 * b[0])
+   lambda b: 3 * b[0], second_order=False)
 
 BY_OUT = {k: [(o, f) for o in OPS for f in o.forms if f[1] == k] for k in KINDS}
 
