@@ -621,8 +621,8 @@ def check_mutations(fn, stmts, ops, kinds, varied, parsed):
                 if in_place(s) and names[0] in varied:
                     x = names[0]
                     for n in set(parent) | set(parent.values()):
-                        if n != x and find(n) == find(x):
-                            stale[n] = (x, s.lineno)
+                        if n != x and find(n) == find(x) and kinds.get(n) != SCALAR:
+                            stale[n] = (x, s.lineno)    # (a float cannot change in place)
             elif isinstance(s, gast.If):
                 check(s.test, stale, s.lineno)
                 left, right = block(s.body, dict(stale)), block(s.orelse, dict(stale))

@@ -164,6 +164,7 @@ def _derive(fn, wrt, mode, kinds, busy=()):
     generated = local_targets(core) - before
     facts = analyze(core, wrt, kinds, parsed)
     helpers, externals = [], {runtime_names[n]: RUNTIME[n] for n in RUNTIME}
+    externals.update(parsed.scope.nested)   # lifted nested functions, called by name
 
     forward = mode in ("jvp", "tangent")
     derive_helper = helper_deriver("jvp" if forward else "vjp", namer, externals, helpers, busy)

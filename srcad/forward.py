@@ -228,7 +228,7 @@ class ForwardMode:
         body, ret = fn.body[:-1], fn.body[-1]
         result = ret.value
         new_body = self.block(body)
-        params = [a.id for a in fn.args.args]
+        params = [a.id for a in fn.args.args + fn.args.kwonlyargs]
         new_body = [assign(self.tan(p), self.zero(p), fn.lineno) for p in params
                     if p in self.active and p not in self.facts.wrt] + new_body
         rname = atom_name(result)

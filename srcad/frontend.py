@@ -37,10 +37,13 @@ class Scope:
     generated: bool = False         # srcad's own output, being differentiated again
     tapes: frozenset = frozenset()  # its stacks: lists used only to save and restore values
     runtime: dict = field(default_factory=dict)   # names the transform may introduce itself
+    nested: dict = field(default_factory=dict)    # its nested functions, lifted (closures.py)
 
     def lookup(self, name):
         if name in self.locals:
             return LOCAL
+        if name in self.nested:
+            return self.nested[name]
         if name in self.runtime:
             return self.runtime[name]
         if name in self.cells:
@@ -165,7 +168,12 @@ def read_function(fn):
     tree.returns = None
     cells = dict(zip(code.co_freevars, fn.__closure__ or ()))
     tapes = getattr(fn, "__srcad_tapes__", None)
-    scope = Scope(fn.__globals__, cells, generated=tapes is not None, tapes=frozenset(tapes or ()))
+    nested = {}
+    if tapes is None:
+        from .closures import lift_nested
+        tree, nested = lift_nested(fn, tree, filename)
+    scope = Scope(fn.__globals__, cells, generated=tapes is not None, tapes=frozenset(tapes or ()),
+                  nested=nested)
     parsed = Parsed(fn, tree, scope, filename, tree.lineno)
     Fence(parsed).visit(tree)
     scope.locals = local_names(tree)
@@ -173,6 +181,11 @@ def read_function(fn):
 
 
 _sources = weakref.WeakKeyDictionary()   # code -> (pickled FunctionDef, first line, ref to code)
+
+
+def remember_source(code, tree, start):
+    """The definition of a function srcad compiled itself (a lifted nested function)."""
+    _sources[code] = (pickle.dumps(tree), start, weakref.ref(code))
 
 
 def _parsed_source(fn, code, filename):
@@ -231,7 +244,7 @@ UNSUPPORTED = {
     gast.DictComp: ("a dict comprehension", "write a for loop"),
     gast.GeneratorExp: ("a generator expression", "write a for loop"),
     gast.NamedExpr: ("an assignment expression (:=)", "assign in a statement of its own"),
-    gast.Starred: ("a starred expression (*args)", "pass the arguments one by one"),
+    gast.Starred: ("a starred expression outside a call (*xs)", "concatenate: xs + (y,)"),
     gast.Dict: ("a dict literal", "pass the values as separate arguments"),
     gast.Set: ("a set literal", "use a tuple or a list"),
     gast.Match: ("a match statement", "use if/elif/else"),
@@ -259,11 +272,16 @@ class Fence(gast.NodeVisitor):
         if node is not self.root:
             self.fail(node, *UNSUPPORTED[gast.FunctionDef])
         args = node.args
-        if args.vararg or args.kwarg:
-            self.fail(node, "variadic parameters (*args, **kwargs)", "name each parameter")
         if args.posonlyargs:
             self.fail(node, "positional-only parameters", "use ordinary parameters")
         self.generic_visit(node)
+
+    def visit_Call(self, node):
+        self.visit(node.func)
+        for a in node.args:     # f(*args): normalize binds it to the callee's parameters
+            self.visit(a.value if isinstance(a, gast.Starred) else a)
+        for k in node.keywords:
+            self.visit(k)
 
     def visit_Assign(self, node):
         for target in node.targets:

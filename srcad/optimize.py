@@ -110,7 +110,7 @@ class Optimizer:
         self.seeds = rev.seeds
         self.dense = set(rev.dense)
         self.inherited = rev.inherited
-        self.params = {a.id for a in self.tree.args.args}
+        self.params = {a.id for a in self.tree.args.args + self.tree.args.kwonlyargs}
         self.remembered = {}
         self.shaped_temps = set()
 

@@ -81,7 +81,7 @@ class ReverseMode:
         self.stack = namer.fresh("stack")
         self.tape_derivatives = {}      # a stack of the input (a derivative) -> its adjoint stack
         self.primal = {n.id for n in walk(fn) if isinstance(n, gast.Name)} | {
-            a.id for a in fn.args.args}
+            a.id for a in fn.args.args + fn.args.kwonlyargs}
 
     # ---- names -------------------------------------------------------------------------
     def adj(self, v):
@@ -713,7 +713,7 @@ class ReverseMode:
     # ---- the whole function ------------------------------------------------------------
     def run(self, fname):
         fn = self.fn
-        params = [a.id for a in fn.args.args]
+        params = [a.id for a in fn.args.args + fn.args.kwonlyargs]
         body, ret = fn.body[:-1], fn.body[-1]
         result = ret.value
         self.plan(body, params)
@@ -773,7 +773,7 @@ class ReverseMode:
                         self.parsed.scope.tapes)
 
     def order_key(self, fn):
-        order = {a.id: i for i, a in enumerate(fn.args.args)}
+        order = {a.id: i for i, a in enumerate(fn.args.args + fn.args.kwonlyargs)}
         for n in walk(fn):
             if isinstance(n, gast.Name) and n.id not in order:
                 order[n.id] = len(order)
