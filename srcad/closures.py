@@ -36,9 +36,10 @@ def lift_nested(fn, tree, filename):
                    if resolved_at_transform_time(c)}
     free = {}
     for name, (node, _) in defs.items():
-        code = codes.get((name, node.lineno))
+        code = codes.get(getattr(node, "code_key", (name, node.lineno)))
         if code is None:
-            fail(node, f"the nested function {name}", "define it at module level")
+            fail(node, f"the nested function {name} (another definition starts on its line)",
+                 "define it on a line of its own")
         free[name] = code.co_freevars
     passed = passed_values(defs, free, outer_cells)
     for n in walk(tree):        # (inside the definitions too: they call one another)
@@ -98,7 +99,9 @@ def nested_defs(tree, fail):
     defs = {}
 
     def visit(body):
-        for s in body:
+        for i, s in enumerate(body):
+            if is_named_lambda(s):      # ``f = lambda a: e`` is ``def f(a): return e``
+                s = body[i] = lambda_def(s)
             if isinstance(s, gast.FunctionDef):
                 if s.name in defs:
                     fail(s, f"a second definition of the nested function {s.name} (the first "
@@ -114,11 +117,29 @@ def nested_defs(tree, fail):
     return defs
 
 
+def is_named_lambda(s):
+    return isinstance(s, gast.Assign) and len(s.targets) == 1 and \
+        isinstance(s.targets[0], gast.Name) and isinstance(s.value, gast.Lambda)
+
+
+def lambda_def(s):
+    fd = gast.FunctionDef(name=s.targets[0].id, args=s.value.args,
+                          body=[gast.copy_location(gast.Return(value=s.value.body), s)],
+                          decorator_list=[], returns=None, type_comment=None, type_params=[])
+    fd.code_key = ("<lambda>", s.value.lineno)
+    return gast.copy_location(fd, s)
+
+
 def nested_codes(code):
     """(name, first line) -> the code object Python compiled for each nested definition: its
-    ``co_freevars`` are exactly the enclosing variables the definition reads."""
-    return {(c.co_name, c.co_firstlineno): c for c in code.co_consts
-            if isinstance(c, types.CodeType)}
+    ``co_freevars`` are exactly the enclosing variables the definition reads. (Two lambdas
+    on one line are ambiguous: None.)"""
+    codes = {}
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            key = (c.co_name, c.co_firstlineno)
+            codes[key] = None if key in codes else c
+    return codes
 
 
 def check_uses(tree, defs, fail):

@@ -184,7 +184,32 @@ def test_the_source_is_the_same_every_time():
     assert srcad.source(srcad.grad(calls_a_sibling, wrt=(0, 1))) == first
 
 
+def named_lambdas(x, v):
+    scale = lambda a: a * x                     # noqa: E731
+    shifted = lambda a, b=1.0: np.tanh(scale(a) + b)  # noqa: E731
+    total = 0.0
+    for k in range(3):
+        total = total + np.sum(shifted(v * k))
+    return total
+
+
+def test_a_lambda_bound_to_a_name_is_a_nested_function():
+    check_all(named_lambdas, (0.6, V), wrt=(0, 1))
+    text = srcad.source(srcad.grad(named_lambdas, wrt=(0, 1)))
+    assert "def dshifteddx_a(x, a, b=1.0, dout=1.0):" in text
+    assert "shifted_x_v_times_k = shifted(x, v_times_k)" in text
+
+
 # ---- what srcad refuses, with file:line and a hint ---------------------------------------
+def two_lambdas_on_a_line(x):
+    f = lambda a: a * x; g = lambda a: a * 2.0  # noqa: E702,E731
+    return f(x) + g(x)
+
+
+def lambda_as_an_argument(x, v):
+    return np.sum(list(map(lambda a: a * x, v)))
+
+
 def escapes_as_a_value(x, v):
     def f(a):
         return a * x
@@ -264,6 +289,8 @@ def nonlocal_counter(x):
     (recursive_nested, (0.5, 3), ["recursive"]),
     (changes_the_enclosing_list, (0.5,), ["in place"]),
     (nonlocal_counter, (0.5,), ["nonlocal"]),
+    (two_lambdas_on_a_line, (0.5,), ["line of its own"]),
+    (lambda_as_an_argument, (0.5, V), ["lambda"]),
 ], ids=lambda p: getattr(p, "__name__", ""))
 def test_refusals_name_the_line_and_give_a_hint(f, args, words):
     with pytest.raises(srcad.SrcadError) as info:
