@@ -12,6 +12,7 @@ import numpy as np
 from . import rules, runtime as _rt, templates
 from .errors import NoRule, NotDifferentiable, UnsupportedSyntax
 from .frontend import LOCAL, UNRESOLVED, Method, is_tape_call
+from .variadic import bind_arguments, check_spread, concat_op, repeat_op
 from .walk import walk
 
 BINOPS = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
@@ -85,8 +86,9 @@ def describe(value, scope):
             return Op("unknown", func=None, operands=value.args + list(kwargs.values()))
         if rules.has_rule(func) or rules.is_nondiff(func):
             return rule_op(func, value.args, kwargs)
-        if is_user_function(func):
-            return Op("helper", func=func, operands=value.args + list(kwargs.values()))
+        if is_user_function(func):   # (g(*args): the tuple itself is the operand)
+            return Op("helper", func=func, operands=[a.value if isinstance(a, gast.Starred) else a
+                                                     for a in value.args] + list(kwargs.values()))
         return Op("unknown", func=func, operands=value.args + list(kwargs.values()))
     if isinstance(value, gast.Attribute):
         if scope.resolve(value) is not UNRESOLVED and not isinstance(scope.resolve(value), Method):
@@ -302,17 +304,15 @@ def infer_kinds(fn, arg_kinds, scope, depth=0):
 
 def helper_result(call, kinds, scope, depth, cache):
     """Kind (or list of kinds, for a returned tuple) of a user helper's result."""
-    import inspect
     func = scope.resolve(call.func)
     if not is_user_function(func):
         return None
     try:
-        bound = inspect.signature(func).bind(*call.args, **{k.arg: k.value for k in call.keywords})
+        arguments, _ = bind_arguments(func, call, defaults=True)
     except TypeError:
         return None
-    bound.apply_defaults()
     arg_kinds = {}
-    for p, a in bound.arguments.items():
+    for p, a in arguments.items():
         if isinstance(a, gast.AST):
             arg_kinds[p] = kind_of_atom(a, kinds) or UNKNOWN
         else:
@@ -367,6 +367,10 @@ def kind_of_expr(value, kinds, scope):
         ks = [kind_of_atom(value.left, kinds), kind_of_atom(value.right, kinds)]
         if isinstance(value.op, gast.MatMult):
             return matmul_kind(ks)
+        if isinstance(value.op, (gast.Add, gast.Mult)) and SEQ in ks and not any(
+                k and ndim_of(k) for k in ks) and (isinstance(value.op, gast.Mult) or not any(
+                k and ndim_of(k) is not None for k in ks)):
+            return SEQ      # tuples or lists concatenated, or one repeated
         return broadcast_kind(ks)
     if isinstance(value, gast.UnaryOp):
         return SCALAR if isinstance(value.op, gast.Not) else kind_of_atom(value.operand, kinds)
@@ -390,8 +394,12 @@ def kind_of_expr(value, kinds, scope):
         if nd and isinstance(index, (gast.Name, gast.Constant)) and \
                 kind_of_atom(index, kinds) == SCALAR:
             return array_kind(nd - 1)
-        if nd and isinstance(index, gast.Slice):
+        if (nd or base == SEQ) and isinstance(index, gast.Slice):
             return base
+        if nd and isinstance(index, gast.Tuple) and all(    # m[i, 1:], m[:, j]
+                isinstance(p, gast.Slice) or kind_of_atom(p, kinds) == SCALAR for p in index.elts):
+            ints = sum(not isinstance(p, gast.Slice) for p in index.elts)
+            return array_kind(nd - ints) if ints <= nd else UNKNOWN
         return UNKNOWN
     if isinstance(value, gast.Call):
         return kind_of_call(value, kinds, scope)
@@ -486,15 +494,16 @@ def analyze(fn, wrt, arg_kinds, parsed):
     kinds = infer_kinds(fn, arg_kinds, scope)
     stmts = list(assignments(fn.body))
     pushed = tape_pushes(fn, scope)
-    ops = {id(s): tape_op(s, scope, pushed) or setitem_op(s) or describe(s.value, scope)
-           for s in stmts}
+    ops = {id(s): tape_op(s, scope, pushed) or setitem_op(s) or concat_op(s.value, kinds)
+           or repeat_op(s.value, kinds, scope.generated)
+           or describe(s.value, scope) for s in stmts}
     varied = set(wrt)
     changed = True
     while changed:
         changed = False
         for s in stmts:
             op = ops[id(s)]
-            if any(atom_name(a) in varied for a in op.operands):
+            if any(atom_name(a) in varied for a in op.operands) and not casts_to_int(op, scope):
                 for t in targets(s):
                     if t not in varied:
                         varied.add(t)
@@ -518,7 +527,7 @@ def analyze(fn, wrt, arg_kinds, parsed):
     for s in walk(fn):
         if isinstance(s, gast.Expr) and isinstance(s.value, gast.Call):
             check_discarded_call(s, scope, varied, parsed)
-    check_mutations(fn, stmts, ops, kinds, varied, parsed)
+    check_mutations(fn, stmts, ops, kinds, parsed)
     check_integer_uses(fn, varied, parsed)
     return Facts(tuple(wrt), active, kinds, result, ops)
 
@@ -537,8 +546,11 @@ def shared_with(stmt, op, kinds):
     atoms = []
     if op.kind in ("copy", "helper", "unknown", "restore"):
         atoms = list(op.operands)
-    elif op.kind == "subscript":
-        if kinds.get(targets(stmt)[0]) != SCALAR:
+    elif op.kind == "subscript":      # (an index array or a list selects a copy)
+        index = stmt.value.slice
+        parts = index.elts if isinstance(index, gast.Tuple) else [index]
+        if kinds.get(targets(stmt)[0]) != SCALAR and not any(
+                is_container(kind_of_atom(p, kinds)) for p in parts):
             atoms = [stmt.value.value]
     elif op.kind == "rule":
         key = op.key
@@ -550,6 +562,24 @@ def shared_with(stmt, op, kinds):
             elements = []          # an array stores a copy of the value
         atoms = [e for e in elements if kind_of_atom(e, kinds) != SCALAR]
     return [a.id for a in atoms if isinstance(a, gast.Name)]
+
+
+def is_container(kind):
+    """An array of rank 1 or more, or a list: ``+=`` changes it in place, and as an index it
+    selects a copy."""
+    return kind == SEQ or (ndim_of(kind or UNKNOWN) or 0) > 0
+
+
+def casts_to_int(op, scope):
+    """``a.astype(int)``: an index, constant (its derivative is zero, like ``np.floor``'s)."""
+    if op.kind != "rule" or op.key != ("method", "astype") or "dtype" not in op.bound:
+        return False
+    dtype = op.bound["dtype"]
+    dtype = dtype.value if isinstance(dtype, gast.Constant) else scope.resolve(dtype)
+    try:
+        return np.issubdtype(np.dtype(dtype), np.integer) or np.dtype(dtype) == np.bool_
+    except TypeError:
+        return False
 
 
 def check_integer_uses(fn, varied, parsed):
@@ -575,18 +605,12 @@ def check_integer_uses(fn, varied, parsed):
                 "differentiate with respect to float arguments only (wrt=...)")
 
 
-def check_mutations(fn, stmts, ops, kinds, varied, parsed):
+def check_mutations(fn, stmts, ops, kinds, parsed):
     """``x[i] = v`` and ``lst.append(v)`` change an object in place, and srcad follows the
     change through ``x`` only. Another name that may share the object (a view, an alias, a list
     holding it) is *stale* after the change until it is bound again: reading it then is an
     error, never a wrong derivative. (The reverse sweep undoes every change in reverse order,
     so what it reads is always right.)"""
-    def in_place(s):
-        kind = kinds.get(targets(s)[0]) or UNKNOWN       # ``+=`` on an array or a list
-        return ops[id(s)].kind in ("setitem", "append") or getattr(s, "in_place", False) and (
-            kind == SEQ or kind.startswith("array") and kind != "array0")  # not NumPy scalars
-    if not any(in_place(s) for s in stmts):
-        return
     parent = {}
 
     def find(n):
@@ -600,6 +624,24 @@ def check_mutations(fn, stmts, ops, kinds, varied, parsed):
                 if a != t:
                     parent[find(a)] = find(t)
 
+    def in_place(s, arrays):
+        kind = kinds.get(targets(s)[0]) or UNKNOWN       # ``+=`` on an array or a list, or
+        return ops[id(s)].kind in ("setitem", "append") or getattr(s, "in_place", False) and (
+            kind == UNKNOWN and targets(s)[0] in arrays  # on a name that may hold one here
+            or kind not in (SCALAR, "array0", UNKNOWN))  # (a NumPy scalar is immutable)
+    if not any(in_place(s, set(kinds)) for s in stmts):
+        return
+
+    def holds_arrays(s, arrays):
+        """Whether the names ``s`` binds may hold an array or a list: by their kinds, or as a
+        view or a copy of a name that may."""
+        op = ops[id(s)]
+        if any(is_container(kinds.get(t)) for t in targets(s)):
+            return True
+        if op.kind in ("copy", "subscript", "rule") and set(shared_with(s, op, kinds)) & arrays:
+            return not (op.kind == "subscript" and kind_of_expr(s.value, kinds, None) == SCALAR)
+        return False
+
     def check(node, stale, lineno):
         for n in sorted(loaded_names(node) & set(stale)):
             x, line = stale[n]
@@ -609,41 +651,53 @@ def check_mutations(fn, stmts, ops, kinds, varied, parsed):
                 f"make {x!r} a copy before changing it ({x} = {x}.copy()), so that changing "
                 f"it in place changes nothing else")
 
-    def block(body, stale):
+    def block(body, stale, arrays):
+        """``stale``: name -> (the name changed in place, its line); ``arrays``: names of
+        unknown kind that may hold an array or a list here."""
         for s in body:
             if isinstance(s, gast.Assign):
                 check(s.value, stale, s.lineno)
                 if is_setitem(s):
                     check(s.targets[0].slice, stale, s.lineno)
+                if is_setitem(s) and not getattr(s, "write_back", False):
+                    check(s.targets[0].value, stale, s.lineno)   # x's other elements stay
+                if hasattr(s, "writes_back"):   # views.py writes this change back through
+                    check(s.writes_back, stale, s.lineno)   # views, which must be current
                 names = targets(s)
                 for t in names:
                     stale.pop(t, None)
-                if in_place(s) and names[0] in varied:
+                if in_place(s, arrays):     # (a constant changed in place changes values too)
                     x = names[0]
                     for n in set(parent) | set(parent.values()):
                         if n != x and find(n) == find(x) and kinds.get(n) != SCALAR:
                             stale[n] = (x, s.lineno)    # (a float cannot change in place)
+                if not is_setitem(s):
+                    arrays = arrays - set(names) | (set(names) if holds_arrays(s, arrays) else
+                                                    set())
             elif isinstance(s, gast.If):
                 check(s.test, stale, s.lineno)
-                left, right = block(s.body, dict(stale)), block(s.orelse, dict(stale))
+                left, right = block(s.body, dict(stale), arrays), block(s.orelse, dict(stale),
+                                                                         arrays)
                 stale.clear()
-                stale.update({**left, **right})
+                stale.update({**left[0], **right[0]})
+                arrays = left[1] | right[1]
             elif isinstance(s, (gast.For, gast.While)):
                 check(s.iter if isinstance(s, gast.For) else s.test, stale, s.lineno)
                 entry = dict(stale)
                 for _ in range(3):
-                    out = block(s.body, dict(entry))
-                    if set(out) <= set(entry):
+                    out, inside = block(s.body, dict(entry), arrays)
+                    if set(out) <= set(entry) and inside <= arrays:
                         break
                     entry.update(out)
+                    arrays = arrays | inside
                 stale.update(entry)
             else:
                 for f in ("value", "test", "iter"):
                     if getattr(s, f, None) is not None:
                         check(getattr(s, f), stale, s.lineno)
-        return stale
+        return stale, arrays
 
-    block(fn.body, {})
+    block(fn.body, {}, {n for n, k in kinds.items() if is_container(k)})
 
 
 def check_discarded_call(stmt, scope, varied, parsed):
@@ -656,7 +710,9 @@ def check_discarded_call(stmt, scope, varied, parsed):
         args = args + [call.func.value]
     if not any(atom_name(a) in varied for a in args) or is_tape_call(call, scope, "append"):
         return
-    if func is print or (not isinstance(func, Method) and (rules.has_rule(func) or rules.is_nondiff(func))):
+    writes = any(k.arg == "out" for k in call.keywords)     # np.sum(a, axis=0, out=y)
+    if func is print or not writes and not isinstance(func, Method) and (
+            rules.has_rule(func) or rules.is_nondiff(func)):
         return
     what = f".{func.name}()" if isinstance(func, Method) else getattr(func, "__name__", "a function")
     raise UnsupportedSyntax(
@@ -668,14 +724,13 @@ def check_discarded_call(stmt, scope, varied, parsed):
 def helper_call(func, call, kinds, active, parsed, lineno):
     """Bind a helper call's atoms to the helper's parameters: the arguments, the parameters
     that carry a derivative here (its ``wrt``), and their kinds (its specialisation)."""
-    import inspect
     try:
-        bound = inspect.signature(func).bind(*call.args, **{k.arg: k.value for k in call.keywords})
+        arguments, spread = bind_arguments(func, call)
     except TypeError as exc:
         from .errors import SrcadError
         raise SrcadError(f"cannot differentiate this call of {func.__name__}: {exc}",
                          parsed.filename, lineno, "match the function's parameters") from None
-    arguments = bound.arguments
+    check_spread(func, call, spread, active, parsed, lineno)
     wrt = tuple(p for p, a in arguments.items() if isinstance(a, gast.Name) and a.id in active)
     for p, a in arguments.items():
         kind = (kinds.get(a.id) or UNKNOWN) if isinstance(a, gast.Name) else SCALAR
@@ -735,6 +790,9 @@ def changes_argument(func, param, kind):
             if isinstance(node, gast.AugAssign) and base(node.target) in names and (
                     mutable or isinstance(node.target, gast.Subscript)):
                 return node.lineno
+            if isinstance(node, gast.Call) and node.args and base(node.args[0]) in names and \
+                    is_ufunc_at(scope.resolve(node.func)):
+                return node.lineno          # np.add.at(param, i, v)
             if isinstance(node, gast.Assign):
                 for t in node.targets:
                     if isinstance(t, gast.Subscript) and base(t) in names:
@@ -753,6 +811,12 @@ def changes_argument(func, param, kind):
                 if not names:
                     return None
     return None
+
+
+def is_ufunc_at(func):
+    """``np.add.at`` and the like: they change their first argument in place."""
+    return isinstance(getattr(func, "__self__", None), np.ufunc) and \
+        getattr(func, "__name__", "") == "at"
 
 
 def describe_func(op):

@@ -20,6 +20,10 @@ from .naming import Namer
 from .normalize import local_targets, normalize
 from .optimize import Optimizer
 from .reverse import ReverseMode
+from .variadic import (Extra, call_generated, check_extras, check_transform_again, is_variadic,
+                       name_hint, picked, position_name, prepare_extras, real_wrt,
+                       restore_parameters, signature_with, spread_tangents)
+from .views import lower_in_place
 from .walk import walk
 
 RUNTIME = {   # every public helper of srcad.runtime is available to generated code
@@ -82,6 +86,9 @@ def wrt_names(signature, wrt, origin, fname):
         if isinstance(w, bool) or not isinstance(w, (int, str)):
             raise UsageError(f"wrt must be a parameter index, a parameter name, or a tuple of "
                             f"them; got {w!r}")
+        if isinstance(w, Extra) or isinstance(w, int) and position_name(signature, w):
+            names.append(position_name(signature, w))   # a call position of f(w, *args)
+            continue
         if isinstance(w, int):
             if not -len(params) <= w < len(params):
                 raise NotDifferentiable(
@@ -93,10 +100,11 @@ def wrt_names(signature, wrt, origin, fname):
             if w not in params:
                 raise NotDifferentiable(
                     f"wrt={w!r} is not a parameter of {fname} ({', '.join(params)})",
-                    code.co_filename, code.co_firstlineno, "name one of its parameters")
+                    code.co_filename, code.co_firstlineno, name_hint(signature))
             names.append(w)
     if len(set(names)) != len(names):
         raise UsageError(f"wrt names a parameter twice: {wrt!r}")
+    check_extras(names, signature)
     return tuple(names), many
 
 
@@ -160,7 +168,8 @@ def _derive(fn, wrt, mode, kinds, busy=()):
         runtime_names[n] = n if (same or n not in names_seen) else namer.fresh(n + "_")
         namer.reserve(runtime_names[n])
     parsed.scope.runtime = {runtime_names[n]: RUNTIME[n] for n in RUNTIME}
-    core = normalize(parsed, namer)
+    core = lower_in_place(normalize(parsed, namer), parsed, namer, kinds,
+                          forward=mode in ("jvp", "tangent"))
     generated = local_targets(core) - before
     facts = analyze(core, wrt, kinds, parsed)
     helpers, externals = [], {runtime_names[n]: RUNTIME[n] for n in RUNTIME}
@@ -178,8 +187,8 @@ def _derive(fn, wrt, mode, kinds, busy=()):
     tree = Optimizer(rev, runtime_names).run()
     used = {n.id for n in walk(tree) if isinstance(n, gast.Name)}
     externals = {k: v for k, v in externals.items() if k in used}
-    source = emit(tree)
     seed = tree.args.args[-1].id
+    source = emit(restore_parameters(tree, parsed.tree))
     tapes = tuple(sorted((rev.tapes | parsed.scope.tapes) & used))
     gen = Generated(fname, source, seed, externals, helpers, wrt, _depends(parsed, helpers),
                     tapes=tapes)
@@ -215,7 +224,8 @@ def _derive_forward(fn, wrt, parsed, namer, core, generated, facts, helpers, ext
     tangents = {w: params[len(params) - len(wrt) + i].id for i, w in enumerate(wrt)}
     depends = _depends(parsed, helpers)
     tapes = tuple(sorted((fwd.tapes | parsed.scope.tapes) & used))
-    gen = Generated(fname, emit(tree), None, externals, helpers, wrt, depends, tangents, tapes)
+    gen = Generated(fname, emit(restore_parameters(tree, parsed.tree)), None, externals, helpers,
+                    wrt, depends, tangents, tapes)
     return _remember(key, fn, gen)
 
 
@@ -277,6 +287,7 @@ class Derived:
                                 "returns a (value, gradient) pair; transform srcad.grad(f) instead")
             self.inner, self.origin = fn, fn.origin
             signature = fn.__signature__
+            check_transform_again(fn, mode)
             if fn.many and mode in ("grad", "value_and_grad") and fn.mode != "jvp":
                 raise UsageError(f"srcad.{mode} needs a scalar output, but {fn.__name__} returns "
                                 f"a tuple (one gradient per wrt); use srcad.hessian, srcad.jvp "
@@ -298,6 +309,8 @@ class Derived:
         self.defaults = {p: v.default for p, v in signature.parameters.items()
                          if v.default is not inspect.Parameter.empty}
         self.wrt, self.many = wrt_names(signature, wrt, self.origin, fn.__name__)
+        self.real_wrt = real_wrt(self.wrt)     # an element of *args: the whole tuple
+        self.variadic = is_variadic(signature)
         self.specialised = {}
         self.fast = None        # dispatch.fast_caller for the kinds of the last call
         self.last = None
@@ -314,7 +327,8 @@ class Derived:
         """Names of the arguments this derivative takes beyond ``fn``'s: a cotangent (vjp) or
         one tangent per wrt (jvp)."""
         wanted = ["dout"] if self.mode == "vjp" else \
-            ["d" + w for w in self.wrt] if self.mode == "jvp" else []
+            ["d" + w.replace("[", "").replace("]", "") for w in self.wrt] \
+            if self.mode == "jvp" else []
         taken, out = set(self.params), []
         for n in wanted:
             while n in taken:
@@ -325,11 +339,7 @@ class Derived:
 
     @property
     def __signature__(self):
-        P = inspect.Parameter
-        params = list(self.signature.parameters.values())
-        default = None if any(p.default is not P.empty for p in params) else P.empty
-        params += [P(n, P.POSITIONAL_OR_KEYWORD, default=default) for n in self.extra_params()]
-        return inspect.Signature(params)
+        return signature_with(self.signature, self.extra_params())
 
     def generated_names(self, gen):
         """Each argument of this derivative's call -> the parameter of the generated function."""
@@ -348,7 +358,7 @@ class Derived:
         if self.inner is None:
             kinds = {p: kind_of_value(arguments[p]) if p in arguments else "unknown"
                      for p in self.params}
-            return self.fn, kinds, self.wrt, None
+            return self.fn, kinds, self.real_wrt, None
         inner = self.inner
         fn, gen = inner.compiled(arguments, "tangent" if inner.mode == "jvp" else None)
         names = inner.generated_names(gen)
@@ -361,7 +371,7 @@ class Derived:
                 kinds[p] = kind_of_value(par.default)
             else:
                 kinds[p] = "unknown"
-        return fn, kinds, tuple(names[w] for w in self.wrt), names
+        return fn, kinds, tuple(names[w] for w in self.real_wrt), names
 
     def compiled(self, arguments, mode=None):
         """The generated function for these arguments' kinds (cached), and its Generated."""
@@ -403,26 +413,24 @@ class Derived:
         bound.apply_defaults()
         return dict(bound.arguments)
 
-    def call_args(self, arguments):
-        """Positional arguments of the generated function (the original's parameters)."""
-        return [arguments[p] for p in self.params] if self.call_names is None else ()
-
-    def call_kwargs(self, arguments):
-        """A derivative of a derivative: its generated parameters may have other names and
-        defaulted seeds in between, so arguments go by name."""
+    def call_values(self, arguments):
+        """The generated function's parameters -> values (the original's parameters; for a
+        derivative of a derivative, its generated parameters may have other names)."""
         if self.call_names is None:
-            return {}
+            return {p: arguments[p] for p in self.params}
         return {self.call_names[p]: arguments[p] for p in self.params}
 
     def _prepare(self, args, kwargs):
         arguments = self.bind_base(args, kwargs)
         for w in self.wrt:
-            arguments[w] = differentiable(w, arguments.get(w))
+            if not isinstance(w, Extra):
+                arguments[w] = differentiable(w, arguments.get(w))
+        prepare_extras(arguments, self.wrt, differentiable)
         return arguments
 
     def _fits(self, grads, arguments):
-        grads = grads if self.many and len(self.wrt) > 1 else (grads,)
-        return all(np.shape(g) == np.shape(arguments[w]) for g, w in zip(grads, self.wrt)
+        return all(np.shape(g) == np.shape(arguments[w])
+                   for g, w in zip(picked(self.wrt, grads), self.wrt)
                    if isinstance(arguments[w], np.ndarray))
 
     def _check_cotangent(self, args, kwargs, dout):
@@ -434,10 +442,9 @@ class Derived:
                             f"dout (the cotangent of {self.fn.__name__}'s output)")
 
     def _finish(self, grads, arguments):
+        grads = picked(self.wrt, grads)
         if not self.many:
-            return self._match(grads, arguments[self.wrt[0]])
-        if len(self.wrt) == 1:
-            grads = (grads,)
+            return self._match(grads[0], arguments[self.wrt[0]])
         return tuple(self._match(g, arguments[w]) for g, w in zip(grads, self.wrt))
 
     @staticmethod
@@ -486,7 +493,7 @@ class Derived:
                 dout = dout[0]
             seed = {gen.seed: dout}
         try:
-            out = fn(*self.call_args(arguments), **seed, **self.call_kwargs(arguments))
+            out = call_generated(fn, {**self.call_values(arguments), **seed})
         except (ValueError, IndexError, TypeError):
             if self.mode == "vjp":
                 self._check_cotangent(args, kwargs, dout)
@@ -505,7 +512,7 @@ class Derived:
         for the plain case: no wrapped derivative, every parameter passed by position, each
         wrt argument already a float or a float array (nothing to promote or restructure)."""
         if self.inner is None and self.mode in ("grad", "value_and_grad") and \
-                len(args) == len(self.params):
+                len(args) == len(self.params) and not self.variadic:
             self.fast = fast_caller(fn, gen, args, [self.params.index(w) for w in self.wrt],
                                     self.many, self.mode == "value_and_grad")
 
@@ -527,9 +534,12 @@ class Derived:
         for w, t in zip(self.wrt, tangents):
             check_structure(t, arguments[w], f"the tangent for {w}")
         fn, gen = self.compiled(arguments)
+        tangents = spread_tangents(self.wrt, tangents, arguments)   # *args: one tuple
         named = {gen.tangents[w]: t for w, t in zip(self.actual_wrt, tangents)}
-        value, tangent = fn(*self.call_args(arguments), **named, **self.call_kwargs(arguments))
+        value, tangent = call_generated(fn, {**self.call_values(arguments), **named})
         tangent = shaped_like(tangent, value)
+        if self.inner is not None and self.inner.mode != "jvp":   # the tangent of a gradient:
+            return self.inner._finish(value, arguments), self.inner._finish(tangent, arguments)
         return ((value,), (tangent,)) if self.one_tuple else (value, tangent)
 
 
@@ -574,8 +584,11 @@ def describe(v):
 
 def shaped_like(tangent, value):
     """A tangent with its value's structure and shape (a constant-shaped zero is broadcast)."""
-    if isinstance(value, tuple) and isinstance(tangent, (tuple, list)) and len(value) == len(tangent):
-        return tuple(shaped_like(t, v) for t, v in zip(tangent, value))
+    if isinstance(value, (tuple, list)) and isinstance(tangent, (tuple, list)) and \
+            len(value) == len(tangent):
+        return type(value)(shaped_like(t, v) for t, v in zip(tangent, value))
+    if isinstance(value, dict) and isinstance(tangent, dict):
+        return {k: shaped_like(tangent[k], v) for k, v in value.items()}
     if np.ndim(tangent) != np.ndim(value) or np.shape(tangent) != np.shape(value):
         return np.broadcast_to(tangent, np.shape(value)) + 0.0
     return tangent
@@ -590,7 +603,14 @@ def _transform(mode):
 
 
 grad = _transform("grad")
-grad.__doc__ = """Gradient of a scalar function: ``srcad.grad(f, wrt=0)(*args)``; also a decorator."""
+grad.__doc__ = """Gradient of a scalar function: ``srcad.grad(f, wrt=0)(*args)``; also a decorator.
+
+``wrt`` is a parameter index or name, or a tuple of them (then a tuple of gradients); each
+gradient has the structure and type of its argument (a tuple stays a tuple, a list a list, a
+dict keeps its keys in order). For ``def f(w, *args, **kw)`` an integer counts the positions of
+the call, as autograd's ``argnum`` and JAX's ``argnums`` do: ``grad(f, wrt=1)(w, a, b)`` is
+df/da; ``wrt="args"`` is the whole tuple (a tuple of gradients), ``wrt="kw"`` the keyword
+arguments as one dict."""
 value_and_grad = _transform("value_and_grad")
 value_and_grad.__doc__ = """``(f(*args), gradient)`` from one forward and one reverse sweep."""
 

@@ -1,12 +1,14 @@
 """``srcad.check_grad``: what a user runs after moving a program to srcad. Each derivative is
 compared with central differences along a random direction, one ``wrt`` argument at a time, and
 reverse against forward mode through the dot-product identity <u, J v> = <J^T u, v>."""
+import copy
 import numbers
 
 import numpy as np
 
 from .api import Derived, grad, jvp, vjp
 from .errors import UsageError
+from .variadic import Extra, call_original
 
 MODES = ("reverse", "forward")
 
@@ -26,20 +28,20 @@ def check_grad(fn, wrt=0, modes=MODES, order=1, rtol=1e-5, atol=1e-6, eps=1e-6, 
 
     def run(*args, **kwargs):
         rng = np.random.default_rng(seed)
-        bound = Derived(fn, wrt, "vjp").bind_base(args, kwargs)
-        params = list(bound)
+        derived = Derived(fn, wrt, "vjp")
+        bound = derived.bind_base(args, kwargs)
         for w in names:
-            Check(fn, bound, params, w, rng, rtol, atol, eps).run(modes, order)
+            Check(fn, bound, derived.signature, w, rng, rtol, atol, eps).run(modes, order)
     return run
 
 
 class Check:
     """The checks for one ``wrt`` argument, along one random direction ``v``."""
 
-    def __init__(self, fn, bound, params, w, rng, rtol, atol, eps):
-        self.fn, self.bound, self.params, self.w = fn, bound, params, w
+    def __init__(self, fn, bound, signature, w, rng, rtol, atol, eps):
+        self.fn, self.bound, self.signature, self.w = fn, bound, signature, w
         self.rtol, self.atol, self.eps = rtol, atol, eps
-        self.x = bound[w]
+        self.x = bound[w.param][w.index] if isinstance(w, Extra) else bound[w]
         self.v = random_like(self.x, rng)
         self.y = self.call(self.x)
         self.u = random_like(self.y, rng)
@@ -47,9 +49,15 @@ class Check:
                             self.call(axpy(-eps, self.v, self.x))), 0.5 / eps)   # J v
 
     def call(self, x, transform=None, *extra):
-        arguments = dict(self.bound, **{self.w: x})
+        """``fn`` (or a transform of it) at ``x``, on copies: it may change its arguments."""
+        arguments, w, x = copy.deepcopy(dict(self.bound)), self.w, copy.deepcopy(x)
+        if isinstance(w, Extra):    # an element of *args
+            values = arguments[w.param]
+            arguments[w.param] = values[:w.index] + (x,) + values[w.index + 1:]
+        else:
+            arguments[w] = x
         fn = self.fn if transform is None else transform
-        return fn(*[arguments[p] for p in self.params], *extra)
+        return call_original(fn, self.signature, arguments, *extra)
 
     def run(self, modes, order):
         scalar = np.ndim(self.y) == 0 and isinstance(self.y, (numbers.Number, np.generic, np.ndarray))

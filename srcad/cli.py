@@ -36,6 +36,16 @@ class UsageError(Exception):
     pass
 
 
+def ones_like(v):
+    """Ones in the structure of ``v`` (a float, an array, or a list, tuple or dict of them)."""
+    import numpy as np
+    if isinstance(v, (list, tuple)):
+        return type(v)(ones_like(e) for e in v)
+    if isinstance(v, dict):
+        return {k: ones_like(e) for k, e in v.items()}
+    return np.ones_like(v) if isinstance(v, np.ndarray) else 1.0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="srcad", description="Print the derivative source srcad generates for a function.")
@@ -61,10 +71,9 @@ def main(argv=None):
             import numpy as np  # noqa: F401
             values = eval(options.args, {"np": np, "math": math})  # noqa: S307
             values = values if isinstance(values, tuple) else (values,)
-            if options.mode == "forward":
-                picked = [values[df.params.index(w)] for w in df.wrt]
-                values = values + tuple(np.ones_like(v) if isinstance(v, np.ndarray) else 1.0
-                                        for v in picked)
+            if options.mode == "forward":   # a tangent of ones for each wrt argument
+                bound = df._prepare(values, {})
+                values = values + tuple(ones_like(bound[w]) for w in df.wrt)
             df(*values)
         sys.stdout.write(source(df))
         return 0

@@ -1,6 +1,8 @@
 """Derivative matrices built from sweeps of generated derivatives: ``jacobian`` (reverse or
 forward sweeps), ``hessian`` and ``hvp`` (forward mode over the reverse-mode gradient).
 """
+import copy
+
 import numpy as np
 
 from .api import Derived
@@ -15,6 +17,18 @@ def unit_tangents(inputs, i, k):
     else:
         tangents[i] = 1.0
     return tangents
+
+
+def arrays(derived, arguments):
+    """The wrt names of ``derived``, each naming a float or an array: a matrix has no rows or
+    columns for a list, tuple or dict of them."""
+    for w in derived.wrt:
+        if isinstance(arguments[w], (list, tuple, dict)):
+            raise UsageError(f"wrt={w!r} is a {type(arguments[w]).__name__}: a Jacobian or a "
+                             f"Hessian has rows and columns for floats and arrays only",
+                             "use srcad.vjp / srcad.jvp / srcad.hvp (they take and give values "
+                             "of that structure), or pass its arrays as separate arguments")
+    return derived.wrt
 
 
 class Jacobian:
@@ -36,9 +50,9 @@ class Jacobian:
 
     def __call__(self, *args, **kwargs):
         arguments = self.vjp._prepare(args, kwargs)
-        inputs = [np.asarray(arguments[w], dtype=float) for w in self.vjp.wrt]
-        value = np.asarray(self.fn(*args, **kwargs))
-        mode = self.mode
+        inputs = [np.asarray(arguments[w], dtype=float) for w in arrays(self.vjp, arguments)]
+        value = np.asarray(self.fn(*copy.deepcopy(args), **copy.deepcopy(kwargs)))   # it may
+        mode = self.mode                         # change its arguments; derivatives do not
         if mode == "auto":
             mode = "reverse" if value.size <= sum(x.size for x in inputs) else "forward"
         blocks = self._reverse(args, kwargs, value, inputs) if mode == "reverse" else \
@@ -83,7 +97,7 @@ class Hessian:
 
     def __call__(self, *args, **kwargs):
         arguments = self.grad._prepare(args, kwargs)
-        inputs = [arguments[w] for w in self.grad.wrt]
+        inputs = [arguments[w] for w in arrays(self.grad, arguments)]
         shapes = [np.shape(x) for x in inputs]
         blocks = [[np.zeros(a + b) for b in shapes] for a in shapes]
         for i, shape in enumerate(shapes):

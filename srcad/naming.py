@@ -95,4 +95,9 @@ def _operand_name(node):
         a = word(node.value)
         if a:
             return f"{a}_{node.attr}"
+    if isinstance(node, (gast.Tuple, gast.List)):     # (w,) -> w_tuple, [a, b] -> a_b_list
+        parts = [word(e) for e in node.elts]
+        kind = "tuple" if isinstance(node, gast.Tuple) else "list"
+        if parts and all(parts):
+            return "_".join(parts + [kind])
     return "tmp"

@@ -8,7 +8,10 @@ The core language, which every later stage relies on:
 * ``a, b = atom`` or ``a, b = call(...)``: explicit unpacking into plain names.
 * ``if test:`` / ``while test:`` whose test carries no derivative (calls in it are hoisted).
 * ``for i in R`` where R is a range: ``range(...)``, a slice of one (``reversed(r)`` becomes
-  ``r[::-1]``), or a name bound only to ranges; other iterables become index loops (``v = X[i]``).
+  ``r[::-1]``), or a name bound only to ranges; other iterables become index loops (``v = X[i]``,
+  see iteration.py).
+* ``*args``/``**kw`` parameters are plain ones holding a tuple and a dict; a call may end with
+  ``*t``/``**d`` only where that fills the callee's own ``*param``/``**param`` (variadic.py).
 * In srcad's own output being differentiated again: ``t = stack.pop()`` and
   ``t = t + stack.pop()`` on its stacks stay whole, and ``d[i] += g`` becomes the pure update
   ``d = added_at(d, i, g)``.
@@ -24,7 +27,9 @@ from . import runtime
 from .errors import UnsupportedSyntax
 from .frontend import UNRESOLVED, is_tape_call
 from .invariants import share_invariants
+from .iteration import lower_for
 from .naming import Namer, temp_base
+from .variadic import flatten_parameters, spread_arguments
 from .walk import clone, walk
 
 ALWAYS, SOMETIMES, NEVER = "always", "sometimes", "never"
@@ -33,6 +38,7 @@ ALWAYS, SOMETIMES, NEVER = "always", "sometimes", "never"
 def normalize(parsed, namer=None):
     """Return a new FunctionDef in the core language (``parsed.tree`` is left unchanged)."""
     tree = clone(parsed.tree)
+    flatten_parameters(tree)    # *args, **kw: plain parameters holding a tuple and a dict
     namer = namer or Namer(parsed.scope.locals | set(parsed.scope.globals) | set(parsed.scope.cells))
     lowering = Lowering(parsed, namer)
     body = [s for s in tree.body if not (isinstance(s, gast.Expr) and isinstance(s.value, gast.Constant))]
@@ -149,14 +155,13 @@ class Lowering:
         elif kind is gast.UnaryOp:
             node.operand = self.atom(node.operand, out)
         elif kind is gast.Call:
-            if any(isinstance(a, gast.Starred) for a in node.args) or any(
-                    k.arg is None for k in node.keywords):
-                self.fail(node, "a call with *args or **kwargs", "pass the arguments one by one")
+            spread_arguments(self, node, out)   # g(*args), g(**kw), g(x, a, b): variadic.py
             if isinstance(node.func, gast.Attribute) and not self.is_atom(node.func):
                 node.func.value = self.atom(node.func.value, out)   # x.reshape(6).sum()
             elif not self.is_atom(node.func):
                 self.fail(node, "a call of a computed function", "call a function by its name")
-            node.args = [self.atom(a, out) for a in node.args]
+            node.args = [a if isinstance(a, gast.Starred) else self.atom(a, out)
+                         for a in node.args]
             for k in node.keywords:
                 k.value = self.atom(k.value, out)
             if self.scope.generated and self.scope.resolve(node.func) is runtime.add_at:
@@ -294,6 +299,11 @@ class Lowering:
                 out.append(assign(target, self.flat(value, out), lineno))
             return
         names = [e.id for e in target.elts]
+        if len(names) == 1 and not isinstance(value, (gast.Tuple, gast.List)):   # x, = t
+            item = gast.Subscript(value=self.atom(value, out), slice=gast.Constant(
+                value=0, kind=None), ctx=gast.Load())
+            out.append(assign(names[0], located(item, lineno), lineno))
+            return
         if isinstance(value, (gast.Tuple, gast.List)) and not any(
                 isinstance(e, gast.Starred) for e in value.elts):
             if len(value.elts) != len(names):
@@ -374,41 +384,7 @@ class Lowering:
             s.body = self.block(s.body)
             out.append(s)
             return
-        func = self.scope.resolve(it.func) if isinstance(it, gast.Call) else None
-        targets = s.target.elts if isinstance(s.target, gast.Tuple) else [s.target]
-        if func is enumerate and len(targets) == 2 and len(it.args) == 1 and not it.keywords:
-            index, seqs, elems = targets[0].id, [self.atom(it.args[0], out, base="seq")], targets[1:]
-            stop = self.len_of(seqs[0])
-        elif func is zip and len(targets) == len(it.args) and not it.keywords:
-            seqs = [self.atom(a, out, base="seq") for a in it.args]
-            index, elems = self.namer.fresh("i"), targets
-            lens = [self.len_of(q) for q in seqs]
-            stop = lens[0] if len(lens) == 1 else gast.Call(
-                func=name("min"), args=lens, keywords=[])
-        elif len(targets) == 1 and not isinstance(s.target, gast.Tuple):
-            seqs = [self.atom(it, out, base="seq")]
-            index, elems = self.namer.fresh("i"), targets
-            stop = self.len_of(seqs[0])
-        else:
-            self.fail(s, "this for loop", "loop over range(...), a list, a tuple, an array, "
-                      "enumerate(xs) or zip(xs, ys)")
-        if any(not isinstance(e, gast.Name) for e in elems):
-            self.fail(s, "a nested loop target", "unpack inside the loop body")
-        rebound = local_targets(gast.Module(body=s.body, type_ignores=[]))
-        for k, q in enumerate(seqs):     # Python iterates the object bound when the loop began
-            if isinstance(q, gast.Name) and q.id in rebound:
-                seqs[k] = name(self.namer.fresh("seq_" + q.id))
-                out.append(assign(seqs[k].id, q, s.lineno))   # (the stop is read once, too)
-        head = [assign(e.id, gast.Subscript(value=clone(q), slice=name(index), ctx=gast.Load()),
-                       s.lineno) for e, q in zip(elems, seqs)]
-        loop = gast.For(target=name(index, store=True),
-                        iter=gast.Call(func=name("range"), args=[stop], keywords=[]),
-                        body=[located(h, s.lineno) for h in head] + self.block(s.body),
-                        orelse=[], type_comment=None)
-        out.append(located(loop, s.lineno))
-
-    def len_of(self, seq):
-        return gast.Call(func=name("len"), args=[clone(seq)], keywords=[])
+        lower_for(self, s, out)     # zip, enumerate, dicts...: iteration.py
 
     def stmt_Return(self, s, out, final_return=False):
         if not final_return:    # a jump-to-end marker left by Returns

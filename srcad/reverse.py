@@ -12,8 +12,9 @@ from .analysis import (SCALAR, SEQ, UNKNOWN, assigned_names, assignments, atom_n
                        targets)
 from .errors import SrcadError
 from .build import aug, attr, backwards, call, const, contribution, may_broadcast
-from .normalize import assign, located, name
+from .normalize import assign, index_value, located, name
 from .shape_reads import read_shapes_from, same_shape, value_loads
+from .views import sharing
 from .walk import clone, fingerprint, walk, walk_stmts
 
 MARK = "__srcad_comment__ "
@@ -229,7 +230,8 @@ class ReverseMode:
 
     def structured(self, dout, tnames):
         """Whether ``dout`` may be a list or tuple: a tuple target's, or a sequence's (a name
-        later unpacked, ``W, b = layer``, is one even when its kind is unknown)."""
+        later unpacked, ``W, b = layer``, or indexed, ``layers[i]``, is one even when its kind is
+        unknown)."""
         return isinstance(dout, gast.Tuple) or any(self.kinds.get(t) == SEQ or t in self.unpacked
                                                    for t in tnames)
 
@@ -245,10 +247,15 @@ class ReverseMode:
                      for n in walk(index))
         d = self.adj(base.id)
         seq = self.kinds.get(base.id) == SEQ
-        if seq and not self.structured(dout, tnames) or simple and not seq:
+        if self.kinds.get(base.id) in (SEQ, UNKNOWN, None) and (
+                isinstance(index, gast.Slice) or self.structured(dout, tnames)):
+            # a slice, or an element that is a list or tuple itself: += would concatenate
+            return [assign(d, call(self.rt("add_at"), name(d), index_value(clone(index)), dout),
+                           0)]
+        if seq or simple:
             target = gast.Subscript(value=name(d), slice=clone(index), ctx=gast.Store())
             return [aug(target, dout)]
-        return [assign(d, call(self.rt("add_at"), name(d), clone(index), dout), 0)]
+        return [assign(d, call(self.rt("add_at"), name(d), index_value(clone(index)), dout), 0)]
 
     def helper_adjoint(self, stmt, op, dout):
         value, func = stmt.value, op.func
@@ -325,8 +332,16 @@ class ReverseMode:
         self.shaped_zero = self.needs_shaped_zero(body)
         self.unpacked = {s.value.id for s in walk_stmts(body) if isinstance(s, gast.Assign)
                          and isinstance(s.targets[0], gast.Tuple) and isinstance(s.value, gast.Name)}
+        self.unpacked |= {n.value.id for n in walk(gast.Module(body=body, type_ignores=[]))
+                          if isinstance(n, gast.Subscript) and isinstance(n.value, gast.Name)
+                          and ndim_of(self.kinds.get(n.value.id) or UNKNOWN) is None}
         shape_of = same_shape(body, params, self.kinds, self.facts.ops, assigned_names(body))
         self.masked = self.where_fed(body)
+        bound_by = {}
+        for s in assignments(body):
+            for t in targets(s):
+                bound_by.setdefault(t, set()).add(self.facts.ops[id(s)].kind)
+        self.masks = {t for t, how in bound_by.items() if how == {"compare"}}   # x[x > 0] = v
         self.self_refs = set()
         self.recompute_if, self.recompute_range = set(), set()
 
@@ -392,8 +407,14 @@ class ReverseMode:
             for t in targets(s):
                 if t in self.active and self.facts.ops[id(s)].kind not in ("setitem", "append"):
                     self.note_reads(self.zero(t))
-        for _ in range(2):            # restoring x[i] needs i, and x itself (not its shape)
+        # x[i] = v is undone if the reverse sweep reads x or a view of x (they share memory),
+        # or if x may be an argument (the caller's array); that needs i, and x (not its shape)
+        shares = sharing(list(assignments(body)), self.facts.ops, self.kinds)
+        for _ in range(2):
             for s in assignments(body):
+                group = shares.get(targets(s)[0], frozenset()) | {targets(s)[0]}
+                if is_setitem(s) and group & (self.reads | set(params)):
+                    self.reads.add(targets(s)[0])
                 if is_setitem(s) and targets(s)[0] in self.reads:
                     self.note_reads(s.targets[0].slice, shapes=False)
                     self.value_reads.add(targets(s)[0])
@@ -424,12 +445,20 @@ class ReverseMode:
             part = gast.Subscript(value=dx, slice=clone(index), ctx=gast.Load())
             if not self.is_element(x, index) and self.kinds.get(x) != SEQ:
                 part = call(attr(self.rt("np"), "copy"), part)   # dx[i] is zeroed next
+                if self.may_repeat(index):
+                    part = call(self.rt("last_written"), dx, index_value(clone(index)))
                 if self.kinds.get(value.id) != self.kinds.get(x) or self.kinds.get(x) is None:
                     part = call(self.rt("unbroadcast"), part, name(value.id))
             out.append(aug(self.adj(value.id), part))
         out.append(assign(gast.Subscript(value=name(dx.id), slice=clone(index),
                                          ctx=gast.Store()), const(0.0), s.lineno))
         return out
+
+    def may_repeat(self, index):
+        """Whether ``index`` may hold an integer array, which may repeat an index (a mask,
+        ``x > 0``, cannot)."""
+        return any(isinstance(n, gast.Name) and self.kinds.get(n.id) != SCALAR and
+                   n.id not in self.masks for n in walk(index))
 
     def is_element(self, x, index):
         """Is ``x[index]`` one element (an immutable scalar, or a list's item), not a view?"""

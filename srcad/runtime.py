@@ -112,15 +112,57 @@ def add_at(dx, index, g):
 
 def added_at(a, index, g):
     """``a`` with ``g`` added at ``index`` (repeated indices accumulate), as a new value: the
-    pure form of ``add_at`` used when a derivative is differentiated again."""
+    pure form of ``add_at`` used when a derivative is differentiated again, and how the core
+    language writes the user's ``np.add.at(a, index, g)`` (an array keeps its dtype)."""
     if isinstance(a, (list, dict)):
         a = type(a)(a)
         a[index] = add_seq(a[index], g)
         return a
-    dtype = np.result_type(a, g)
-    a = np.array(a, dtype=dtype if np.issubdtype(dtype, np.inexact) else float)
+    if isinstance(a, np.ndarray):
+        a = a.copy()
+    else:
+        dtype = np.result_type(a, g)
+        a = np.array(a, dtype=dtype if np.issubdtype(dtype, np.inexact) else float)
     np.add.at(a, index, g)
     return a
+
+
+def copied(x):
+    """A copy of the array ``x`` with ``x``'s strides, so that ``np.reshape`` and ``ravel`` view
+    it or copy it as they would ``x``: how forward mode keeps an argument the original changes
+    in place."""
+    if x.flags.c_contiguous or x.flags.f_contiguous or x.size == 0:
+        return x.copy(order="K")
+    low, high = getattr(np.lib, "array_utils", np).byte_bounds(x)
+    memory = np.empty(high - low, dtype=np.uint8)
+    y = np.ndarray(x.shape, x.dtype, memory, x.__array_interface__["data"][0] - low, x.strides)
+    y[...] = x
+    return y
+
+
+def last_written(d, index):
+    """The cotangent of ``v`` in ``x[index] = v`` (before unbroadcasting): ``d[index]``, with
+    zeros where a repeated integer index is written again later (NumPy keeps the last write)."""
+    part = np.array(d[index])
+    order = np.arange(part.size).reshape(part.shape)
+    writer = np.empty(np.shape(d), dtype=np.intp)
+    writer[index] = order
+    part[writer[index] != order] = 0.0
+    return part
+
+
+def require_view(view, base, where):
+    """srcad writes a change in place of ``view`` back into ``base``, as NumPy makes it when
+    ``np.reshape`` or ``ravel`` returns a view; they return a copy of an array whose memory
+    they cannot view, and then srcad cannot follow the change."""
+    if not np.may_share_memory(view, base):
+        from .errors import SrcadError
+        filename, _, line = where.rpartition(":")
+        raise SrcadError("cannot differentiate this change in place: np.reshape or ravel made "
+                         "a copy here, not a view, of an array that is not contiguous",
+                         filename, int(line), "make the copy explicit (.copy()) if the change "
+                         "should not reach the original array, or pass a contiguous array "
+                         "(np.ascontiguousarray)")
 
 
 def reduced_max_grad(g, x, out, axis, keepdims):
@@ -618,3 +660,55 @@ def xlogy(x, y):
     with np.errstate(divide="ignore", invalid="ignore"):
         r = np.where(np.equal(x, 0), 0.0, np.multiply(x, np.log(y)))
     return r[()] if r.ndim == 0 else r
+
+
+def polygamma(n, x):
+    """``scipy.special.polygamma(n, x)`` (``digamma`` for n = 0): the derivatives of the
+    scipy.special rules call it. scipy is an optional extra, imported on the first call."""
+    from scipy import special
+    r = special.digamma(x) if np.ndim(n) == 0 and n == 0 else special.polygamma(n, x)
+    return r[()] if np.ndim(r) == 0 else r
+
+
+def concat(a, b):
+    """``a + b`` on tuples or lists: the key of the rule of a concatenation (generated code
+    writes ``a + b`` itself)."""
+    return a + b
+
+
+def concat_tangent(x, y, a, b):
+    """The derivative of ``a + b`` (tuples or lists) from ``x`` and ``y``, those of ``a`` and
+    ``b``; a scalar zero stands for a sequence of zeros."""
+    x = x if isinstance(x, (list, tuple)) else zeros_like(a)
+    y = y if isinstance(y, (list, tuple)) else zeros_like(b)
+    return list(x) + list(y)
+
+
+def repeat(a, n):
+    """``a * n`` on a tuple or a list: the key of the rule of a repetition (generated code
+    writes ``a * n`` itself)."""
+    return a * n
+
+
+def repeat_grad(g, a):
+    """The derivative of ``a`` from that of ``a * n``: the sum over the n copies (a scalar
+    zero stands for a sequence of zeros)."""
+    if not isinstance(g, (list, tuple)):
+        return g
+    k = len(a)
+    if k == 0 or not g:
+        return zeros_like(a)
+    total = list(g[:k])
+    for start in range(k, len(g), k):
+        total = [add_seq(x, y) for x, y in zip(total, g[start:start + k])]
+    return total
+
+
+def repeat_tangent(x, a, n):
+    """The derivative of ``a * n`` from ``x``, that of ``a``."""
+    return list(x if isinstance(x, (list, tuple)) else zeros_like(a)) * n
+
+
+def keys_of(d):
+    """The keys of the dict ``d``, in order, as a list: a loop over ``d.items()`` reads them."""
+    return list(d)

@@ -25,8 +25,8 @@ def no_return(x):
     y = x * 2.0
 
 
-def variadic(*xs):
-    return xs[0]
+def positional_only(x, /, y):
+    return x * y
 
 
 def factorial(x, n):

@@ -146,7 +146,7 @@ def test_the_readme_example(tmp_path, monkeypatch):
     (tmp_path / "readme_rules.py").write_text(
         "import numpy as np\nimport srcad\n" + code + "\n\n"
         "def user(a):\n"
-        "    return scipy.special.logsumexp(a) * np.sum(scipy.special.expit(a)) + bucket(a[0])\n")
+        "    return scipy.linalg.norm(a) * np.sum(scipy.special.erfcx(a)) + bucket(a[0])\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     module = importlib.import_module("readme_rules")
     a = np.array([0.3, -1.2, 2.0])

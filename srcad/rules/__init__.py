@@ -167,5 +167,11 @@ from . import builtins, elementwise as _elementwise_table, numpy as _numpy_table
 from . import runtime as _runtime_table  # noqa: E402,F401
 from . import shapes as _shapes_table, products as _products_table  # noqa: E402,F401
 from . import linalg as _linalg_table  # noqa: E402,F401
+try:    # rules of an optional library register only when it imports (scipy is an extra)
+    import scipy.special as _scipy_special
+except ImportError:
+    _scipy_special = None
+if _scipy_special is not None:
+    from . import scipy_special as _scipy_special_table  # noqa: E402,F401
 # srcad's own table (what the README lists), apart from rules users register later
 BUILTIN_RULES, BUILTIN_NONDIFF = tuple(all_rules()), frozenset(NONDIFF)  # noqa: E305

@@ -9,7 +9,7 @@ import numpy as np
 from .. import runtime as rt
 from . import defelementwise, defrule, nondiff
 
-nondiff(rt.zeros_like, rt.assert_scalar, rt.shape_of)
+nondiff(rt.zeros_like, rt.assert_scalar, rt.shape_of, rt.keys_of, rt.require_view)
 
 defrule(rt.unbroadcast, "g, like", "dg += broadcast_like(dout, g)", "dout = unbroadcast(dg, like)")
 defrule(rt.broadcast_like, "t, like", "dt += unbroadcast(dout, t)",
@@ -20,8 +20,20 @@ defrule(rt.unreduce, "g, like, axis=None, keepdims=False",
 defrule(rt.added_at, "a, index, g", "da += dout\ndg += unbroadcast(dout[index], g)",
         "dout = add_seq(da, added_at(zeros_like(a), index, dg))")  # a may be a list
 
+defrule(rt.copied, "x", "dx += dout", "dout = dx")
 defrule(rt.add_seq, "a, b, sign=1.0", "da += dout\ndb += add_seq(0.0, dout, sign)",
         "dout = add_seq(da, db, sign)")
+# Tuples or lists concatenated: the derivative splits at len(a), the tangents concatenate.
+defrule(rt.concat, "a, b", "da += dout[:len(a)]\ndb += dout[len(a):]",
+        "dout = concat_tangent(da, db, a, b)")
+defrule(rt.concat_tangent, "x, y, a, b", "dx += dout[:len(a)]\ndy += dout[len(a):]",
+        "dout = concat_tangent(dx, dy, a, b)")
+# A tuple or list repeated: the derivative sums the copies, the tangent repeats.
+defrule(rt.repeat, "a, n", "da += repeat_grad(dout, a)", "dout = repeat_tangent(da, a, n)")
+defrule(rt.repeat_grad, "g, a", "dg += repeat_tangent(dout, a, len(g) // max(len(a), 1))",
+        "dout = repeat_grad(dg, a)")
+defrule(rt.repeat_tangent, "x, a, n", "dx += repeat_grad(dout, a)",
+        "dout = repeat_tangent(dx, a, n)")
 
 # Linear in g; piecewise constant in x and the extremum (their derivative is zero).
 defrule(rt.reduced_max_grad, "g, x, peak, axis, keepdims",

@@ -30,9 +30,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .primitives import BROADCAST, BY_OUT
+from .primitives import BROADCAST, BY_OUT, special
 from .state import BMAX, E, Function, Helper, Var, const_text, copy_env, in_place_ok, merge
 
+# in the shares of a value NumPy may not change in place (np.broadcast_to, and a helper's
+# result, which may be one): a name bound to it is linked, so never updated in place
+READ_ONLY = "<read-only>"
 PACKED = re.compile(r"\[[^\]]*\{\d\}")     # a template operand inside a list literal
 PARAMS = (("x", "S"), ("y", "S"), ("v", "V"), ("m", "M"))
 # local names, among them names srcad's own output uses (adjoints, stacks, temporaries)
@@ -40,7 +43,8 @@ NAMES = ["s", "t", "u", "z", "acc", "tmp", "out", "dx", "dv", "dout", "stack", "
          "x_2", "jumped", "w", "r", "q", "val", "res", "p", "dt", "g", "e2", "total"]
 INTS = ["i", "j", "ii", "i_range"]
 COUNTERS = ["k", "count", "k2"]
-HEADER = "import math\nimport operator\n\nimport numpy as np\n"
+HEADER = "import math\nimport operator\n\nimport numpy as np\n" + (
+    "import scipy.special\n" if special is not None else "")
 # the recorders the traced twins call, copied into every program (see recorders.py)
 RECORDERS = (Path(__file__).with_name("recorders.py").read_text().split("# ---- begin\n", 1)[1])
 
@@ -133,6 +137,8 @@ class Generator:
             self.link(shares)
         if op.fresh:
             shares = frozenset()
+        if op.name == "broadcast_to":
+            shares = shares | {READ_ONLY}
         return E(plain.format(*[a.plain for a in args]), traced.format(*[a.traced for a in args]),
                  out, op.bound([a.bound for a in args]), shares)
 
@@ -152,7 +158,7 @@ class Generator:
         shares = frozenset().union(*[a.shares for a in args])
         if len(shares) > 1:     # srcad links the result's temporary with every argument
             self.link(shares)
-        shares = frozenset(n for n in shares if n not in self.fn.ints)
+        shares = frozenset(n for n in shares if n not in self.fn.ints) | {READ_ONLY}
         return E(f"{helper.name}({', '.join(a.plain for a in args)})",
                  f"{helper.name}_traced({', '.join(a.traced for a in args)})",
                  helper.returns[0] if len(helper.returns) == 1 else "T", BMAX, shares)

@@ -406,9 +406,44 @@ op("norm_ord", [np.linalg.norm], [
     ("V", "S", "np.linalg.norm({0}, np.inf)", "np.linalg.norm(_absmax({0}), np.inf)")],
    lambda b: 3 * b[0], second_order=False)
 
+# ---- scipy.special (its rules register only when scipy imports) ----------------------------
+try:
+    import scipy.special as special
+except ImportError:
+    special = None
+if special is not None:
+    unary("expit", [special.expit], "scipy.special.expit({0})", const(1.0))
+    unary("logit", [special.logit], "scipy.special.logit(0.5 + 0.4 * np.tanh({0}))", const(2.2))
+    unary("erf", [special.erf], "scipy.special.erf({0})", const(1.0))
+    unary("erfc", [special.erfc], "scipy.special.erfc({0})", const(2.0))
+    unary("ndtr", [special.ndtr], "scipy.special.ndtr({0})", const(1.0))
+    unary("log_ndtr", [special.log_ndtr], "scipy.special.log_ndtr(2.0 * np.tanh({0}))",
+          const(3.8))
+    unary("gammaln", [special.gammaln], "scipy.special.gammaln(2.0 + np.sin({0}))", const(0.7))
+    unary("digamma", [special.digamma], "scipy.special.digamma(2.0 + np.sin({0}))", const(1.0))
+    unary("polygamma", [Variant(special.polygamma, 2)],
+          "scipy.special.polygamma(1, 2.0 + np.sin({0}))", const(1.7))
+    binary("xlogy", [special.xlogy], "scipy.special.xlogy({0}, 1.5 + np.sin({1}))", first)
+    binary("xlog1py", [special.xlog1py], "scipy.special.xlog1py({0}, 0.5 + 0.4 * np.sin({1}))",
+           first)
+    op("logsumexp", [special.logsumexp], [
+        ("V", "S", "scipy.special.logsumexp({0})"),
+        ("M", "C", "scipy.special.logsumexp({0}, axis=1, keepdims=True)"),
+        ("M", "V", "scipy.special.logsumexp({0}, axis=0)"),
+        ("VV", "S", "scipy.special.logsumexp({0}, b=1.5 + np.sin({1}))")],
+        lambda b: b[0] + 2.0)
+    op("softmax", [special.softmax], [("V", "V", "scipy.special.softmax({0})"),
+                                      ("M", "M", "scipy.special.softmax({0}, axis=1)")],
+       const(1.0))
+    op("log_softmax", [special.log_softmax], [
+        ("V", "V", "scipy.special.log_softmax({0})"),
+        ("M", "M", "scipy.special.log_softmax({0}, axis=0)")], lambda b: 2.0 * b[0] + 2.0)
+
+
 BY_OUT = {k: [(o, f) for o in OPS for f in o.forms if f[1] == k] for k in KINDS}
 
 
 def exercised_keys():
     """The registry keys (and variants) the generator's ops call."""
     return {k for o in OPS for k in o.keys}
+

@@ -227,3 +227,24 @@ SAMPLES = [
     ("norm_fro", {"x": X}, "np.linalg.norm(x, 'fro')"),
     ("norm_axes_keepdims", {"x": X3}, "np.linalg.norm(x, axis=(0, 1), keepdims=True)"),
 ]
+
+# ---- scipy.special (an optional extra: its rules and samples exist only when it imports)
+try:
+    import scipy.special
+    SCIPY = scipy
+except ImportError:
+    SCIPY = None
+if SCIPY is not None:
+    SAMPLES += [
+        ("logsumexp_all", {"x": X}, "scipy.special.logsumexp(x)"),
+        ("logsumexp_axis", {"x": X}, "scipy.special.logsumexp(x, axis=1)"),
+        ("logsumexp_tuple_keepdims", {"x": X3},
+         "scipy.special.logsumexp(x, axis=(0, 2), keepdims=True)"),
+        ("logsumexp_b_axis", {"x": X, "b": P(4)}, "scipy.special.logsumexp(x, axis=0, b=b)"),
+        ("logsumexp_b_keepdims", {"x": X, "b": P(3, 4)},
+         "scipy.special.logsumexp(x, axis=-1, b=b, keepdims=True)"),
+        ("softmax_axis", {"x": X}, "scipy.special.softmax(x, axis=1)"),
+        ("softmax_all", {"x": X}, "scipy.special.softmax(x)"),
+        ("log_softmax_axis", {"x": X3}, "scipy.special.log_softmax(x, axis=0)"),
+        ("log_softmax_all", {"x": X}, "scipy.special.log_softmax(x)"),
+    ]

@@ -12,14 +12,15 @@ import srcad
 from srcad import rules, runtime
 
 from .fd import assert_close, load, numeric_grad, numeric_jvp
-from .samples import SAMPLES
+from .samples import SAMPLES, SCIPY
 
 
 def module_text(args, body):
     *stmts, expr = body.split("; ")
     params = ", ".join(args)
     lines = "".join(f"    {s}\n" for s in stmts)
-    return (f"import math\n\nimport numpy as np\n\n\n"
+    scipy = "import scipy.special\n" if "scipy." in body else ""   # optional: its samples
+    return (f"import math\n\nimport numpy as np\n{scipy}\n\n"
             f"def value({params}):\n{lines}    return {expr}\n\n\n"
             f"def weighted({params}, W):\n{lines}    return np.sum({expr} * W)\n")
 
@@ -108,7 +109,7 @@ def describe(key):
 
 
 def test_every_rule_has_a_sample():
-    namespace = {"np": np, "math": __import__("math"), "sum": sum}
+    namespace = {"np": np, "math": __import__("math"), "sum": sum, "scipy": SCIPY}
     used = set()
     for _, _, body in SAMPLES:
         used |= {k for k in keys_used(body, namespace) if rules.has_rule(k)}

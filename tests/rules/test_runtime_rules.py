@@ -11,7 +11,7 @@ import srcad
 from srcad import rules, runtime
 
 from .fd import assert_close, numeric_grad, numeric_jvp
-from .samples import DISTINCT, SAMPLES, N, P
+from .samples import DISTINCT, SAMPLES, SCIPY, N, P
 from .test_numpy_rules import build
 
 HELPER_SAMPLES = [
@@ -20,7 +20,15 @@ HELPER_SAMPLES = [
     ("unreduce", {"g": N(3), "like": N(3, 4)}, "unreduce(g, like, 1, False)"),
     ("added_at", {"a": N(5), "g": N(2)}, "added_at(a, [1, 3], g)"),
     ("add_seq", {"a": N(3), "b": N(3)}, "add_seq(a, b, -1.0)"),
+    ("copied", {"x": N(3, 4)}, "copied(x[:, ::2]) * copied(x.T)[:2].T"),
     ("add_seq_lists", {"a": N(3), "b": N(3)}, "t = add_seq([a, b], [b, a]); t[0] * t[1]"),
+    ("concat", {"a": N(3), "b": N(3)}, "t = concat((a, b), (b,)); t[0] * t[2] + t[1]"),
+    ("repeat", {"a": N(3), "b": N(3)}, "t = repeat((a, b), 2); t[0] * t[3] + t[2]"),
+    ("repeat_grad", {"x": N(3), "y": N(3)}, "t = repeat_grad([x, y, y, x], [x, y]); t[0] * t[1]"),
+    ("repeat_tangent", {"x": N(3), "y": N(3)},
+     "t = repeat_tangent([x, y], [x, y], 2); t[0] * t[3] + t[2]"),
+    ("concat_tangent", {"x": N(3), "y": N(3)},
+     "t = concat_tangent([x, y], 0.0, [x, y], [y]); t[0] * t[1] + t[2]"),
     ("reduced_max_grad", {"g": N(3), "x": DISTINCT(3, 4)},
      "peak = np.max(x, axis=1); reduced_max_grad(g, x, peak, 1, False)"),
     ("prod_grad", {"g": N(3), "x": N(3, 4)}, "prod_grad(g, x, 1, False)"),
@@ -79,6 +87,9 @@ HELPER_SAMPLES = [
     ("einsum_grad_tangent", {"g": N(3), "operands": N(3, 4), "tangents": N(3, 4)},
      "einsum_grad_tangent(g, 'ij,ij->i', (operands, operands), 0, (0.0, tangents))"),
 ]
+
+if SCIPY is not None:   # the helper of the scipy.special rules (registered with them)
+    HELPER_SAMPLES.append(("polygamma", {"x": P(3)}, "polygamma(1, x) + polygamma(0, x)"))
 
 
 def helper_of(sample):

@@ -74,3 +74,29 @@ def repeat_after_write(x, a):
     y = x + a * 2.0
     a = y * 1.5
     return y + a * 2.0                     # a changed: the second a * 2.0 is computed again
+
+
+# iteration and variadic calls
+def enumerate_zip(ws, xs):
+    s = 0.0
+    for i, (w, x) in enumerate(zip(ws, xs)):
+        s = s + i * w * x
+    return s
+
+
+def weight_tuples(params, h):
+    for W, b in params:
+        h = h @ W + b
+    return h
+
+
+def two_of(a, b):
+    return a * b
+
+
+def star_of(x, *xs):
+    return x
+
+
+def variadic_calls(w, *args):
+    return two_of(*args) + star_of(w, w, *args) + star_of(*args)

@@ -47,3 +47,29 @@ def test_swap_keeps_the_old_value():
 def test_line_numbers_are_the_files():
     tree = normalize(read_function(s.anf))
     assert tree.body[0].lineno == s.anf.__code__.co_firstlineno + 1
+
+
+def test_enumerate_of_zip_unpacks_into_the_index_loop():
+    assert body(s.enumerate_zip)[1:4] == ["for i in range(min(len(ws), len(xs))):",
+                                          "w = ws[i]", "x = xs[i]"]
+
+
+def test_a_tuple_loop_target_unpacks_each_element():
+    assert body(s.weight_tuples)[:3] == ["for i in range(len(params)):",
+                                         "params_item = params[i]", "W, b = params_item"]
+
+
+def test_variadic_parameters_and_calls():
+    text = core(s.variadic_calls)
+    assert text.startswith("def variadic_calls(w, args):")      # the tuple, a plain parameter
+    assert body(s.variadic_calls)[:10] == [
+        "a, b = args",                                  # a star into named parameters: unpacked
+        "two_of_a_b = two_of(a, b)",
+        "xs = w,",                                      # extras for *xs: one tuple
+        "xs_2 = xs + args",
+        "star_of_2 = star_of(w, *xs_2)",
+        "two_of_a_b_plus_star_of_2 = two_of_a_b + star_of_2",
+        "x = args[0]",                                  # into x and *xs: the rest sliced
+        "xs_3 = args[1:]",
+        "star_of_3 = star_of(x, *xs_3)",
+        "out = two_of_a_b_plus_star_of_2 + star_of_3"]

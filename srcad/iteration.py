@@ -1,0 +1,283 @@
+"""``for`` loops over sequences, lowered to the index loops srcad differentiates.
+
+``for w, x in zip(ws, xs):`` becomes::
+
+    for i in range(min(len(ws), len(xs))):
+        w = ws[i]
+        x = xs[i]
+
+and likewise ``enumerate`` (its counter is the loop variable), ``reversed`` (the index runs
+backwards), ``itertools.pairwise``, a dict's ``.items()``, ``.values()`` and ``.keys()`` (by its
+keys, read once before the loop: ``params_keys = keys_of(params)``), and any nesting of them. A
+tuple target unpacks each element (``for W, b in params:``), a nested one level by level
+(``for i, (w, x) in enumerate(zip(ws, xs)):``). Sequences are evaluated once, before the loop,
+as Python does; one the body rebinds is read through a copy of the name.
+"""
+import itertools
+from dataclasses import dataclass, field
+
+import gast
+
+from .frontend import UNRESOLVED, Method
+from .walk import clone
+
+
+@dataclass
+class Seq:
+    """The elements of a sequence ``q`` (an atom): ``q[i + shift]``, or counted from the end."""
+    q: gast.AST
+    shift: int = 0
+    backwards: bool = False
+
+
+@dataclass
+class Count:
+    """``enumerate``'s counter."""
+    start: gast.AST = None
+
+
+@dataclass
+class Group:
+    """A tuple of elements, one from each part (``zip``, ``enumerate``, ``pairwise``)."""
+    parts: list = field(default_factory=list)
+
+
+@dataclass
+class Keyed:
+    """A dict read through its keys: ``.keys()``, ``.values()`` or ``.items()``."""
+    d: gast.AST
+    keys: str
+    what: str
+
+
+@dataclass
+class Bound:
+    """An element already bound to a name (a nested target unpacked level by level)."""
+    id: str
+
+
+def name(id_, store=False):
+    return gast.Name(id=id_, ctx=gast.Store() if store else gast.Load(), annotation=None,
+                     type_comment=None)
+
+
+def call(func, *args):
+    return gast.Call(func=func if isinstance(func, gast.AST) else name(func), args=list(args),
+                     keywords=[])
+
+
+def const(value):
+    return gast.Constant(value=value, kind=None)
+
+
+def is_dict_view(it, func):
+    """``d.items()``, ``d.values()``, ``d.keys()`` on a local dict (or an expression, or a
+    global dict)."""
+    return isinstance(it, gast.Call) and isinstance(it.func, gast.Attribute) and \
+        it.func.attr in ("items", "values", "keys") and not it.args and not it.keywords and (
+            isinstance(func, Method) or func is UNRESOLVED or
+            isinstance(getattr(func, "__self__", None), dict))
+
+
+class IndexLoop:
+    """Lower one ``for`` statement that is not over a range (see the module docstring)."""
+
+    def __init__(self, lowering, loop, out):
+        self.low, self.loop, self.out = lowering, loop, out
+        self.lengths = []       # len(...) expressions: the loop runs over the shortest
+
+    def fail(self, what, hint):
+        self.low.fail(self.loop, what, hint)
+
+    # ---- the iterable -----------------------------------------------------------------------
+    def parse(self, it):
+        scope = self.low.scope
+        func = scope.resolve(it.func) if isinstance(it, gast.Call) else None
+        if func is not None and it.keywords and func in (zip, enumerate):
+            if func is zip or [k.arg for k in it.keywords] != ["start"]:
+                self.fail(f"{func.__name__}(...) with keyword arguments", "pass them by position")
+            it.args.append(it.keywords.pop().value)
+        if func is zip and it.args and not it.keywords:
+            return Group([self.parse(a) for a in it.args])
+        if func is enumerate and len(it.args) in (1, 2):
+            start = it.args[1] if len(it.args) == 2 else None
+            if start is not None:
+                start = self.low.atom(start, self.out, base="start")
+            return Group([Count(start), self.parse(it.args[0])])
+        if func is reversed and len(it.args) == 1 and not it.keywords:
+            return self.sequence(it.args[0], backwards=True)
+        if func is getattr(itertools, "pairwise", None) and len(it.args) == 1:
+            q = self.low.atom(it.args[0], self.out, base="seq")
+            self.lengths.append(gast.BinOp(left=call("len", clone(q)), op=gast.Sub(),
+                                           right=const(1)))
+            return Group([Seq(q), Seq(q, shift=1)])
+        if is_dict_view(it, func):
+            d = self.low.atom(it.func.value, self.out, base="seq")
+            self.lengths.append(call("len", clone(d)))
+            base = d.id if isinstance(d, gast.Name) else "dict"
+            return Keyed(d, self.low.namer.fresh(base + "_keys"), it.func.attr)
+        return self.sequence(it)
+
+    def sequence(self, it, backwards=False):
+        q = self.low.atom(it, self.out, base="seq")
+        self.lengths.append(call("len", clone(q)))
+        return Seq(q, backwards=backwards)
+
+    def stop(self):
+        if len(self.lengths) == 1:
+            return self.lengths[0]
+        return call("min", *self.lengths)
+
+    # ---- the elements -----------------------------------------------------------------------
+    def bind(self, target, element, index, head):
+        """Statements (before lowering) that bind ``target`` to ``element`` at ``index``."""
+        if isinstance(target, gast.Name):
+            head.append(self.assign(target, self.value(element, index, head)))
+            return
+        if not isinstance(target, (gast.Tuple, gast.List)):
+            self.fail("a loop target that is not a name or a tuple of names",
+                      "loop into a name, then assign it")
+        if isinstance(element, Keyed) and element.what == "items":
+            element = Group([Keyed(element.d, element.keys, "keys"),
+                             Keyed(element.d, element.keys, "values")])
+        if isinstance(element, Group):
+            if len(element.parts) != len(target.elts):
+                self.fail(f"unpacking {len(element.parts)} values into {len(target.elts)} "
+                          f"names", "match the number of names and values")
+            bound_keys = {}     # d_keys -> the name a key of d was just bound to
+            for t, part in zip(target.elts, element.parts):
+                if isinstance(part, Keyed) and part.what == "values" and part.keys in bound_keys:
+                    head.append(self.assign(t, self.item(part, name(bound_keys[part.keys]))))
+                    continue
+                self.bind(t, part, index, head)
+                if isinstance(part, Keyed) and part.what == "keys" and isinstance(t, gast.Name):
+                    bound_keys[part.keys] = t.id    # d[name] reads the key just bound
+            return
+        value = self.value(element, index, head)
+        if all(isinstance(e, gast.Name) for e in target.elts):
+            head.append(self.assign(clone(target), value))
+            return
+        parts = []
+        for e in target.elts:     # one level at a time: a, (b, c) = item -> a, b_c = item ...
+            if isinstance(e, gast.Name):
+                parts.append(e)
+            else:
+                inner = "_".join(n.id for n in gast.walk(e) if isinstance(n, gast.Name))
+                parts.append(name(self.low.namer.fresh(inner or "item"), store=True))
+        head.append(self.assign(gast.Tuple(elts=parts, ctx=gast.Store()), value))
+        for e, p in zip(target.elts, parts):
+            if p is not e:
+                self.bind(e, Bound(p.id), index, head)
+
+    def value(self, element, index, head):
+        """The expression of ``element`` at ``index``."""
+        if isinstance(element, Bound):
+            return name(element.id)
+        if isinstance(element, Count):
+            if element.start is None:
+                return name(index)
+            return gast.BinOp(left=name(index), op=gast.Add(), right=clone(element.start))
+        if isinstance(element, Seq):
+            at = name(index)
+            if element.shift:
+                at = gast.BinOp(left=at, op=gast.Add(), right=const(element.shift))
+            if element.backwards and not self.reversed_range:
+                last = gast.BinOp(left=call("len", clone(element.q)), op=gast.Sub(),
+                                  right=const(1))
+                at = gast.BinOp(left=last, op=gast.Sub(), right=at)
+            return gast.Subscript(value=clone(element.q), slice=at, ctx=gast.Load())
+        if isinstance(element, Keyed):
+            key = gast.Subscript(value=name(element.keys), slice=name(index), ctx=gast.Load())
+            if element.what == "keys":
+                return key
+            if element.what == "values":
+                k = self.low.namer.fresh("key")
+                head.append(self.assign(name(k, store=True), key))
+                return self.item(element, name(k))
+            k = self.low.namer.fresh("key")      # an (key, value) pair bound to one name
+            head.append(self.assign(name(k, store=True), key))
+            return gast.Tuple(elts=[name(k), self.item(element, name(k))], ctx=gast.Load())
+        if isinstance(element, Group):
+            return gast.Tuple(elts=[self.value(p, index, head) for p in element.parts],
+                              ctx=gast.Load())
+        raise AssertionError(element)
+
+    def item(self, keyed, key):
+        return gast.Subscript(value=clone(keyed.d), slice=key, ctx=gast.Load())
+
+    def assign(self, target, value):
+        target = clone(target)
+        for n in gast.walk(target):
+            if isinstance(n, gast.Name):
+                n.ctx = gast.Store()
+        node = gast.Assign(targets=[target], value=value, type_comment=None)
+        node.lineno = self.loop.lineno
+        return node
+
+    # ---- the loop ---------------------------------------------------------------------------
+    def lower(self):
+        s, low = self.loop, self.low
+        source = self.parse(s.iter)
+        target = s.target
+        counter = isinstance(source, Group) and isinstance(source.parts[0], Count) and \
+            source.parts[0].start is None and isinstance(target, gast.Tuple) and \
+            target.elts and isinstance(target.elts[0], gast.Name)
+        if counter:     # enumerate: the user's counter is the loop variable
+            index, target = target.elts[0].id, gast.Tuple(elts=target.elts[1:], ctx=gast.Store())
+            source = Group(source.parts[1:])
+            if len(source.parts) == 1 and len(target.elts) == 1:
+                source, target = source.parts[0], target.elts[0]
+        else:
+            index = low.namer.fresh("i")
+        self.reversed_range = isinstance(source, Seq) and source.backwards and not counter
+        self.copy_rebound(source)
+        for k in self.walk(source):     # a dict's keys, read once: d_keys = keys_of(d)
+            if isinstance(k, Keyed):
+                low.scope.locals = low.scope.locals | {k.keys}
+                self.out.append(self.assign(name(k.keys), call(low.runtime_name("keys_of"),
+                                                               clone(k.d))))
+        head = []
+        self.bind(target, source, index, head)
+        stop = self.stop()
+        iterate = call("range", stop)
+        if self.reversed_range:
+            iterate = gast.Subscript(value=iterate, slice=gast.Slice(
+                lower=None, upper=None, step=gast.UnaryOp(op=gast.USub(), operand=const(1))),
+                ctx=gast.Load())
+        loop = gast.For(target=name(index, store=True), iter=iterate,
+                        body=low.block(head + s.body), orelse=[], type_comment=None)
+        return loop
+
+    def walk(self, element):
+        yield element
+        if isinstance(element, Group):
+            for p in element.parts:
+                yield from self.walk(p)
+
+    def copy_rebound(self, source):
+        """Python iterates the objects bound when the loop began: a sequence the body rebinds
+        is read through a copy of the name (the stop is computed once, too)."""
+        from .normalize import local_targets
+        rebound = local_targets(gast.Module(body=self.loop.body, type_ignores=[]))
+        copies = {}
+        for e in self.walk(source):
+            attr = "q" if isinstance(e, Seq) else "d" if isinstance(e, Keyed) else None
+            q = getattr(e, attr) if attr else None
+            if isinstance(q, gast.Name) and q.id in rebound:
+                if q.id not in copies:
+                    copies[q.id] = self.low.namer.fresh("seq_" + q.id)
+                    self.out.append(self.assign(name(copies[q.id]), q))
+                setattr(e, attr, name(copies[q.id]))
+        for length in self.lengths:
+            for n in gast.walk(length):
+                if isinstance(n, gast.Name) and n.id in copies:
+                    n.id = copies[n.id]
+
+
+def lower_for(lowering, loop, out):
+    """Append the index loop for ``loop`` (not over a range) to ``out``."""
+    lowered = IndexLoop(lowering, loop, out).lower()
+    for n in gast.walk(lowered):
+        if getattr(n, "lineno", None) is None and isinstance(n, (gast.stmt, gast.expr)):
+            n.lineno = loop.lineno
+    out.append(lowered)

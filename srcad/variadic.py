@@ -1,0 +1,428 @@
+"""Variadic parameters and calls: ``def f(w, *args, **kw)``, ``g(x, *rest)``, ``g(**kw)``.
+
+* Parameters. Inside the pipeline ``*args`` and ``**kw`` are plain parameters holding the tuple
+  and the dict (``flatten_parameters``), so every stage treats them as it treats a tuple or a
+  dict argument; the generated function gets its stars back (``restore_parameters``) and takes
+  the same arguments as the original, with the seed or tangents srcad adds keyword-only.
+* Calls of a user helper. ``g(x, *rest)`` where the star fills ``g``'s named parameters is
+  unpacked first (``y, z = rest; g(x, y, z)``), so each element carries its own derivative;
+  extra positional arguments for ``g``'s ``*xs`` are packed into one tuple (``xs = a, b;
+  g(x, *xs)``). A star that fills ``g``'s ``*param`` (and a ``**d`` that fills its
+  ``**param``) stays, and ``bind_arguments`` binds it to that parameter.
+* ``wrt``. An integer counts call positions, as autograd's ``argnum`` and JAX's ``argnums``
+  do: for ``f(w, *args)`` called ``f(w, a, b)``, ``wrt=1`` is ``a`` (an ``Extra``); a name
+  selects a parameter, so ``wrt="args"`` is the whole tuple (its gradient a tuple).
+* ``args + (x,)``: ``+`` on tuples or lists concatenates, and its derivative splits at
+  ``len(args)`` (the rule of ``runtime.concat``).
+"""
+import inspect
+import weakref
+
+import gast
+
+from .errors import UnsupportedSyntax, UsageError
+from .walk import clone
+
+P = inspect.Parameter
+POSITIONAL = (P.POSITIONAL_ONLY, P.POSITIONAL_OR_KEYWORD)
+
+
+# ---- parameters -------------------------------------------------------------------------------
+def flatten_parameters(tree):
+    """``def f(w, *args, **kw)`` -> ``def f(w, args, kw)`` (in place)."""
+    args = tree.args
+    extra = [p for p in (args.vararg, args.kwarg) if p is not None]
+    if not extra:
+        return
+    if args.defaults:   # keep the defaults aligned with the last parameters
+        args.defaults = args.defaults + [gast.Constant(value=None, kind=None) for _ in extra]
+    args.args = args.args + [gast.Name(id=p.id, ctx=gast.Param(), annotation=None,
+                                       type_comment=None) for p in extra]
+    args.vararg = args.kwarg = None
+
+
+def restore_parameters(tree, original):
+    """The generated ``tree`` (flattened) takes ``*args``/``**kw`` again, as ``original`` does;
+    the parameters srcad appended (a seed, tangents) follow them keyword-only. A tuple packed
+    for a call and inlined there, ``g(w, *(a, b))``, is written ``g(w, a, b)`` again."""
+    for n in gast.walk(tree):
+        if isinstance(n, gast.Call) and n.args and isinstance(n.args[-1], gast.Starred) and \
+                isinstance(n.args[-1].value, gast.Tuple):
+            n.args[-1:] = n.args[-1].value.elts
+    star, stars = original.args.vararg, original.args.kwarg
+    if star is None and stars is None:
+        return tree
+    args = tree.args
+    n = len(original.args.args)
+    defaults = [None] * (len(args.args) - len(args.defaults)) + list(args.defaults)
+    variadic = {p.id for p in (star, stars) if p is not None}
+    added = [(a, d) for a, d in zip(args.args[n:], defaults[n:]) if a.id not in variadic]
+    args.args, args.defaults = args.args[:n], [d for d in defaults[:n] if d is not None]
+    args.vararg = gast.Name(id=star.id, ctx=gast.Param(), annotation=None,
+                            type_comment=None) if star else None
+    args.kwarg = gast.Name(id=stars.id, ctx=gast.Param(), annotation=None,
+                           type_comment=None) if stars else None
+    args.kwonlyargs = args.kwonlyargs + [a for a, _ in added]
+    args.kw_defaults = args.kw_defaults + [d for _, d in added]
+    return tree
+
+
+# ---- calls ------------------------------------------------------------------------------------
+def callee_name(func, node):
+    from .frontend import Method
+    if isinstance(func, Method):
+        return f".{func.name}()"
+    return getattr(func, "__name__", None) or (node.func.id if isinstance(node.func, gast.Name)
+                                               else "this function")
+
+
+def spread_arguments(lowering, call, out):
+    """Lower a call with ``*seq`` or ``**d``, or with extra positional arguments for the
+    callee's ``*param`` (in place): starred values become atoms; a star that exactly fills the
+    callee's remaining named parameters is unpacked into them (``y, z = rest``); extra
+    positional arguments are packed into one tuple named after the ``*param``
+    (``xs = a, b``) passed with a star, so the tuple carries their derivatives."""
+    from .analysis import is_user_function
+    stars = [i for i, a in enumerate(call.args) if isinstance(a, gast.Starred)]
+    spread = stars or any(k.arg is None for k in call.keywords)
+    func = lowering.scope.resolve(call.func)
+    if not is_user_function(func):
+        if spread:
+            lowering.fail(call, f"a call of {callee_name(func, call)} with *args or **kwargs",
+                          "pass the arguments one by one (a function of your own may take "
+                          "them)")
+        return
+    what = callee_name(func, call)
+    if stars and stars != [len(call.args) - 1]:
+        lowering.fail(call, f"a call of {what} with *args before other positional arguments, "
+                      f"or with two of them", f"build one tuple first: t = a + (x,); {what}(*t)")
+    if sum(k.arg is None for k in call.keywords) > 1:
+        lowering.fail(call, f"a call of {what} with two **kwargs", "merge them into one dict first")
+    params = list(inspect.signature(func).parameters.values())
+    named = [p for p in params if p.kind in POSITIONAL]
+    var = next((p.name for p in params if p.kind is P.VAR_POSITIONAL), None)
+    plain = len(call.args) - len(stars)
+    if var and plain > len(named):
+        extra = gast.Tuple(elts=call.args[len(named):plain], ctx=gast.Load())
+        if stars:   # g(w, a, *rest): xs = a,  xs_2 = xs + rest
+            extra = gast.BinOp(left=lowering.atom(located(extra, call.lineno), out, base=var),
+                               op=gast.Add(), right=call.args[-1].value)
+        if stars or not all(isinstance(e, gast.Constant) for e in extra.elts):
+            packed = lowering.atom(located(extra, call.lineno), out, base=var)
+            call.args[len(named):] = [gast.Starred(value=packed, ctx=gast.Load())]
+            return
+    if not stars:
+        return
+    star = call.args[-1]
+    star.value = lowering.atom(star.value, out)
+    filled = star_fills(params, plain, {k.arg for k in call.keywords if k.arg})
+    if not filled:
+        return
+    names = [lowering.namer.fresh(p) for p in filled]
+    lowering.scope.locals = lowering.scope.locals | set(names)
+    if var is None:     # exactly the named parameters: unpack (Python checks the length)
+        target = gast.Tuple(elts=[name(n, store=True) for n in names], ctx=gast.Store())
+        lowering.assign_to(target, star.value, call.lineno, out)
+        call.args[-1:] = [name(n) for n in names]
+        return
+    for k, n in enumerate(names):   # the first ones named, the rest for the callee's *param
+        item = gast.Subscript(value=clone(star.value), slice=const(k), ctx=gast.Load())
+        lowering.assign_to(name(n, store=True), located(item, call.lineno), call.lineno, out)
+    rest = gast.Subscript(value=clone(star.value), slice=gast.Slice(
+        lower=const(len(names)), upper=None, step=None), ctx=gast.Load())
+    star.value = lowering.atom(located(rest, call.lineno), out, base=var)
+    call.args[-1:] = [name(n) for n in names] + [star]
+
+
+def located(node, lineno):
+    for n in gast.walk(node):
+        if getattr(n, "lineno", None) is None and isinstance(n, (gast.expr, gast.stmt)):
+            n.lineno = lineno
+    return node
+
+
+def star_fills(params, given, keywords):
+    """The named parameters a star after ``given`` positional arguments fills, one element
+    each, when that is known before the call (none of them has a default); else None."""
+    rest = [p for p in params if p.kind in POSITIONAL][given:]
+    if any(p.default is not P.empty or p.name in keywords for p in rest):
+        return None
+    return [p.name for p in rest]
+
+
+def name(id_, store=False):
+    return gast.Name(id=id_, ctx=gast.Store() if store else gast.Load(), annotation=None,
+                     type_comment=None)
+
+
+def const(value):
+    return gast.Constant(value=value, kind=None)
+
+
+def bind_arguments(func, call, defaults=False):
+    """``{parameter: atom}`` for a core-language call of the user function ``func``, and
+    ``{parameter: atoms}`` for the parameters whose values srcad cannot follow one by one: those
+    a ``*seq`` or ``**d`` fills in a way known only at run time, and a ``**param`` that collects
+    keyword arguments into a dict. A trailing ``*seq`` binds the callee's ``*param`` when the
+    other arguments fill every named positional parameter, ``**d`` its ``**param`` when every
+    other parameter is bound. Raises TypeError where the call cannot fit (as
+    ``inspect.Signature.bind`` does)."""
+    signature = inspect.signature(func)
+    params = list(signature.parameters.values())
+    plain = [a for a in call.args if not isinstance(a, gast.Starred)]
+    star = next((a.value for a in call.args if isinstance(a, gast.Starred)), None)
+    named = {k.arg: k.value for k in call.keywords if k.arg is not None}
+    stars = next((k.value for k in call.keywords if k.arg is None), None)
+    bound = signature.bind(*plain, **named) if star is None and stars is None else \
+        signature.bind_partial(*plain, **named)
+    arguments, loose = dict(bound.arguments), {}
+    var = next((p.name for p in params if p.kind is P.VAR_POSITIONAL), None)
+    kwvar = next((p.name for p in params if p.kind is P.VAR_KEYWORD), None)
+    if var in arguments:    # constants for *param (srcad packs anything else): no derivative
+        arguments.pop(var)
+    if kwvar in arguments:
+        loose[kwvar] = list(arguments.pop(kwvar).values())
+    if star is not None:
+        open_ = [p.name for p in params if p.kind in POSITIONAL and p.name not in arguments]
+        if var and not open_:
+            arguments[var] = star
+        else:
+            loose.update({p: [star] for p in open_ + ([var] if var else [])})
+    if stars is not None:
+        open_ = [p.name for p in params if p.kind in (P.POSITIONAL_OR_KEYWORD, P.KEYWORD_ONLY)
+                 and p.name not in arguments and p.name not in loose]
+        if kwvar and not open_ and kwvar not in loose:
+            arguments[kwvar] = stars
+        else:
+            for p in open_ + ([kwvar] if kwvar else []):
+                loose.setdefault(p, []).append(stars)
+    if defaults:
+        for p in params:
+            if p.name not in arguments and p.name not in loose and p.default is not P.empty:
+                arguments[p.name] = p.default
+    return arguments, loose
+
+
+def check_spread(func, call, loose, active, parsed, lineno):
+    """A value that carries a derivative must reach one parameter srcad can name: not one a
+    ``*seq``/``**d`` fills at run time, not an entry of a ``**param`` dict."""
+    star = {id(a.value) for a in call.args if isinstance(a, gast.Starred)}
+    stars = {id(k.value) for k in call.keywords if k.arg is None}
+    fname, where = func.__name__, dict(filename=parsed.filename, lineno=lineno)
+    for p, atoms in sorted(loose.items()):
+        for a in atoms:
+            if not (isinstance(a, gast.Name) and a.id in active):
+                continue
+            filled = sorted(q for q, qs in loose.items() if any(b is a for b in qs))
+            if id(a) in star:
+                raise UnsupportedSyntax(
+                    f"cannot differentiate this call of {fname}: the elements of {a.id} fill "
+                    f"its parameters {', '.join(filled)}, and which ones is known only when it "
+                    f"runs", hint=f"pass them one by one: {fname}(..., {a.id}[0], {a.id}[1]), "
+                    f"or give {fname} a *args parameter of its own", **where)
+            if id(a) in stars:
+                raise UnsupportedSyntax(
+                    f"cannot differentiate this call of {fname}: the entries of {a.id} fill its "
+                    f"parameters {', '.join(filled)}, and which ones is known only when it runs",
+                    hint=f"pass them by name: {fname}(..., {filled[0]}={a.id}[{filled[0]!r}]), "
+                    f"or give {fname} a **kwargs parameter of its own", **where)
+            raise UnsupportedSyntax(
+                f"cannot differentiate this call of {fname}: the keyword argument {a.id} goes "
+                f"into its **{p} dict, whose entries srcad does not follow one by one",
+                hint=f"give {fname} a parameter of that name, or pass the caller's own "
+                     f"**kwargs dict whole ({fname}(..., **kw))", **where)
+
+
+# ---- wrt, arguments and calls of the public transforms (api.py) -------------------------------
+class Extra(str):
+    """``wrt`` naming one extra positional argument: element ``index`` of the ``*param`` tuple
+    (shown as ``args[0]``). The generated derivative is taken with respect to the whole tuple
+    and this element picked from it."""
+
+    def __new__(cls, param, index):
+        self = super().__new__(cls, f"{param}[{index}]")
+        self.param, self.index = param, index
+        return self
+
+    def __reduce__(self):
+        return Extra, (self.param, self.index)
+
+
+def var_positional(signature):
+    return next((p.name for p in signature.parameters.values() if p.kind is P.VAR_POSITIONAL),
+                None)
+
+
+def is_variadic(signature):
+    return any(p.kind in (P.VAR_POSITIONAL, P.VAR_KEYWORD) for p in signature.parameters.values())
+
+
+def name_hint(signature):
+    """The hint for a ``wrt`` name that is no parameter."""
+    kwvar = [p.name for p in signature.parameters.values() if p.kind is P.VAR_KEYWORD]
+    return "name one of its parameters" + (
+        f" (the keyword arguments in **{kwvar[0]} are differentiated as one dict: "
+        f"wrt={kwvar[0]!r})" if kwvar else "")
+
+
+def position_name(signature, w):
+    """The parameter (or Extra) call position ``w`` names, for a function with ``*args``
+    (an Extra passed on by a derivative transformed again stays); None for other functions
+    (their positions are their parameters)."""
+    if isinstance(w, Extra):
+        return w
+    var = var_positional(signature)
+    if var is None:
+        return None
+    positional = [p.name for p in signature.parameters.values() if p.kind in POSITIONAL]
+    if w < 0:
+        raise UsageError(f"wrt={w}: with *{var}, an integer wrt counts the positions of a call "
+                         f"from 0 (and a call has no fixed last one)",
+                         f"count from 0, or name the parameter (wrt={var!r} for the whole tuple)")
+    return positional[w] if w < len(positional) else Extra(var, w - len(positional))
+
+
+def check_extras(names, signature):
+    """An Extra passed on (a derivative transformed again) must fit this signature, and a
+    tuple is differentiated either whole or by elements."""
+    var = var_positional(signature)
+    for w in names:
+        if isinstance(w, Extra) and w.param != var:
+            raise UsageError(f"wrt={w!r} names an extra positional argument, but the function "
+                             f"has no *{w.param}", "name one of its parameters")
+        if isinstance(w, Extra) and w.param in names:
+            raise UsageError(f"wrt names both {w.param} and its element {w}",
+                             f"use wrt={w.param!r} for the whole tuple, or positions only")
+
+
+def real_wrt(wrt):
+    """The parameters the generated derivative is taken with respect to: an Extra's tuple."""
+    out = []
+    for w in wrt:
+        n = w.param if isinstance(w, Extra) else w
+        if n not in out:
+            out.append(n)
+    return tuple(out)
+
+
+def prepare_extras(arguments, wrt, differentiable):
+    """Promote the extra positional arguments ``wrt`` names (``arguments[param]`` is the tuple),
+    and give each Extra its own entry, as a named parameter has."""
+    for w in wrt:
+        if not isinstance(w, Extra):
+            continue
+        values = arguments[w.param]
+        if w.index >= len(values):
+            raise UsageError(f"wrt names {w}, but this call passes {len(values)} extra "
+                             f"positional argument(s) as *{w.param}",
+                             "pass the argument, or choose another wrt")
+        value = differentiable(w, values[w.index])
+        arguments[w.param] = values[:w.index] + (value,) + values[w.index + 1:]
+        arguments[w] = value
+
+
+def picked(wrt, grads):
+    """One derivative per ``wrt`` from the generated function's result, which has one per
+    ``real_wrt(wrt)`` (a bare one when there is one)."""
+    real = real_wrt(wrt)
+    grads = (grads,) if len(real) == 1 else tuple(grads)
+    by_param = dict(zip(real, grads))
+    return tuple(by_param[w.param][w.index] if isinstance(w, Extra) else by_param[w]
+                 for w in wrt)
+
+
+def spread_tangents(wrt, tangents, arguments):
+    """One tangent per ``real_wrt(wrt)``: for the extra positional arguments, a tuple of zeros
+    with the given tangents in their places."""
+    from .runtime import zeros_like
+    out, spread = {}, set()
+    for w, t in zip(wrt, tangents):
+        if isinstance(w, Extra):
+            if w.param not in spread:
+                out[w.param] = [zeros_like(v) for v in arguments[w.param]]
+                spread.add(w.param)
+            out[w.param][w.index] = t
+        else:
+            out[w] = t
+    return [tuple(out[r]) if r in spread else out[r] for r in real_wrt(wrt)]
+
+
+def check_transform_again(inner, mode):
+    """A derivative with respect to an element of ``*args`` can be transformed again by
+    ``jvp`` (``hessian``, ``hvp``), which picks the element from its result; not otherwise."""
+    if any(isinstance(w, Extra) for w in inner.wrt) and (inner.mode == "jvp" or mode != "jvp"):
+        raise UsageError(f"srcad.{mode} cannot transform {inner.__name__} again: it is taken with "
+                         f"respect to an element of *{real_wrt(inner.wrt)[-1]}",
+                         f"take it with respect to the whole tuple (wrt="
+                         f"{real_wrt(inner.wrt)[-1]!r}), or use srcad.hessian / srcad.hvp")
+
+
+def signature_with(signature, extra):
+    """``signature`` with the parameters ``extra`` a derivative adds: positional after ordinary
+    parameters, keyword-only after ``*args`` or keyword-only ones (as the generated function)."""
+    params = list(signature.parameters.values())
+    plain = all(p.kind in POSITIONAL for p in params)
+    default = None if any(p.default is not P.empty for p in params) else P.empty
+    kind = P.POSITIONAL_OR_KEYWORD if plain else P.KEYWORD_ONLY
+    added = [P(n, kind, default=default if plain else P.empty) for n in extra]
+    cut = len(params) - (1 if params and params[-1].kind is P.VAR_KEYWORD else 0)
+    return inspect.Signature(params[:cut] + added + params[cut:])
+
+
+_signatures = weakref.WeakKeyDictionary()   # code of a generated function -> its signature
+
+
+def call_generated(fn, values):
+    """Call a generated function with ``{parameter: value}``: ``*args`` spread, keyword-only
+    parameters and ``**kw`` by name, the others by position."""
+    signature = _signatures.get(fn.__code__)
+    if signature is None:
+        signature = _signatures[fn.__code__] = inspect.signature(fn)
+    bound = inspect.BoundArguments(signature, values)
+    return fn(*bound.args, **bound.kwargs)
+
+
+def call_original(fn, signature, arguments, *extra):
+    """``fn`` called with its bound ``arguments`` (``*args`` spread), then ``extra`` last."""
+    bound = inspect.BoundArguments(signature, arguments)
+    return fn(*bound.args, *extra, **bound.kwargs)
+
+
+# ---- tuples and lists concatenated: ``args + (x,)`` ----------------------------------------------
+def repeat_op(value, kinds, generated=False):
+    """``a * n`` or ``n * a`` where ``a`` is a tuple or a list repeats it (it does not
+    multiply): the Op of ``runtime.repeat``'s rule, whose adjoint sums the copies. (In srcad's
+    own output a derivative of a list may be a scalar zero: there only a repetition by a
+    literal count is one, which the forward sweep copies from the user's code.)"""
+    from . import runtime
+    from .analysis import SEQ, UNKNOWN, kind_of_atom, ndim_of, rule_op
+    if not (isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult)):
+        return None
+    operands = [value.left, value.right]
+    seqs = [isinstance(x, (gast.Tuple, gast.List)) or kind_of_atom(x, kinds) == SEQ
+            for x in operands]
+    if seqs.count(True) != 1:
+        return None
+    seq, count = (value.left, value.right) if seqs[0] else (value.right, value.left)
+    if ndim_of(kind_of_atom(count, kinds) or UNKNOWN):
+        return None     # an array times a tuple multiplies element-wise
+    if generated and not (isinstance(count, gast.Constant) and type(count.value) is int):
+        return None
+    return rule_op(runtime.repeat, [seq, count], {})
+
+
+def concat_op(value, kinds):
+    """``a + b`` where an operand is a tuple or a list concatenates (it does not add): the
+    Op of ``runtime.concat``'s rule, whose adjoint splits the derivative at ``len(a)``."""
+    from . import runtime
+    from .analysis import SEQ, UNKNOWN, kind_of_atom, ndim_of, rule_op
+    if not (isinstance(value, gast.BinOp) and isinstance(value.op, gast.Add)):
+        return None
+    operands = [value.left, value.right]
+    known = [kind_of_atom(x, kinds) or UNKNOWN for x in operands]
+    if any(ndim_of(k) is not None for k in known):
+        return None     # a number or an array: x + (1.0, 2.0) adds element-wise
+    if not any(isinstance(x, (gast.Tuple, gast.List)) or k == SEQ
+               for x, k in zip(operands, known)):
+        return None
+    return rule_op(runtime.concat, operands, {})
