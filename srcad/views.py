@@ -19,7 +19,7 @@ then takes the views again from it::
 It does so where the view is certain on every path (a *link*: the view's statement, with
 neither the view, its array nor its index bound again since) and an array up the chain is read
 afterwards. Any other name that may share the memory (another view, an alias ``z = x``, a list
-holding it) stays *stale* for ``analysis.check_mutations``, which refuses to read it: never a
+holding it) stays *stale* for ``aliasing.check_mutations``, which refuses to read it: never a
 wrong number. ``np.reshape`` and ``ravel`` copy an array they cannot view; ``require_view``
 then raises a SrcadError rather than write back a change NumPy did not make. A change in place
 of a read-only view (``np.broadcast_to``, ``np.diagonal``), which NumPy refuses, is an error.
@@ -36,8 +36,9 @@ import gast
 import numpy as np
 
 from . import runtime
-from .analysis import (SCALAR, assignments, describe, infer_kinds, is_setitem, is_ufunc_at,
-                       ndim_of, setitem_op, shared_with, targets)
+from .aliasing import is_ufunc_at, shared_with
+from .analysis import (SCALAR, assignments, describe, infer_kinds, is_setitem, ndim_of,
+                       setitem_op, targets)
 from .build import attr, call, const
 from .errors import UnsupportedSyntax
 from .frontend import Method
@@ -88,7 +89,7 @@ def lower_in_place(core, parsed, namer, arg_kinds, forward):
 
 def sharing(stmts, ops, kinds):
     """name -> the names that may share its memory (views, aliases, list items), as the union
-    of ``analysis.shared_with`` over ``stmts``; only names in a group of two or more."""
+    of ``aliasing.shared_with`` over ``stmts``; only names in a group of two or more."""
     parent = {}
 
     def find(n):
