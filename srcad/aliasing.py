@@ -55,12 +55,9 @@ def is_container(kind):
     return kind == SEQ or (ndim_of(kind or UNKNOWN) or 0) > 0
 
 
-def check_mutations(fn, stmts, ops, kinds, parsed):
-    """``x[i] = v`` and ``lst.append(v)`` change an object in place, and srcad follows the
-    change through ``x`` only. Another name that may share the object (a view, an alias, a list
-    holding it) is *stale* after the change until it is bound again: reading it then is an
-    error, never a wrong derivative. (The reverse sweep undoes every change in reverse order,
-    so what it reads is always right.)"""
+def sharing(stmts, ops, kinds):
+    """name -> the names that may share its memory (views, aliases, list items), as the union
+    of ``shared_with`` over ``stmts``; only names in a group of two or more."""
     parent = {}
 
     def find(n):
@@ -71,8 +68,21 @@ def check_mutations(fn, stmts, ops, kinds, parsed):
     for s in stmts:
         for a in shared_with(s, ops[id(s)], kinds):
             for t in targets(s):
-                if a != t:
+                if find(a) != find(t):
                     parent[find(a)] = find(t)
+    groups = {}
+    for n in set(parent) | set(parent.values()):
+        groups.setdefault(find(n), set()).add(n)
+    return {n: frozenset(g) for g in groups.values() for n in g}
+
+
+def check_mutations(fn, stmts, ops, kinds, parsed):
+    """``x[i] = v`` and ``lst.append(v)`` change an object in place, and srcad follows the
+    change through ``x`` only. Another name that may share the object (a view, an alias, a list
+    holding it) is *stale* after the change until it is bound again: reading it then is an
+    error, never a wrong derivative. (The reverse sweep undoes every change in reverse order,
+    so what it reads is always right.)"""
+    sharers = sharing(stmts, ops, kinds)
 
     def in_place(s, arrays):
         kind = kinds.get(targets(s)[0]) or UNKNOWN       # ``+=`` on an array or a list, or
@@ -118,8 +128,8 @@ def check_mutations(fn, stmts, ops, kinds, parsed):
                     stale.pop(t, None)
                 if in_place(s, arrays):     # (a constant changed in place changes values too)
                     x = names[0]
-                    for n in set(parent) | set(parent.values()):
-                        if n != x and find(n) == find(x) and kinds.get(n) != SCALAR:
+                    for n in sharers.get(x, ()):
+                        if n != x and kinds.get(n) != SCALAR:
                             stale[n] = (x, s.lineno)    # (a float cannot change in place)
                 if not is_setitem(s):
                     arrays = arrays - set(names) | (set(names) if holds_arrays(s, arrays) else

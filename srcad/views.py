@@ -36,7 +36,7 @@ import gast
 import numpy as np
 
 from . import runtime
-from .aliasing import is_ufunc_at, shared_with
+from .aliasing import is_ufunc_at, sharing
 from .analysis import (SCALAR, assignments, describe, infer_kinds, is_setitem, ndim_of,
                        setitem_op, targets)
 from .build import attr, call, const
@@ -85,27 +85,6 @@ def lower_in_place(core, parsed, namer, arg_kinds, forward):
         copy_changed_arguments(core, kinds, scope, runtime_name)
     scope.locals = scope.locals | lowering.new_names
     return core
-
-
-def sharing(stmts, ops, kinds):
-    """name -> the names that may share its memory (views, aliases, list items), as the union
-    of ``aliasing.shared_with`` over ``stmts``; only names in a group of two or more."""
-    parent = {}
-
-    def find(n):
-        while parent.get(n, n) != n:
-            n = parent[n]
-        return n
-
-    for s in stmts:
-        for a in shared_with(s, ops[id(s)], kinds):
-            for t in targets(s):
-                if find(a) != find(t):
-                    parent[find(a)] = find(t)
-    groups = {}
-    for n in set(parent) | set(parent.values()):
-        groups.setdefault(find(n), set()).add(n)
-    return {n: frozenset(g) for g in groups.values() for n in g}
 
 
 class CallsInPlace:
