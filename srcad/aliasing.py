@@ -1,163 +1,258 @@
-"""Which names may share memory, and what an in-place change makes stale.
+"""Which names an in-place change reaches, and the checks that keep srcad from reading them.
 
 ``x[i] = v``, ``x += e`` on an array and ``lst.append(v)`` change an object in place; srcad
 follows the change through the changed name only (``views.py`` writes a change of a certain
-view back to its array). Here: the names a statement links (views, aliases, list items), the
-check that no other sharer is read after a change (an error, never a wrong derivative), calls
-whose result is dropped (they act by side effect), and helpers that change their arguments.
+view back to its array). Here: which names a change reaches (the objects each may be are
+``memory``'s), the check that none of them is read after the change (an error, never a wrong
+derivative), calls whose result is dropped (they act by side effect), and helpers that change
+their arguments.
 """
 import gast
 import numpy as np
 
 from . import rules
-from .analysis import (SCALAR, SEQ, UNKNOWN, atom_name, is_setitem, kind_of_atom, kind_of_expr,
-                       loaded_names, ndim_of, targets)
+from .analysis import (SCALAR, SEQ, UNKNOWN, array_kind, atom_name, broadcast_kind, helper_result,
+                       is_setitem, kind_of_atom, kind_of_expr, loaded_names, ndim_of, targets)
 from .errors import UnsupportedSyntax
-from .frontend import Method, is_tape_call
+from .frontend import Method, is_tape_call, read_function
+from .memory import (VIEW_FUNCS, VIEW_METHODS, VIEWS_IN_A_LIST, Helpers, Reaching, is_container,
+                     memory_of, value_links)
 from .walk import walk
 
-
-VIEW_FUNCS = {np.reshape, np.transpose, np.ravel, np.squeeze, np.expand_dims, np.swapaxes,
-              np.moveaxis, np.broadcast_to, np.diagonal, np.flip, np.fliplr, np.flipud, np.asarray,
-              np.atleast_1d, np.atleast_2d, np.atleast_3d, np.asanyarray, np.real,
-              np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit,    # lists of views
-              np.diag}      # of a matrix: its diagonal, as np.diagonal
-VIEW_METHODS = {"reshape", "transpose", "ravel", "squeeze", "swapaxes", "diagonal", "view", "T"}
+REDUCTIONS = {np.sum, np.mean, np.max, np.min, np.amax, np.amin, np.prod, np.var, np.std,
+              np.average, np.nansum, np.nanmean, np.vdot, np.linalg.norm}
+REDUCING_METHODS = {"sum", "mean", "max", "min", "prod", "var", "std"}
+MAYBE = "maybe"         # no known kind, got from an array or a list by a view (``Stale``)
+PARTS = "parts of "     # np.split's list of arrays of a known rank: "parts of array2"
 
 
-def shared_with(stmt, op, kinds):
-    """Atoms whose object the value of ``stmt`` may be (or contain, for a list): a view, a
-    copy of the name, an element of a list, a helper's result that may be its argument."""
-    atoms = []
-    if op.kind in ("copy", "helper", "unknown", "restore"):
-        atoms = list(op.operands)
-    elif op.kind == "subscript":      # (an index array or a list selects a copy)
-        index = stmt.value.slice
-        parts = index.elts if isinstance(index, gast.Tuple) else [index]
-        if kinds.get(targets(stmt)[0]) != SCALAR and not any(
-                is_container(kind_of_atom(p, kinds)) for p in parts):
-            atoms = [stmt.value.value]
-    elif op.kind == "rule":
-        key = op.key
-        if key in VIEW_FUNCS or (isinstance(key, tuple) and key[1] in VIEW_METHODS):
-            atoms = list(op.operands[:1])
-    elif op.kind in ("pack", "append", "setitem"):
-        elements = op.operands[1:] if op.kind != "pack" else op.operands
-        if op.kind == "setitem" and kinds.get(targets(stmt)[0]) not in (SEQ, UNKNOWN):
-            elements = []          # an array stores a copy of the value
-        atoms = [e for e in elements if kind_of_atom(e, kinds) != SCALAR]
-    return [a.id for a in atoms if isinstance(a, gast.Name)]
-
-
-def is_container(kind):
-    """An array of rank 1 or more, or a list: ``+=`` changes it in place, and as an index it
-    selects a copy."""
-    return kind == SEQ or (ndim_of(kind or UNKNOWN) or 0) > 0
+def changes_in_place(stmts, ops):
+    return any(ops[id(s)].kind in ("setitem", "append") or getattr(s, "in_place", False)
+               for s in stmts)
 
 
 def sharing(stmts, ops, kinds):
-    """name -> the names that may share its memory (views, aliases, list items), as the union
-    of ``shared_with`` over ``stmts``; only names in a group of two or more."""
-    parent = {}
-
-    def find(n):
-        while parent.get(n, n) != n:
-            n = parent[n]
-        return n
-
-    for s in stmts:
-        for a in shared_with(s, ops[id(s)], kinds):
-            for t in targets(s):
-                if find(a) != find(t):
-                    parent[find(a)] = find(t)
-    groups = {}
-    for n in set(parent) | set(parent.values()):
-        groups.setdefault(find(n), set()).add(n)
-    return {n: frozenset(g) for g in groups.values() for n in g}
+    """name -> the names whose value a change of it in place may change, itself included: its
+    aliases and views, and what holds it (a list holding it, at any depth), whichever of their
+    definitions; only names with another."""
+    if not changes_in_place(stmts, ops):
+        return {}
+    memory = memory_of(stmts, ops, kinds, Helpers())
+    names = {n for s in stmts for n in targets(s)} | {
+        a for s in stmts for _, a in value_links(s, ops[id(s)], kinds)}
+    out = {}
+    for n in names:
+        reached = memory.reached([n], names)
+        if len(reached) > 1:
+            out[n] = frozenset(reached)
+    return out
 
 
-def check_mutations(fn, stmts, ops, kinds, parsed):
+def check_mutations(fn, stmts, ops, kinds, parsed, arg_kinds=None):
     """``x[i] = v`` and ``lst.append(v)`` change an object in place, and srcad follows the
-    change through ``x`` only. Another name that may share the object (a view, an alias, a list
+    change through ``x`` only. Another name the change reaches (a view, an alias, a list
     holding it) is *stale* after the change until it is bound again: reading it then is an
     error, never a wrong derivative. (The reverse sweep undoes every change in reverse order,
-    so what it reads is always right.)"""
-    sharers = sharing(stmts, ops, kinds)
+    so what it reads is always right.) ``arg_kinds``: the arguments' kinds at the call."""
+    if any(ops[id(s)].kind in ("setitem", "append") or getattr(s, "in_place", False) and
+           kinds.get(targets(s)[0]) not in (SCALAR, "array0") for s in stmts):
+        Stale(fn, stmts, ops, kinds, parsed, arg_kinds).block(fn.body, None, [])
 
-    def in_place(s, arrays):
-        kind = kinds.get(targets(s)[0]) or UNKNOWN       # ``+=`` on an array or a list, or
-        return ops[id(s)].kind in ("setitem", "append") or getattr(s, "in_place", False) and (
-            kind == UNKNOWN and targets(s)[0] in arrays  # on a name that may hold one here
-            or kind not in (SCALAR, "array0", UNKNOWN))  # (a NumPy scalar is immutable)
-    if not any(in_place(s, set(kinds)) for s in stmts):
-        return
 
-    def holds_arrays(s, arrays):
-        """Whether the names ``s`` binds may hold an array or a list: by their kinds, or as a
-        view or a copy of a name that may."""
-        op = ops[id(s)]
-        if any(is_container(kinds.get(t)) for t in targets(s)):
-            return True
-        if op.kind in ("copy", "subscript", "rule") and set(shared_with(s, op, kinds)) & arrays:
-            return not (op.kind == "subscript" and kind_of_expr(s.value, kinds, None) == SCALAR)
-        return False
+class Stale:
+    """The walk of ``check_mutations``, with two facts at each point: ``stale`` (name ->
+    (the name changed in place, its line)), and the kind of each name *here*: of the values
+    that reach (a name's inferred kind joins all it is ever bound to), or MAYBE: of no known
+    kind, and an alias, an item or a view of an array or a list (or a list of views, as
+    ``np.split`` makes). ``x += e`` changes an array, a list or a MAYBE in place; a number,
+    or a value of no known kind got otherwise (an arithmetic result, as srcad has always
+    taken it), it binds again."""
 
-    def check(node, stale, lineno):
+    def __init__(self, fn, stmts, ops, kinds, parsed, arg_kinds):
+        self.ops, self.kinds, self.parsed = ops, kinds, parsed
+        self.reaching = Reaching(fn)
+        self.memory = memory_of(stmts, ops, kinds, Helpers(), self.reaching)
+        self.names = sorted(set(kinds) | {v.split("@")[0] for v in self.memory.points})
+        self.local, self.results = {t for s in stmts for t in targets(s)}, {}
+        given = arg_kinds if arg_kinds is not None else kinds
+        self.entry = {a.id: given.get(a.id) if given.get(a.id) == SEQ or ndim_of(
+            given.get(a.id) or UNKNOWN) is not None else UNKNOWN
+            for a in fn.args.args + fn.args.kwonlyargs}
+
+    def kind(self, here, n):
+        """``n``'s kind here: None if it is not bound on any path here."""
+        if n in here or n in self.local:
+            return here.get(n)
+        return self.kinds.get(n) or UNKNOWN
+
+    def merge(self, *states):
+        states = [s for s in states if s is not None]
+        if not states:
+            return None
+        stale = {k: v for s in states for k, v in s[0].items()}
+        names = {n for s in states for n in s[1]}
+        here = {n: self.kind(states[0][1], n) for n in names}
+        for s in states[1:]:
+            here = {n: join_here(here[n], self.kind(s[1], n)) for n in names}
+        return stale, here
+
+    def block(self, body, state, loops):
+        state = state or ({}, dict(self.entry))
+        for s in body:
+            if isinstance(s, gast.Assign):
+                self.assign(s, *state)
+            elif isinstance(s, gast.If):
+                self.check(s.test, state[0], s.lineno)
+                state = self.merge(self.block(s.body, copied(state), loops),
+                                   self.block(s.orelse, copied(state), loops))
+            elif isinstance(s, (gast.For, gast.While)):
+                self.check(s.iter if isinstance(s, gast.For) else s.test, state[0], s.lineno)
+                state = self.loop(s, state, loops)
+            elif isinstance(s, (gast.Break, gast.Continue)) and loops:
+                loops[-1][isinstance(s, gast.Continue)].append(state)
+                return None
+            else:
+                for f in ("value", "test", "iter"):
+                    if getattr(s, f, None) is not None:
+                        self.check(getattr(s, f), state[0], s.lineno)
+            if state is None:
+                return None     # (every path took a break or a continue)
+        return state
+
+    def loop(self, s, state, loops):
+        """The facts at the head hold on entry and after every trip (states only grow, so
+        the walk ends, and a stale read found on the way is one at the fixpoint too)."""
+        head = state
+        while True:
+            jumps = ([], [])    # states at a break, at a continue
+            end = self.block(s.body, copied(head), loops + [jumps])
+            new = self.merge(head, end, *jumps[1])
+            if set(new[0]) == set(head[0]) and new[1] == head[1]:
+                return self.merge(head, *jumps[0])
+            head = new
+
+    def assign(self, s, stale, here):
+        self.check(s.value, stale, s.lineno)
+        if is_setitem(s):
+            self.check(s.targets[0].slice, stale, s.lineno)
+            if not getattr(s, "write_back", False):
+                self.check(s.targets[0].value, stale, s.lineno)   # x's other elements stay
+        if hasattr(s, "writes_back"):   # views.py writes this change back through views,
+            self.check(s.writes_back, stale, s.lineno)    # which must be current
+        names, x = targets(s), targets(s)[0]
+        for t in names:
+            stale.pop(t, None)
+        op = self.ops[id(s)]
+        if op.kind in ("setitem", "append") or getattr(s, "in_place", False) and (
+                may_change(self.kind(here, x))):
+            for n in self.reached(s, x, here):
+                stale[n] = (x, s.lineno)
+        if not is_setitem(s):
+            merged = {**self.kinds, **here}
+            for t in names:
+                here[t] = self.bound_kind(s, op, t, merged)
+
+    def reached(self, s, x, here):
+        """The other names whose value the change of ``x`` at ``s`` changes (a number here
+        cannot change)."""
+        values = {v: n for n in self.names if n != x and self.kind(here, n) not in (SCALAR, None)
+                  for v in self.reaching.values(s, n)}
+        return {values[v] for v in self.memory.reached(self.reaching.values(s, x), values)}
+
+    def bound_kind(self, s, op, t, kinds):
+        """The kind of the value ``s`` binds to ``t``: the inferred one when it is known, else
+        from what its operands hold here (MAYBE: it may be an array or a list, or hold one)."""
+        if self.kinds.get(t) not in (UNKNOWN, None) or len(targets(s)) > 1:
+            return self.kinds.get(t) or UNKNOWN
+        kind = None
+        if op.kind == "rule" and op.key in VIEWS_IN_A_LIST:      # views of one rank
+            first = kinds.get(atom_name(op.bound.get(op.rule.params[0][0])))
+            kind = PARTS + first if ndim_of(first or UNKNOWN) else None
+        elif op.kind == "rule":
+            kind = reduced_kind(op, kinds)
+            if kind is None and op.rule.elementwise:            # (scipy.special's too)
+                kind = broadcast_kind([kind_of_atom(a, kinds) for a in op.bound.values()
+                                       if isinstance(a, gast.AST)])
+        elif op.kind == "subscript":
+            kind = indexed_kind(s.value, kinds)
+        elif op.kind == "helper":   # (its kinds are analysis's: no MAYBE, no PARTS)
+            known = {n: k if is_container(k) or k in (SCALAR, "array0") else UNKNOWN
+                     for n, k in kinds.items() if k}
+            kind = helper_result(s.value, known, self.parsed.scope, 0, self.results)
+        kind = kind if isinstance(kind, str) else kind_of_expr(s.value, kinds, self.parsed.scope)
+        if kind in (UNKNOWN, None) and any(   # an alias, item or view of an array or a list,
+                may_change(kinds.get(n)) for _, n in value_links(s, op, kinds)):  # or their list
+            return MAYBE
+        return kind or UNKNOWN
+
+    def check(self, node, stale, lineno):
         for n in sorted(loaded_names(node) & set(stale)):
             x, line = stale[n]
             raise UnsupportedSyntax(
                 f"cannot differentiate this use of {n!r}: it may share memory with {x!r}, "
-                f"which was changed in place at line {line}", parsed.filename, lineno,
+                f"which was changed in place at line {line}", self.parsed.filename, lineno,
                 f"make {x!r} a copy before changing it ({x} = {x}.copy()), so that changing "
                 f"it in place changes nothing else")
 
-    def block(body, stale, arrays):
-        """``stale``: name -> (the name changed in place, its line); ``arrays``: names of
-        unknown kind that may hold an array or a list here."""
-        for s in body:
-            if isinstance(s, gast.Assign):
-                check(s.value, stale, s.lineno)
-                if is_setitem(s):
-                    check(s.targets[0].slice, stale, s.lineno)
-                if is_setitem(s) and not getattr(s, "write_back", False):
-                    check(s.targets[0].value, stale, s.lineno)   # x's other elements stay
-                if hasattr(s, "writes_back"):   # views.py writes this change back through
-                    check(s.writes_back, stale, s.lineno)   # views, which must be current
-                names = targets(s)
-                for t in names:
-                    stale.pop(t, None)
-                if in_place(s, arrays):     # (a constant changed in place changes values too)
-                    x = names[0]
-                    for n in sharers.get(x, ()):
-                        if n != x and kinds.get(n) != SCALAR:
-                            stale[n] = (x, s.lineno)    # (a float cannot change in place)
-                if not is_setitem(s):
-                    arrays = arrays - set(names) | (set(names) if holds_arrays(s, arrays) else
-                                                    set())
-            elif isinstance(s, gast.If):
-                check(s.test, stale, s.lineno)
-                left, right = block(s.body, dict(stale), arrays), block(s.orelse, dict(stale),
-                                                                         arrays)
-                stale.clear()
-                stale.update({**left[0], **right[0]})
-                arrays = left[1] | right[1]
-            elif isinstance(s, (gast.For, gast.While)):
-                check(s.iter if isinstance(s, gast.For) else s.test, stale, s.lineno)
-                entry = dict(stale)
-                for _ in range(3):
-                    out, inside = block(s.body, dict(entry), arrays)
-                    if set(out) <= set(entry) and inside <= arrays:
-                        break
-                    entry.update(out)
-                    arrays = arrays | inside
-                stale.update(entry)
-            else:
-                for f in ("value", "test", "iter"):
-                    if getattr(s, f, None) is not None:
-                        check(getattr(s, f), stale, s.lineno)
-        return stale, arrays
 
-    block(fn.body, {}, {n for n, k in kinds.items() if is_container(k)})
+def join_here(a, b):
+    """Kinds joined where paths meet: MAYBE if either may be an array or a list and the other
+    differs, except a value of no known kind (taken as before: see ``Stale``)."""
+    if a is None or a == b or b == UNKNOWN and may_change(a):
+        return b if a is None else a
+    if b is None or a == UNKNOWN and may_change(b):
+        return a if b is None else b
+    return MAYBE if may_change(a) or may_change(b) else UNKNOWN
+
+
+def may_change(kind):
+    """An array, a list, a list of arrays, or a MAYBE: ``+=`` may change it in place."""
+    return is_container(kind) or kind == MAYBE or (kind or "").startswith(PARTS)
+
+
+def copied(state):
+    return dict(state[0]), dict(state[1])
+
+
+def reduced_kind(op, kinds):
+    """The kind of a reduction's result (``np.sum(a)``, ``a.max(axis=1)``, ``np.std(v, -1)``,
+    ``np.linalg.norm(v, 1)``...) from its operand's rank, or None."""
+    key = op.key[1] if isinstance(op.key, tuple) and op.key[0] == "method" else op.key
+    if not (key in REDUCTIONS or key in REDUCING_METHODS):
+        return None
+    first = op.bound.get(op.rule.params[0][0]) if op.rule.params else None
+    ndim, axis = ndim_of(kind_of_atom(first, kinds) or UNKNOWN), op.bound.get("axis")
+    if given(op, "keepdims"):
+        return array_kind(ndim) if ndim is not None else None
+    if not given(op, "axis"):
+        return SCALAR
+    count = len(axis.elts) if isinstance(axis, gast.Tuple) else 1
+    return array_kind(max(ndim - count, 0)) if ndim is not None else None
+
+
+def indexed_kind(value, kinds):
+    """``a[-1]``, ``a[0, 1:]`` of an array of known rank, ``parts[2]`` of ``np.split``'s: a
+    number or an array, or None."""
+    base = kind_of_atom(value.value, kinds) or UNKNOWN
+    parts = value.slice.elts if isinstance(value.slice, gast.Tuple) else [value.slice]
+    if base.startswith(PARTS):
+        return base[len(PARTS):] if len(parts) == 1 and is_int_constant(parts[0]) else None
+    ndim = ndim_of(base)
+    ints = sum(not isinstance(p, gast.Slice) for p in parts)
+    if ndim is None or ints > ndim or not all(isinstance(p, gast.Slice) or is_int_constant(p)
+                                              for p in parts):
+        return None
+    return array_kind(ndim - ints)
+
+
+def is_int_constant(p):
+    if isinstance(p, gast.UnaryOp) and isinstance(p.op, gast.USub):
+        p = p.operand
+    return isinstance(p, gast.Constant) and type(p.value) is int
+
+
+def given(op, param):
+    return isinstance(op.bound.get(param), gast.AST)
 
 
 def check_discarded_call(stmt, scope, varied, parsed):
@@ -191,7 +286,6 @@ def changes_argument(func, param, kind):
     ndim = ndim_of(kind)
     mutable = kind == SEQ or bool(ndim)         # += on a scalar rebinds it
     rows_are_views = ndim is None or ndim >= 2  # a loop over a vector yields scalars
-    from .frontend import read_function
     parsed = read_function(func)
     if parsed.scope.generated:      # srcad's own output: its ``d[i] += g`` are pure updates
         return None
@@ -246,4 +340,3 @@ def is_ufunc_at(func):
     """``np.add.at`` and the like: they change their first argument in place."""
     return isinstance(getattr(func, "__self__", None), np.ufunc) and \
         getattr(func, "__name__", "") == "at"
-

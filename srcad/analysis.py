@@ -2,6 +2,7 @@
 
 Everything here reads the tree and returns results; nothing is written onto nodes.
 """
+import collections.abc
 import operator
 import types
 from dataclasses import dataclass, field
@@ -12,7 +13,9 @@ import numpy as np
 from . import rules, runtime as _rt, templates
 from .errors import NoRule, NotDifferentiable, UnsupportedSyntax
 from .frontend import LOCAL, UNRESOLVED, Method, is_tape_call
+from .kinds import DICT, ITERABLE, SCALAR, SEQ, UNKNOWN, array_kind, is_keyed, ndim_of
 from .variadic import bind_arguments, check_spread, concat_op, repeat_op
+from .value_lattice import Array
 from .walk import walk
 
 BINOPS = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
@@ -22,30 +25,33 @@ BINOPS = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mu
           gast.LShift: operator.lshift, gast.RShift: operator.rshift}
 UNARY = {gast.USub: operator.neg, gast.UAdd: operator.pos, gast.Not: operator.not_,
          gast.Invert: operator.invert}
-SCALAR, SEQ, UNKNOWN = "scalar", "seq", "unknown"
-
-
-def array_kind(ndim):
-    return SCALAR if ndim == 0 else f"array{ndim}"
-
-
-def ndim_of(kind):
-    if kind == SCALAR:
-        return 0
-    if kind.startswith("array"):
-        return int(kind[5:])
-    return None
 
 
 def kind_of_value(value):
-    """The kind of a runtime argument: part of the cache key of a specialised transform."""
+    """The kind of a runtime argument: part of the cache key of a specialised transform. A
+    list and a tuple share SEQ (their derivatives take the argument's own type at run time, and
+    changing a tuple in place fails in the derivative as in Python); a dict is DICT and a set,
+    a view or a generator ITERABLE, so a loop over one is lowered by what it yields, and a
+    derivative made for a list never serves them."""
     if isinstance(value, (float, int, np.number, bool)):
         return SCALAR
     if isinstance(value, np.ndarray):
         return f"array{value.ndim}"   # even 0-d: an array is mutable, a scalar is not
-    if isinstance(value, (list, tuple, dict)):
+    if isinstance(value, (list, tuple)):
         return SEQ
+    if isinstance(value, dict):
+        return DICT
+    if isinstance(value, collections.abc.Iterable) and not isinstance(value, np.generic):
+        return ITERABLE
     return UNKNOWN
+
+
+def analysed_kind(kind):
+    """An argument's kind as the analysis hands it to the transforms. They read a container by
+    position (``== SEQ``) and do not know DICT or ITERABLE: those they get as UNKNOWN, which they
+    treat conservatively (element-wise ``add_seq``, ``add_at`` by key), and which still
+    differs from a list's SEQ in a helper's specialisation."""
+    return UNKNOWN if is_keyed(kind) else kind
 
 
 @dataclass
@@ -251,7 +257,9 @@ def join(a, b):
 
 
 def infer_kinds(fn, arg_kinds, scope, depth=0):
-    """Flow-insensitive kinds: scalar, arrayN, seq or unknown for every variable."""
+    """Flow-insensitive kinds: scalar, arrayN, seq or unknown for every variable (a dict or a
+    set argument is unknown here: ``analysed_kind``)."""
+    arg_kinds = {n: analysed_kind(k) for n, k in arg_kinds.items()}
     kinds = dict(arg_kinds)
     helper_cache = {}
     for n in walk(fn):   # module constants and closure values: kinds of their values now
@@ -325,7 +333,7 @@ def helper_result(call, kinds, scope, depth, cache):
     from .normalize import normalize
     try:
         parsed = read_function(func)
-        core = normalize(parsed)
+        core = normalize(parsed, kinds=arg_kinds)
     except Exception:
         return None
     inner = infer_kinds(core, arg_kinds, parsed.scope, depth + 1)
@@ -486,13 +494,30 @@ class Facts:
     kinds: dict
     result: object
     ops: dict          # id(Assign) -> Op
+    values: object = None   # values.Values: shapes, dtypes and constants, when the call gave them
 
 
-def analyze(fn, wrt, arg_kinds, parsed):
+def refined(kinds, values):
+    """A kind the local inference left unknown, where the values know it: a Python or NumPy
+    scalar, or an array of known rank."""
+    out = dict(kinds)
+    for n, k in kinds.items():
+        if k not in (UNKNOWN, None):
+            continue
+        if values.is_scalar(n):
+            out[n] = SCALAR
+        elif isinstance(values.get(n), Array) and values.rank(n):
+            out[n] = f"array{values.rank(n)}"
+    return out
+
+
+def analyze(fn, wrt, arg_kinds, parsed, values=None):
     """Kinds and activity (varied AND useful), with errors for underivable active calls."""
     from .aliasing import check_discarded_call, check_mutations
     scope = parsed.scope
     kinds = infer_kinds(fn, arg_kinds, scope)
+    if values is not None:
+        kinds = refined(kinds, values)
     stmts = list(assignments(fn.body))
     pushed = tape_pushes(fn, scope)
     ops = {id(s): tape_op(s, scope, pushed) or setitem_op(s) or concat_op(s.value, kinds)
@@ -528,9 +553,9 @@ def analyze(fn, wrt, arg_kinds, parsed):
     for s in walk(fn):
         if isinstance(s, gast.Expr) and isinstance(s.value, gast.Call):
             check_discarded_call(s, scope, varied, parsed)
-    check_mutations(fn, stmts, ops, kinds, parsed)
+    check_mutations(fn, stmts, ops, kinds, parsed, arg_kinds)
     check_integer_uses(fn, varied, parsed)
-    return Facts(tuple(wrt), active, kinds, result, ops)
+    return Facts(tuple(wrt), active, kinds, result, ops, values)
 
 
 def casts_to_int(op, scope):

@@ -4,6 +4,7 @@
 import inspect
 import math
 import types
+import textwrap
 import threading
 from dataclasses import dataclass, field
 
@@ -11,15 +12,18 @@ import gast
 import numpy as np
 
 from . import rules, runtime
-from .analysis import analyze, kind_of_value
+from .analysis import analyze, is_user_function, kind_of_value
 from .codegen import compile_function, emit
 from .dispatch import fast_caller
 from .errors import NotDifferentiable, SrcadError, UsageError
-from .frontend import allow_deep_trees, read_function, too_deep
+from .frontend import UNRESOLVED, allow_deep_trees, read_function, too_deep
 from .naming import Namer
 from .normalize import local_targets, normalize
 from .optimize import Optimizer
+from .purity import Purity
 from .reverse import ReverseMode
+from .split import split_sweeps
+from .values import Array, Dict, Sequence, infer_values, value_of
 from .variadic import (Extra, call_generated, check_extras, check_transform_again, is_variadic,
                        name_hint, picked, position_name, prepare_extras, real_wrt,
                        restore_parameters, signature_with, spread_tangents)
@@ -49,6 +53,7 @@ class Generated:
     depends: tuple = ()     # (globals dict, name, object) and (cell, None, object) it relied on
     tangents: dict = field(default_factory=dict)   # forward mode: wrt name -> tangent parameter
     tapes: tuple = ()       # its stacks, which a second transformation must recognise
+    forward: object = None  # a helper that is not pure: the Generated of its forward half
     rules_seen: int = field(default_factory=rules.generation)   # the rule table it was made with
 
     def valid(self):
@@ -108,14 +113,33 @@ def wrt_names(signature, wrt, origin, fname):
     return tuple(names), many
 
 
-def derive(fn, wrt, mode, kinds, busy=()):
+def argument_values(arguments, params):
+    """The abstract value of each argument, as far as the fast path of a repeated call checks
+    it (dispatch.py: the type; an array's rank and dtype): the derivative is specialised on
+    no more. A list, tuple or dict is known by its type only."""
+    values = []
+    for p in params:
+        if p not in arguments:
+            continue
+        v = value_of(arguments[p])
+        if isinstance(v, Array) and v.shape is not None:
+            v = Array(v.dtype, (None,) * len(v.shape))
+        elif isinstance(v, Sequence):
+            v = Sequence(v.type)
+        elif isinstance(v, Dict):
+            v = Dict()
+        values.append((p, v))
+    return tuple(values)
+
+
+def derive(fn, wrt, mode, kinds, busy=(), values=None):
     """Run the pipeline: read -> normalize -> analyze -> reverse -> optimize -> emit.
 
     A failure inside srcad itself becomes an SrcadError at the function's line (the original
     exception is kept as ``err.internal``), so no internal traceback reaches the user."""
     allow_deep_trees()
     try:
-        return _derive(fn, wrt, mode, kinds, busy)
+        return _derive(fn, wrt, mode, kinds, busy, values)
     except SrcadError:
         raise
     except RecursionError:
@@ -129,13 +153,14 @@ def derive(fn, wrt, mode, kinds, busy=()):
         raise err from None
 
 
-def cache_key(fn, wrt, mode, kinds):
+def cache_key(fn, wrt, mode, kinds, values=None):
     """Identity of the code and of what its names resolve to: equal code objects in two
     modules (or closures over two different functions) must not share a derivative."""
     code = fn.__code__
     captured = tuple(id(c.cell_contents) for c in (fn.__closure__ or ())
                      if _filled(c) and callable(c.cell_contents))
-    return (id(code), id(fn.__globals__), captured, wrt, mode, tuple(sorted(kinds.items())))
+    return (id(code), id(fn.__globals__), captured, wrt, mode, tuple(sorted(kinds.items())),
+            values)
 
 
 def _filled(cell):
@@ -146,8 +171,8 @@ def _filled(cell):
     return True
 
 
-def _derive(fn, wrt, mode, kinds, busy=()):
-    key = cache_key(fn, wrt, mode, kinds)
+def _derive(fn, wrt, mode, kinds, busy=(), values=None):
+    key = cache_key(fn, wrt, mode, kinds, values)
     with _cache_lock:
         hit = _cache.get(key)
     if hit is not None and hit[0] is fn.__code__ and hit[1].valid():
@@ -168,10 +193,12 @@ def _derive(fn, wrt, mode, kinds, busy=()):
         runtime_names[n] = n if (same or n not in names_seen) else namer.fresh(n + "_")
         namer.reserve(runtime_names[n])
     parsed.scope.runtime = {runtime_names[n]: RUNTIME[n] for n in RUNTIME}
-    core = lower_in_place(normalize(parsed, namer), parsed, namer, kinds,
+    core = lower_in_place(normalize(parsed, namer, kinds), parsed, namer, kinds,
                           forward=mode in ("jvp", "tangent"))
     generated = local_targets(core) - before
-    facts = analyze(core, wrt, kinds, parsed)
+    purity = Purity(read_function, is_user_function)
+    known = infer_values(core, dict(values), parsed.scope) if values is not None else None
+    facts = analyze(core, wrt, kinds, parsed, known)
     helpers, externals = [], {runtime_names[n]: RUNTIME[n] for n in RUNTIME}
     externals.update(parsed.scope.nested)   # lifted nested functions, called by name
 
@@ -179,20 +206,45 @@ def _derive(fn, wrt, mode, kinds, busy=()):
     derive_helper = helper_deriver("jvp" if forward else "vjp", namer, externals, helpers, busy)
     if forward:
         return _derive_forward(fn, wrt, parsed, namer, core, generated, facts, helpers,
-                               externals, runtime_names, derive_helper, key, mode == "tangent")
+                               externals, runtime_names, derive_helper, key, mode == "tangent",
+                               purity)
     fname = f"d{fn.__name__}d{'_'.join(wrt)}"
-    mode_kind = "grad" if mode == "grad" else "value_and_grad" if mode == "value_and_grad" else "vjp"
+    mode_kind = mode if mode in ("grad", "value_and_grad", "split") else "vjp"
     rev = ReverseMode(core, facts, parsed, namer, runtime_names, derive_helper, mode_kind,
-                      generated).run(fname)
-    tree = Optimizer(rev, runtime_names).run()
+                      generated, purity).run(fname)
+    tree = Optimizer(rev, runtime_names, pure_in(parsed.scope, purity, externals)).run()
     used = {n.id for n in walk(tree) if isinstance(n, gast.Name)}
     externals = {k: v for k, v in externals.items() if k in used}
     seed = tree.args.args[-1].id
-    source = emit(restore_parameters(tree, parsed.tree))
     tapes = tuple(sorted((rev.tapes | parsed.scope.tapes) & used))
-    gen = Generated(fname, source, seed, externals, helpers, wrt, _depends(parsed, helpers),
-                    tapes=tapes)
+    depends = _depends(parsed, helpers)
+    forward = None
+    if mode == "split":
+        halves = split_sweeps(tree, namer.fresh(f"{fn.__name__}_fwd"),
+                              namer.fresh(f"{fn.__name__}_saved"))
+        forward = Generated(halves[0].name, emit(restore_parameters(halves[0], parsed.tree)),
+                            None, externals, [], wrt, depends, tapes=tapes)
+        tree = halves[1]
+    source = emit(restore_parameters(tree, parsed.tree))
+    gen = Generated(fname, source, seed, externals, helpers, wrt, depends, tapes=tapes,
+                    forward=forward)
     return _remember(key, fn, gen)
+
+
+def pure_in(scope, purity, externals):
+    """Whether a call in generated code is pure: derived helpers are (but the forward half
+    of a helper that is not), others as their function in the user's scope."""
+    forward_halves = {n for n, f in externals.items() if getattr(f, "__srcad_forward__", False)}
+
+    def pure(node):
+        func = node.func
+        if isinstance(func, gast.Name) and func.id in externals:
+            return func.id not in forward_halves
+        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and \
+                func.value.id not in scope.locals and scope.lookup(func.value.id) is UNRESOLVED:
+            return True     # a method of a value srcad made itself (stack.append)
+        return purity.call(node, scope)
+    return pure
 
 
 def helper_deriver(mode, namer, externals, helpers, busy):
@@ -200,24 +252,44 @@ def helper_deriver(mode, namer, externals, helpers, busy):
     the caller's namespace, and say how to call it (its seed, or its tangent parameters)."""
     bound = {}
 
-    def derive_helper(func, helper_wrt, helper_kinds, stmt):
-        gen = derive(func, helper_wrt, mode, helper_kinds, busy)
+    def derive_helper(func, helper_wrt, helper_kinds, stmt, split=False):
+        """-> (derivative's name, its seed or tangent parameters, its forward half's name)."""
+        if getattr(func, "__srcad_forward__", False) and func.__srcad_tapes__:
+            raise NotDifferentiable(
+                f"cannot differentiate {func.__name__} again: it is the forward half of a "
+                f"helper that is not pure (a random draw or a call srcad does not know), and "
+                f"its loop saves values on a stack that its reverse half consumes",
+                stmt_file(func, stmt), stmt.lineno,
+                "take the first derivative only, or make the helper pure (pass the random "
+                "draws in as an argument)")
+        gen = derive(func, helper_wrt, "split" if split else mode, helper_kinds, busy)
         same = (func, gen.source)    # one name for one derivative, even if made twice
         if same not in bound:
-            bound[same] = namer.fresh(gen.name)
-            externals[bound[same]] = gen.bind(func)
+            bound[same] = (namer.fresh(gen.name), None)
+            if gen.forward is not None:
+                bound[same] = (bound[same][0], namer.fresh(gen.forward.name))
+                externals[bound[same][1]] = gen.forward.bind(func)
+                externals[bound[same][1]].__srcad_forward__ = True
+                helpers.append(gen.forward)
+            externals[bound[same][0]] = gen.bind(func)
             helpers.append(gen)
-        return bound[same], gen.tangents if mode == "jvp" else gen.seed
+        fname, forward = bound[same]
+        return fname, gen.tangents if mode == "jvp" else gen.seed, forward
     return derive_helper
 
 
+def stmt_file(func, stmt):
+    """The file of the function a statement of a derivative being transformed comes from."""
+    return getattr(stmt, "filename", None) or func.__code__.co_filename
+
+
 def _derive_forward(fn, wrt, parsed, namer, core, generated, facts, helpers, externals,
-                    runtime_names, derive_helper, key, tangent_only):
+                    runtime_names, derive_helper, key, tangent_only, purity):
     from .forward import ForwardMode
     fname = f"{fn.__name__}_jvp"
     fwd = ForwardMode(core, facts, parsed, namer, runtime_names, derive_helper,
                       generated, tangent_only).run(fname)
-    tree = Optimizer(fwd, runtime_names).run()
+    tree = Optimizer(fwd, runtime_names, pure_in(parsed.scope, purity, externals)).run()
     used = {n.id for n in walk(tree) if isinstance(n, gast.Name)}
     externals = {k: v for k, v in externals.items() if k in used}
     params = tree.args.args
@@ -377,10 +449,11 @@ class Derived:
         """The generated function for these arguments' kinds (cached), and its Generated."""
         mode = mode or self.mode
         fn, kinds, wrt, self.call_names = self.target(arguments)
-        key = (mode, tuple(sorted(kinds.items())))
+        values = argument_values(arguments, self.params) if self.inner is None else None
+        key = (mode, tuple(sorted(kinds.items())), values)
         entry = self.specialised.get(key)
         if entry is None or entry[2] is not fn or not entry[1].valid():
-            gen = derive(fn, wrt, mode, kinds)
+            gen = derive(fn, wrt, mode, kinds, values=values)
             entry = (gen.bind(fn), gen, fn)
             self.specialised[key] = entry
         self.actual_wrt = wrt
@@ -625,8 +698,17 @@ def jvp(fn=None, wrt=0):
     return _transform("jvp")(fn, wrt)
 
 
-def source(derived):
+def source(derived, *example_args, **example_kwargs):
     """The generated source of a derived function (and of the helper adjoints it calls).
+
+    ``srcad.source(df)``: the source specialised to the arguments of ``df``'s last call, or
+    before any call the *general* version (every argument of unknown kind), whose first line
+    is a comment saying so. ``srcad.source(df, *args, **kwargs)``: the source specialised to
+    these example arguments, made (and cached) without running anything. They are the
+    function's own arguments, checked as a call checks them; for a vjp, jvp or hvp the
+    cotangent, tangents or vector may follow as in a call, or be left out (they do not change
+    the source; arguments that fit the function alone are read as its own). Neither form
+    changes what ``srcad.source(df)`` shows later.
 
     For a jacobian, hessian or hvp: the source of the derivative it sweeps with."""
     derived = getattr(derived, "sweeps_with", derived)
@@ -634,9 +716,24 @@ def source(derived):
         raise UsageError(f"srcad.source needs a function made by srcad.grad, value_and_grad, vjp, "
                          f"jvp, jacobian, hessian or hvp, got {type(derived).__name__}",
                          "pass what srcad.grad(f) (or another transform) returned")
-    gen = derived.last
-    if gen is None:
-        gen = derived.compiled({})[1]
+    chain, d = [], derived          # what each derivative's last call made, kept as it was
+    while d is not None:
+        chain.append((d, d.last))
+        d = d.inner
+    try:
+        if example_args or example_kwargs:
+            gen = derived.compiled(example_arguments(derived, example_args, example_kwargs))[1]
+            return with_helpers(gen)
+        if derived.last is not None:
+            return with_helpers(derived.last)
+        return general_note(derived) + with_helpers(derived.compiled({})[1])
+    finally:
+        for d, last in chain:
+            d.last = last
+
+
+def with_helpers(gen):
+    """``gen``'s source after those of the helper derivatives it calls, each once."""
     parts, seen = [], set()
 
     def collect(g):
@@ -647,3 +744,39 @@ def source(derived):
             parts.append(g.source)
     collect(gen)
     return "\n\n".join(parts)
+
+
+def example_arguments(derived, args, kwargs):
+    """The arguments of ``derived``'s call for ``srcad.source(derived, *args, **kwargs)``:
+    ``args`` are the function's own arguments, or a whole call's (the cotangent or tangents
+    last). Checked, promoted and named as a call does; a binding error is the one the
+    function's own arguments give."""
+    try:
+        derived.bind_base(args, kwargs)
+    except TypeError as own:
+        extra = len(derived.extra_params())
+        if not extra or len(args) < extra:
+            raise
+        try:
+            derived.bind_base(args[:len(args) - extra], kwargs)
+        except TypeError:
+            raise own from None
+        arguments = derived._prepare(args[:len(args) - extra], kwargs)
+        if derived.mode == "jvp":
+            for w, t in zip(derived.wrt, args[len(args) - extra:]):
+                check_structure(t, arguments[w], f"the tangent for {w}")
+        return arguments
+    return derived._prepare(args, kwargs)
+
+
+def general_note(derived):
+    """The comment heading a general version: what it assumes, how to get a specialised one."""
+    stars = {inspect.Parameter.VAR_POSITIONAL: "*", inspect.Parameter.VAR_KEYWORD: "**"}
+    names = [stars.get(p.kind, "") + p.name for p in derived.signature.parameters.values()]
+    shown = ", ".join(names)
+    while len(shown) > 32 and len(names) > 1:   # two lines at most
+        names.pop()
+        shown = ", ".join(names) + ", ..."
+    text = (f"general version: argument kinds unknown ({shown}); srcad.source(df, {shown}) or "
+            f"the CLI's --args gives the version specialised for your arguments")
+    return "".join(f"# {line}\n" for line in textwrap.wrap(text, 98, break_on_hyphens=False))

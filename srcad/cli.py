@@ -1,10 +1,14 @@
 """``srcad path/to/file.py:func [--wrt x,y] [--args "2.0, 3"]``: print derivative source."""
 import argparse
 import importlib.util
+import math
 import os
 import sys
 
+import numpy as np
+
 from .api import grad, jvp, source
+from . import errors
 from .errors import SrcadError
 
 
@@ -36,16 +40,6 @@ class UsageError(Exception):
     pass
 
 
-def ones_like(v):
-    """Ones in the structure of ``v`` (a float, an array, or a list, tuple or dict of them)."""
-    import numpy as np
-    if isinstance(v, (list, tuple)):
-        return type(v)(ones_like(e) for e in v)
-    if isinstance(v, dict):
-        return {k: ones_like(e) for k, e in v.items()}
-    return np.ones_like(v) if isinstance(v, np.ndarray) else 1.0
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="srcad", description="Print the derivative source srcad generates for a function.")
@@ -53,8 +47,10 @@ def main(argv=None):
     parser.add_argument("--wrt", default=None,
                         help="comma-separated parameter names or indices (default: the first)")
     parser.add_argument("--args", default=None,
-                        help="example arguments, a Python expression such as '2.0, 3': the "
-                             "source is specialised to their kinds (scalar or array rank)")
+                        help="example arguments of the function, a Python expression such as "
+                             "'2.0, 3' (np and math available): the source is specialised to "
+                             "their kinds (scalar or array rank) without running it; without "
+                             "--args the general version is shown")
     parser.add_argument("--mode", default="reverse", choices=["reverse", "forward"],
                         help="reverse (a gradient, default) or forward (a jvp)")
     options = parser.parse_args(argv)
@@ -66,17 +62,17 @@ def main(argv=None):
                      for p in options.wrt.split(",")]
             wrt = parts[0] if len(parts) == 1 else tuple(parts)
         df = (jvp if options.mode == "forward" else grad)(fn, wrt=wrt)
+        values = ()
         if options.args:
-            import math  # noqa: F401  (available to the expression)
-            import numpy as np  # noqa: F401
             values = eval(options.args, {"np": np, "math": math})  # noqa: S307
             values = values if isinstance(values, tuple) else (values,)
-            if options.mode == "forward":   # a tangent of ones for each wrt argument
-                bound = df._prepare(values, {})
-                values = values + tuple(ones_like(bound[w]) for w in df.wrt)
-            df(*values)
-        sys.stdout.write(source(df))
+        sys.stdout.write(source(df, *values))
         return 0
+    except errors.UsageError as exc:   # bad --wrt or --args: located at no line of the user's
+        sys.stderr.write(f"srcad: {exc.message}\n")
+        if exc.hint:
+            sys.stderr.write(f"  hint: {exc.hint}\n")
+        return 2
     except SrcadError as exc:
         sys.stderr.write(str(exc).splitlines()[0] + "\n")
         hint = str(exc).splitlines()[1:]

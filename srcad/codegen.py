@@ -3,6 +3,7 @@ tracebacks, ``inspect.getsource``, pdb and a second transformation all see reada
 """
 import itertools
 import linecache
+import math
 import textwrap
 import types
 
@@ -18,6 +19,7 @@ _counter = itertools.count(1)
 def emit(tree):
     """Source text of a gast FunctionDef, with the sweep markers turned into comments."""
     fix_empty_blocks(tree)
+    Literals().visit(tree)
     text = astor.to_source(gast.gast_to_ast(tree))
     lines = []
     for line in text.splitlines():
@@ -37,6 +39,58 @@ def fix_empty_blocks(tree):
             block = getattr(node, field, None)
             if field == "body" and isinstance(block, list) and not block:
                 node.body = [gast.Pass()]
+
+
+class Literals(gast.NodeTransformer):
+    """Each number as the tree Python parses from its text. A folded ``Constant(-0.5)``
+    prints ``-0.5``, which under ``**`` reads as ``-(0.5 ** 2)``; as the parser's
+    ``UnaryOp(-, 0.5)`` the printer parenthesises it where precedence needs it, ``(-0.5) ** 2``.
+    Infinities and NaN likewise (their text, ``1e1000``, ``1e1000 - 1e1000``)."""
+
+    def visit_Constant(self, node):
+        new = literal(node.value)
+        return node if new is None else gast.copy_location(new, node)
+
+
+def literal(value):
+    """The tree for a number ``value`` that the printer would write as something else, or
+    None when ``Constant(value)`` prints as itself."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, complex)):
+        return None
+    if isinstance(value, complex):
+        return _complex(value)
+    if isinstance(value, float) and math.isnan(value):
+        return _minus(_number(math.inf), _number(math.inf))
+    if value < 0 or (isinstance(value, float) and math.copysign(1.0, value) < 0):
+        return gast.UnaryOp(op=gast.USub(), operand=_number(-value))
+    return None
+
+
+def _complex(value):
+    """``bj``, ``-bj``, ``0.0 - bj``, ``-(0.0 - bj)`` or ``a +/- bj`` with b >= 0: exact but for
+    the sign of a zero imaginary part (folding makes no complex value; the parser reads
+    ``1 - 2j`` as a BinOp)."""
+    negative = math.copysign(1.0, value.imag) < 0
+    if math.isnan(value.imag):
+        imag = _minus(_number(complex(0.0, math.inf)), _number(complex(0.0, math.inf)))
+    else:
+        imag = gast.Constant(value=complex(0.0, abs(value.imag)), kind=None)
+    if value.real != 0:
+        op = gast.Sub() if negative else gast.Add()
+        return gast.BinOp(left=_number(value.real), op=op, right=imag)
+    if (math.copysign(1.0, value.real) < 0) == negative:    # -(0.0 + bj) is (-0.0 - bj)
+        return gast.UnaryOp(op=gast.USub(), operand=imag) if negative else \
+            None if isinstance(imag, gast.Constant) else imag
+    zero_minus = _minus(gast.Constant(value=0.0, kind=None), imag)
+    return zero_minus if negative else gast.UnaryOp(op=gast.USub(), operand=zero_minus)
+
+
+def _number(value):
+    return literal(value) or gast.Constant(value=value, kind=None)
+
+
+def _minus(left, right):
+    return gast.BinOp(left=left, op=gast.Sub(), right=right)
 
 
 def compile_function(source, fname, user_globals, externals, user_cells, label):

@@ -203,7 +203,7 @@ class ForwardMode:
         value, func = s.value, op.func
         arguments, wrt, kinds = helper_call(func, value, self.kinds, self.active, self.parsed,
                                             s.lineno)
-        fname, tangent_params = self.derive_helper(func, wrt, kinds, s)
+        fname, tangent_params, _ = self.derive_helper(func, wrt, kinds, s)
         keywords = [gast.keyword(arg=k.arg, value=clone(k.value)) for k in value.keywords]
         keywords += [gast.keyword(arg=tangent_params[p], value=name(self.tan(arguments[p].id)))
                      for p in wrt]

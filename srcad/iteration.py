@@ -12,13 +12,24 @@ keys, read once before the loop: ``params_keys = keys_of(params)``), and any nes
 tuple target unpacks each element (``for W, b in params:``), a nested one level by level
 (``for i, (w, x) in enumerate(zip(ws, xs)):``). Sequences are evaluated once, before the loop,
 as Python does; one the body rebinds is read through a copy of the name.
+
+Only a list, a tuple or an array yields ``q[i]``. ``for k in d`` over a dict reads the list of
+its keys (``d_keys = keys_of(d)``; ``k = d_keys[i]``), and so does a loop over a set or
+``sorted(d)``; ``iter(q)`` is ``q``; ``map``, ``filter`` and generators are refused. How a loop
+reads ``q`` comes from what ``iterables.py`` knows before the analysis (the parameters' kinds,
+local bindings); where it cannot tell, a ``q`` the body indexes with what it yields (``d[k]``)
+is read by key through ``loop_keys`` and any other by position after ``require_sequence``:
+both runtime checks refuse, at the loop's line, what they cannot read without a wrong value.
 """
+import inspect
 import itertools
 from dataclasses import dataclass, field
 
 import gast
 
 from .frontend import UNRESOLVED, Method
+from .iterables import ITEMS, KEYS
+from .kinds import UNKNOWN, is_positional
 from .walk import clone
 
 
@@ -107,10 +118,21 @@ class IndexLoop:
         if func is reversed and len(it.args) == 1 and not it.keywords:
             return self.sequence(it.args[0], backwards=True)
         if func is getattr(itertools, "pairwise", None) and len(it.args) == 1:
-            q = self.low.atom(it.args[0], self.out, base="seq")
+            q = self.positional(it.args[0])
             self.lengths.append(gast.BinOp(left=call("len", clone(q)), op=gast.Sub(),
                                            right=const(1)))
             return Group([Seq(q), Seq(q, shift=1)])
+        if func is iter and len(it.args) == 1 and not it.keywords:
+            return self.parse(it.args[0])
+        if func is sorted and len(it.args) == 1:    # sorted(d): the keys of d, sorted
+            keys = self.keyed(it.args[0])
+            if keys is not None:
+                it.args[0] = keys
+        self.refuse_iterator(func)
+        view = self.low.iterables.view(it)     # ks = d.keys(); for k in ks: as d.keys()
+        if view is not None:
+            it = clone(view)
+            func = scope.resolve(it.func)
         if is_dict_view(it, func):
             d = self.low.atom(it.func.value, self.out, base="seq")
             self.lengths.append(call("len", clone(d)))
@@ -118,10 +140,77 @@ class IndexLoop:
             return Keyed(d, self.low.namer.fresh(base + "_keys"), it.func.attr)
         return self.sequence(it)
 
+    def refuse_iterator(self, func):
+        """``map``, ``filter`` and generators yield values no index can reach again."""
+        if func in (map, filter):
+            self.fail(f"a loop over {func.__name__}(...)",
+                      "loop over the sequence and call the function in the body (for x in "
+                      "xs: y = f(x))" if func is map else "loop over the sequence and test "
+                      "each item in the body (for x in xs: if keep(x): ...)")
+        if inspect.isgeneratorfunction(func):
+            self.fail(f"a loop over the generator {func.__name__}(...)",
+                      f"make {func.__name__} return a list (or a tuple) of its values")
+
     def sequence(self, it, backwards=False):
-        q = self.low.atom(it, self.out, base="seq")
+        q = self.positional(it)
         self.lengths.append(call("len", clone(q)))
         return Seq(q, backwards=backwards)
+
+    def positional(self, it):
+        """An atom whose items, by position, are what ``for x in it`` yields, read before the
+        loop: ``it`` itself if it is a list, a tuple or an array, else the list of what it
+        yields (a dict's keys). Where the front cannot tell, an ``it`` the body indexes with
+        what it yields (``d[k]``) is taken for a dict, and ``loop_keys`` refuses a sequence of
+        floats (their derivative would be lost); any other ``it`` is read by position after
+        ``require_sequence`` checks it is a sequence: never a dict read as ``d[0]``."""
+        keys = self.keyed(it)
+        if keys is not None:
+            return keys
+        positional = is_positional(self.low.iterables.of(it))
+        q = self.low.atom(it, self.out, base="seq")
+        if not positional:
+            check = call(self.helper("require_sequence"), clone(q), self.where())
+            self.out.append(self.located(gast.Expr(value=check)))
+        return q
+
+    def keyed(self, it):
+        """The name of the list of what ``it`` yields, read before the loop, if the loop reads
+        ``it`` by what it yields (a dict, a set, or what the body indexes with it); else None."""
+        kind = self.low.iterables.of(it)
+        if kind not in (KEYS, ITEMS) and not (kind == UNKNOWN and self.indexed_by_target(it)):
+            return None
+        q = self.low.atom(it, self.out, base="seq")
+        value = call(self.helper("keys_of"), clone(q)) if kind == KEYS else \
+            call(self.helper("loop_keys"), clone(q), self.where())
+        keys = self.low.namer.fresh((q.id if isinstance(q, gast.Name) else "seq") + "_keys")
+        self.low.scope.locals = self.low.scope.locals | {keys}
+        self.out.append(self.assign(name(keys), value))
+        return name(keys)
+
+    def where(self):
+        return const(f"{self.low.parsed.filename}:{self.loop.lineno}")
+
+    def indexed_by_target(self, it):
+        """Whether the body reads ``it[k]`` with the name ``k`` the loop binds: a loop over a
+        dict's keys, as ``for k in weights: ... weights[k]``."""
+        target = self.loop.target
+        if not isinstance(target, gast.Name):
+            return False
+        want = gast.dump(it)
+        return any(isinstance(n, gast.Subscript) and isinstance(n.slice, gast.Name) and
+                   n.slice.id == target.id and gast.dump(n.value) == want
+                   for s in self.loop.body for n in gast.walk(s))
+
+    def helper(self, what):
+        """How generated code names ``srcad.runtime.what`` (a bare name where the function is
+        lowered only for its kinds, with no runtime attached: ``analysis.helper_result``)."""
+        return self.low.runtime_name(what) if self.low.scope.runtime else name(what)
+
+    def located(self, node):
+        for n in gast.walk(node):
+            if isinstance(n, (gast.stmt, gast.expr)):
+                n.lineno = self.loop.lineno
+        return node
 
     def stop(self):
         if len(self.lengths) == 1:
@@ -234,7 +323,7 @@ class IndexLoop:
         for k in self.walk(source):     # a dict's keys, read once: d_keys = keys_of(d)
             if isinstance(k, Keyed):
                 low.scope.locals = low.scope.locals | {k.keys}
-                self.out.append(self.assign(name(k.keys), call(low.runtime_name("keys_of"),
+                self.out.append(self.assign(name(k.keys), call(self.helper("keys_of"),
                                                                clone(k.d))))
         head = []
         self.bind(target, source, index, head)

@@ -2,6 +2,7 @@
 forward sweeps), ``hessian`` and ``hvp`` (forward mode over the reverse-mode gradient).
 """
 import copy
+import random
 
 import numpy as np
 
@@ -31,6 +32,39 @@ def arrays(derived, arguments):
     return derived.wrt
 
 
+class SameDraws:
+    """Every sweep of a matrix draws what one call of the function draws: a random generator
+    passed in is copied as it was before the first sweep (the caller's is advanced once), and
+    NumPy's and Python's global random states are put back before each sweep."""
+    STATEFUL = (np.random.RandomState, np.random.Generator, random.Random)
+
+    def __init__(self, args, kwargs):
+        self.args, self.kwargs = args, kwargs
+        self.states = np.random.get_state(), random.getstate()
+        self.stateful = [i for i, a in enumerate(args) if isinstance(a, self.STATEFUL)]
+        self.keys = [k for k, a in kwargs.items() if isinstance(a, self.STATEFUL)]
+        self.saved = copy.deepcopy(([args[i] for i in self.stateful],
+                                    [kwargs[k] for k in self.keys]))
+        self.sweeps = 0
+
+    def restore(self):
+        np.random.set_state(self.states[0])
+        random.setstate(self.states[1])
+
+    def next(self):
+        """The arguments of the next sweep."""
+        self.restore()
+        self.sweeps += 1
+        if self.sweeps == 1 or not (self.stateful or self.keys):
+            return self.args, self.kwargs
+        positional, keywords = copy.deepcopy(self.saved)
+        args, kwargs = list(self.args), dict(self.kwargs)
+        for i, a in zip(self.stateful, positional):
+            args[i] = a
+        kwargs.update(zip(self.keys, keywords))
+        return args, kwargs
+
+
 class Jacobian:
     """``srcad.jacobian(f, wrt, mode)(*args)``: shape ``out.shape + x.shape`` for each wrt.
 
@@ -51,31 +85,34 @@ class Jacobian:
     def __call__(self, *args, **kwargs):
         arguments = self.vjp._prepare(args, kwargs)
         inputs = [np.asarray(arguments[w], dtype=float) for w in arrays(self.vjp, arguments)]
+        draws = SameDraws(args, kwargs)
         value = np.asarray(self.fn(*copy.deepcopy(args), **copy.deepcopy(kwargs)))   # it may
         mode = self.mode                         # change its arguments; derivatives do not
         if mode == "auto":
             mode = "reverse" if value.size <= sum(x.size for x in inputs) else "forward"
-        blocks = self._reverse(args, kwargs, value, inputs) if mode == "reverse" else \
-            self._forward(args, kwargs, value, inputs)
+        blocks = self._reverse(draws, value, inputs) if mode == "reverse" else \
+            self._forward(draws, value, inputs)
         return tuple(blocks) if self.many else blocks[0]
 
-    def _reverse(self, args, kwargs, value, inputs):
+    def _reverse(self, draws, value, inputs):
         blocks = [np.zeros(value.shape + x.shape) for x in inputs]
         for k in np.ndindex(value.shape):
             cotangent = np.zeros(value.shape)
             cotangent[k] = 1.0
             seed = float(cotangent) if value.ndim == 0 else cotangent
+            args, kwargs = draws.next()
             rows = self.vjp(*args, seed, **kwargs)
             rows = rows if self.many else (rows,)
             for block, row in zip(blocks, rows):
                 block[k] = row
         return blocks
 
-    def _forward(self, args, kwargs, value, inputs):
+    def _forward(self, draws, value, inputs):
         blocks = []
         for i, x in enumerate(inputs):
             block = np.zeros(value.shape + x.shape)
             for k in np.ndindex(x.shape):
+                args, kwargs = draws.next()
                 _, column = self.jvp(*args, *unit_tangents(inputs, i, k), **kwargs)
                 block[(Ellipsis,) + k] = column
             blocks.append(block)
@@ -100,8 +137,10 @@ class Hessian:
         inputs = [arguments[w] for w in arrays(self.grad, arguments)]
         shapes = [np.shape(x) for x in inputs]
         blocks = [[np.zeros(a + b) for b in shapes] for a in shapes]
+        draws = SameDraws(args, kwargs)
         for i, shape in enumerate(shapes):
             for k in np.ndindex(shape):
+                args, kwargs = draws.next()
                 _, column = self.tangent(*args, *unit_tangents(inputs, i, k), **kwargs)
                 for j, c in enumerate(column if self.many else (column,)):
                     blocks[j][i][(Ellipsis,) + k] = c

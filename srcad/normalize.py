@@ -9,7 +9,7 @@ The core language, which every later stage relies on:
 * ``if test:`` / ``while test:`` whose test carries no derivative (calls in it are hoisted).
 * ``for i in R`` where R is a range: ``range(...)``, a slice of one (``reversed(r)`` becomes
   ``r[::-1]``), or a name bound only to ranges; other iterables become index loops (``v = X[i]``,
-  see iteration.py).
+  or ``k = d_keys[i]`` for a dict: see iteration.py).
 * ``*args``/``**kw`` parameters are plain ones holding a tuple and a dict; a call may end with
   ``*t``/``**d`` only where that fills the callee's own ``*param``/``**param`` (variadic.py).
 * In srcad's own output being differentiated again: ``t = stack.pop()`` and
@@ -27,6 +27,7 @@ from . import runtime
 from .errors import UnsupportedSyntax
 from .frontend import UNRESOLVED, is_tape_call
 from .invariants import share_invariants
+from .iterables import Iterables
 from .iteration import lower_for
 from .naming import Namer, temp_base
 from .variadic import flatten_parameters, spread_arguments
@@ -35,12 +36,14 @@ from .walk import clone, walk
 ALWAYS, SOMETIMES, NEVER = "always", "sometimes", "never"
 
 
-def normalize(parsed, namer=None):
-    """Return a new FunctionDef in the core language (``parsed.tree`` is left unchanged)."""
+def normalize(parsed, namer=None, kinds=None):
+    """Return a new FunctionDef in the core language (``parsed.tree`` is left unchanged).
+    ``kinds`` (parameter -> kind, the call's specialisation) says how a loop reads what it
+    iterates: by position, or by key (a dict); None takes every parameter for a sequence."""
     tree = clone(parsed.tree)
     flatten_parameters(tree)    # *args, **kw: plain parameters holding a tuple and a dict
     namer = namer or Namer(parsed.scope.locals | set(parsed.scope.globals) | set(parsed.scope.cells))
-    lowering = Lowering(parsed, namer)
+    lowering = Lowering(parsed, namer, Iterables(tree, parsed.scope, kinds))
     body = [s for s in tree.body if not (isinstance(s, gast.Expr) and isinstance(s.value, gast.Constant))]
     final = Returns(namer, tree).lower(body)
     body = lowering.block(body)
@@ -100,11 +103,12 @@ def located(node, lineno):
 class Lowering:
     """Expressions to one operation per statement (ANF)."""
 
-    def __init__(self, parsed, namer):
+    def __init__(self, parsed, namer, iterables):
         self.parsed = parsed
         self.scope = parsed.scope
         self.namer = namer
         self.range_names = bound_to_ranges(parsed.tree, self.scope)
+        self.iterables = iterables  # what each loop iterates (iterables.py)
         self.temps = set()          # names of the temporaries made here (they may move)
 
     def fail(self, node, what, hint):

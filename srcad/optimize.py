@@ -100,8 +100,9 @@ def is_zero(value):
 
 
 class Optimizer:
-    def __init__(self, rev, runtime=None):
+    def __init__(self, rev, runtime=None, pure=None):
         self.runtime = runtime or {}
+        self.pure = pure or (lambda call: True)    # a call that is not pure is never moved or dropped
         self.tree = rev.tree
         self.adjoints = rev.adjoints
         self.temps = rev.temps
@@ -395,7 +396,7 @@ class Optimizer:
             if sub_target and isinstance(base, gast.Name) and base.id in self.adjoints and \
                     base.id not in live and not self.memo(is_pop, s.value):
                 return live, False    # an element of a derivative no one reads any more
-            if not sub_target and not (names & live):
+            if not sub_target and not (names & live) and self.memo(self.pure_expr, s.value):
                 if self.memo(is_pop, s.value):
                     if remove:
                         self.dead_pops.append(s)
@@ -456,6 +457,8 @@ class Optimizer:
         header_node = loop.iter if isinstance(loop, gast.For) else loop.test
         if isinstance(loop, gast.For) and loop.target.id in live:
             return False
+        if not self.memo(self.pure_expr, loop):     # a draw in it must still be made
+            return False
         if any(isinstance(n, gast.Call) and not (isinstance(n.func, gast.Name) and n.func.id in
                                                   PURE_CALLS) for n in walk(header_node)):
             return False
@@ -502,6 +505,9 @@ class Optimizer:
                 continue
             i += 1
 
+    def pure_expr(self, node):
+        return all(self.pure(n) for n in walk(node) if isinstance(n, gast.Call))
+
     def single_use_temp(self, tname):
         loads_, stores_ = self.counts_cache
         return tname in self.temps and stores_.get(tname) == 1 and loads_.get(tname) == 1
@@ -511,7 +517,7 @@ class Optimizer:
         if not (isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)):
             return False
         t = s.targets[0].id
-        if not self.single_use_temp(t) or is_pop(s.value):
+        if not self.single_use_temp(t) or is_pop(s.value) or not self.pure_expr(s.value):
             return False
         reads = loads(s.value)
         for j in range(i + 1, len(stmts)):

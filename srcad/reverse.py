@@ -66,8 +66,10 @@ PURE_OPS = ("rule", "copy", "global", "compare", "subscript")   # same operands,
 
 class ReverseMode:
     def __init__(self, fn, facts, parsed, namer, runtime, derive_helper, mode="grad",
-                 generated=frozenset()):
+                 generated=frozenset(), purity=None):
         self.fn, self.facts, self.parsed, self.namer = fn, facts, parsed, namer
+        self.purity = purity
+        self.residuals = {}     # id(helper call) -> (its forward half, the name of what it saved)
         self.generated = set(generated)
         self.extra_adjoints = set()
         self.runtime = runtime          # template global name -> name in the generated code
@@ -263,11 +265,18 @@ class ReverseMode:
                                             stmt.lineno)
         if not wrt:
             return []
-        fname, seed = self.derive_helper(func, wrt, kinds, stmt)
+        split = self.purity is not None and not self.purity.function(func)
+        fname, seed, forward = self.derive_helper(func, wrt, kinds, stmt, split)
         outs = [self.temp(self.adj(arguments[p].id) + "_" + func.__name__) for p in wrt]
         self.extra_adjoints.update(outs)
-        args = [clone(a) for a in value.args]
-        keywords = [gast.keyword(arg=k.arg, value=clone(k.value)) for k in value.keywords]
+        if split:   # not pure: it runs once, in the forward sweep, and saves what we need
+            saved = self.namer.fresh(func.__name__ + "_saved")
+            self.primal.add(saved)
+            self.residuals[id(stmt)] = (forward, saved)
+            args, keywords = [name(saved)], []
+        else:
+            args = [clone(a) for a in value.args]
+            keywords = [gast.keyword(arg=k.arg, value=clone(k.value)) for k in value.keywords]
         keywords.append(gast.keyword(arg=seed, value=dout))
         vjp = gast.Call(func=name(fname), args=args, keywords=keywords)
         target = name(outs[0], store=True) if len(outs) == 1 else gast.Tuple(
@@ -343,6 +352,7 @@ class ReverseMode:
                 bound_by.setdefault(t, set()).add(self.facts.ops[id(s)].kind)
         self.masks = {t for t, how in bound_by.items() if how == {"compare"}}   # x[x > 0] = v
         self.self_refs = set()
+        self.self_ref_douts = {}
         self.recompute_if, self.recompute_range = set(), set()
 
         def visit(stmts):
@@ -376,12 +386,15 @@ class ReverseMode:
                             self.note_reads(a)
                         continue
                     if len(tn) == 1:
-                        dout = name(self.adj_temp(self.adj(tn[0]) + "_new") if self_ref else self.adj(tn[0]))
-                    else:
+                        dout = name(self.adj(tn[0]))
+                    else:   # an unpacked target no one reads has a zero derivative
                         dout = gast.Tuple(elts=[name(self.adj(t)) if t in self.active else
                                                 self.zero_of_any(t) for t in tn], ctx=gast.Load())
-                        if self_ref:
-                            dout = name(self.adj_temp("d_" + "_".join(tn)))
+                    if self_ref:    # dout is kept before the old values come back
+                        self.self_ref_douts[id(s)] = dout
+                        self.note_reads(dout)
+                        dout = name(self.adj_temp(self.adj(tn[0]) + "_new") if len(tn) == 1
+                                    else self.adj_temp("d_" + "_".join(tn)))
                     adj = read_shapes_from(self.adjoint(s, dout, self_ref), shape_of, self.runtime,
                                            tn[0] if len(tn) == 1 and op.kind == "rule" and
                                            op.rule.elementwise else None)
@@ -502,13 +515,14 @@ class ReverseMode:
                     if targets(s)[0] in self.reads:
                         self.saved[id(s)] = targets(s)   # its old element, or a pop, restores it
                 elif isinstance(s, gast.Assign):
-                    keep = [t for t in targets(s) if t in self.reads and t in maybe
+                    bound = self.bound_by(s)
+                    keep = [t for t in bound if t in self.reads and t in maybe
                             and t not in invariant]
                     if keep:
                         self.saved[id(s)] = keep
                         self.unbound |= set(keep) - sure
-                    maybe |= set(targets(s))
-                    sure |= set(targets(s))
+                    maybe |= set(bound)
+                    sure |= set(bound)
                 elif isinstance(s, gast.If):
                     m1, m2, s1, s2 = set(maybe), set(maybe), set(sure), set(sure)
                     visit(s.body, m1, s1)
@@ -521,12 +535,33 @@ class ReverseMode:
                         if t in self.reads and t in maybe:
                             self.saved[id(s)] = [t]
                             self.unbound |= {t} - sure
-                    inner = maybe | assigned_names(s.body) | (
+                    inner = maybe | assigned_names(s.body) | self.saved_by_helpers(s.body) | (
                         {s.target.id} if isinstance(s, gast.For) else set())
                     visit(s.body, inner, set(sure) | ({s.target.id} if isinstance(s, gast.For) else set()))
                     maybe |= inner
         self.surely_bound = set(params)     # bound on every path through the forward sweep
         visit(body, set(params), self.surely_bound)
+
+    def bound_by(self, s):
+        """Names an assignment binds in the forward sweep: its targets, and what a helper
+        that is not pure saved for its reverse half."""
+        if id(s) in self.residuals:
+            return targets(s) + [self.residuals[id(s)][1]]
+        return targets(s)
+
+    def saved_by_helpers(self, stmts):
+        return {self.residuals[id(s)][1] for s in walk_stmts(stmts) if id(s) in self.residuals}
+
+    def forward_statement(self, s):
+        """The statement as the forward sweep runs it: a helper that is not pure runs its
+        forward half, which also returns what its reverse half reads."""
+        if id(s) not in self.residuals:
+            return s
+        forward, saved = self.residuals[id(s)]
+        call_ = gast.Call(func=name(forward), args=[clone(a) for a in s.value.args],
+                          keywords=[clone(k) for k in s.value.keywords])
+        target = gast.Tuple(elts=[clone(s.targets[0]), name(saved, store=True)], ctx=gast.Store())
+        return located(gast.Assign(targets=[target], value=call_, type_comment=None), s.lineno)
 
     def invariant_names(self, body, params):
         """Names whose every binding computes the same value: one pure op of constants and
@@ -595,7 +630,7 @@ class ReverseMode:
             self.pair([push], pop)
             fwd.append(push)
             pops.append(pop)
-        fwd.append(s)
+        fwd.append(self.forward_statement(s))
         if id(s) not in self.adjoints:
             return fwd, list(reversed(pops))
         adj, dout = self.adjoints[id(s)]
@@ -603,9 +638,7 @@ class ReverseMode:
         if ("inplace", id(s)) in self.self_refs:
             rev = list(reversed(pops)) + adj
         elif id(s) in self.self_refs:
-            save = [assign(dout.id, gast.Tuple(elts=[name(self.adj(t)) for t in targets(s)],
-                                               ctx=gast.Load()) if len(targets(s)) > 1
-                           else name(self.adj(targets(s)[0])), s.lineno)]
+            save = [assign(dout.id, self.self_ref_douts[id(s)], s.lineno)]
             rev = save + list(reversed(pops)) + kills + adj
         else:
             rev = adj + list(reversed(pops)) + kills
@@ -767,15 +800,19 @@ class ReverseMode:
             inits.append(assign(tape, gast.List(elts=[], ctx=gast.Load()), fn.lineno))
         checks = []
         if self.mode in ("grad", "value_and_grad") and result_name and \
-                self.kinds.get(result_name) != SCALAR:
+                self.kinds.get(result_name) != SCALAR and not self.surely_scalar(result_name):
             checks.append(gast.Expr(value=call(self.rt("assert_scalar"), name(result_name))))
         grads = [name(self.adj(w)) for w in self.facts.wrt]
         grads = grads[0] if len(grads) == 1 else gast.Tuple(elts=grads, ctx=gast.Load())
-        if self.mode == "value_and_grad":
+        if self.mode in ("value_and_grad", "split"):
             value = clone(result)
             if result_name and any(result_name in ts for ts in self.saved.values()):
                 value = name(self.namer.fresh("value"))    # the reverse sweep restores it
-                checks.insert(0, assign(value.id, clone(result), fn.lineno))
+                kept = assign(value.id, clone(result), fn.lineno)
+                if self.mode == "split":
+                    fwd.append(kept)        # the forward half returns it
+                else:
+                    checks.insert(0, kept)
             grads = gast.Tuple(elts=[value, grads], ctx=gast.Load())
         marker = lambda text: gast.Expr(value=const(MARK + text))
         placeholders = [assign(v, const(None), fn.lineno) for v in sorted(self.unbound)]
@@ -800,6 +837,10 @@ class ReverseMode:
         tapes = {self.stack} | set(self.tape_derivatives.values())
         return Reversed(tree, adjoints, temps, self.pairs, kinds, {seed}, dense, tapes,
                         self.parsed.scope.tapes)
+
+    def surely_scalar(self, v):
+        """``v`` has shape (): a scalar, or a 0-d array (np.sum's result)."""
+        return self.facts.values is not None and self.facts.values.shape(v) == ()
 
     def order_key(self, fn):
         order = {a.id: i for i, a in enumerate(fn.args.args + fn.args.kwonlyargs)}

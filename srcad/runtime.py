@@ -1,4 +1,5 @@
 """The few helpers generated derivative code calls: shape bookkeeping that has no one-line form."""
+import collections.abc
 import numbers
 
 import numpy as np
@@ -39,6 +40,8 @@ def unbroadcast(g, x):
 def unreduce(g, x, axis=None, keepdims=False):
     """Spread the cotangent of a reduction of ``x`` back over ``x``'s shape (a broadcast view)."""
     shape = x if type(x) is _Shape else np.shape(x)
+    if shape == ():     # a scalar: immutable, so ``d += e`` on it never meets a read-only view
+        return np.reshape(g, ())[()]
     if axis is not None and not keepdims:
         axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
         axes = sorted(a % len(shape) for a in axes)
@@ -712,3 +715,70 @@ def repeat_tangent(x, a, n):
 def keys_of(d):
     """The keys of the dict ``d``, in order, as a list: a loop over ``d.items()`` reads them."""
     return list(d)
+
+
+def loop_keys(q, where):
+    """What ``for k in q`` yields, as a list, where the loop reads ``q`` by what it yields (a
+    dict's keys, a set's items; or ``q`` the body indexes with them, ``q[k]``, as a dict is).
+    The index loop reads this list, so no derivative flows from it: a dict's keys never carry
+    one, but a float or an array from anything else might, and is refused, not dropped."""
+    if isinstance(q, collections.abc.Mapping):
+        return list(q)
+    try:
+        items = list(q)
+    except TypeError:
+        _refuse_loop(q, where, "it is not iterable", "loop over a list, a tuple or an array")
+    if any(_may_carry_derivative(v) for v in items):
+        if isinstance(q, collections.abc.Set):
+            _refuse_loop(q, where, "its numbers may carry a derivative, which srcad cannot "
+                         "follow through a set", "loop over a list or a tuple of them")
+        _refuse_loop(q, where, "srcad read it by what it yields, as a dict (the loop indexes "
+                     "it with those values), and its numbers may carry a derivative that "
+                     "this would lose", "loop over positions to read it by position (for i "
+                     "in range(len(q)): x = q[i]), or over d.keys() if it is a dict")
+    return items
+
+
+def require_sequence(q, where):
+    """srcad reads ``for x in q`` as ``x = q[i]`` where it could not tell at transform time what
+    ``q`` holds (a helper's result, a global, an argument of another kind): that is Python's
+    loop for a list, a tuple, an array, a range or a string only. Anything else is refused at
+    the loop's line, never read by position (``d[0]`` of a dict is a wrong value)."""
+    if isinstance(q, collections.abc.Sequence) or isinstance(q, np.ndarray) and q.ndim:
+        return
+    if isinstance(q, collections.abc.Mapping):
+        _refuse_loop(q, where, "srcad did not know at transform time that it is a dict, and "
+                     "reads a loop by position where it cannot tell",
+                     "loop over d.keys() or d.items(), or read d[k] in the loop, so srcad "
+                     "sees it is a dict")
+    if isinstance(q, (collections.abc.KeysView, collections.abc.ValuesView)):
+        _refuse_loop(q, where, "a view bound to a name passed from elsewhere is read by "
+                     "position", "write the view in the for statement (for k in d.keys()) or "
+                     "make a list of it first (list(d.keys()))")
+    if isinstance(q, collections.abc.Set):
+        _refuse_loop(q, where, "srcad did not know at transform time that it is a set",
+                     "loop over sorted(s), or pass a list or a tuple")
+    if isinstance(q, collections.abc.Iterator):
+        _refuse_loop(q, where, "an iterator (a generator, map, filter or iter) yields its "
+                     "values once, and srcad reads a loop by position",
+                     "make a list of it first (xs = list(it)) and loop over the list")
+    _refuse_loop(q, where, "srcad reads a loop by position, and this value is not a list, "
+                 "a tuple or an array", "loop over a list, a tuple or an array")
+
+
+def _refuse_loop(q, where, why, hint):
+    from .errors import UnsupportedSyntax
+    filename, _, line = where.rpartition(":")
+    raise UnsupportedSyntax(f"cannot differentiate this loop over a {type(q).__name__}: {why}",
+                            filename, int(line), hint)
+
+
+def _may_carry_derivative(value):
+    """A float, or an array or a structure that holds one."""
+    if isinstance(value, (float, complex, np.inexact)):
+        return True
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind in "fc"
+    if isinstance(value, (list, tuple)):
+        return any(_may_carry_derivative(v) for v in value)
+    return False

@@ -37,11 +37,11 @@ import numpy as np
 
 from . import runtime
 from .aliasing import is_ufunc_at, sharing
-from .analysis import (SCALAR, assignments, describe, infer_kinds, is_setitem, ndim_of,
-                       setitem_op, targets)
+from .analysis import SCALAR, assignments, infer_kinds, is_setitem, ndim_of, targets
 from .build import attr, call, const
 from .errors import UnsupportedSyntax
 from .frontend import Method
+from .memory import statement_ops
 from .normalize import assign, located, name
 from .walk import clone, walk
 
@@ -138,10 +138,9 @@ def boolean_names(core, scope):
 
 def copy_changed_arguments(core, kinds, scope, runtime_name):
     """``x = copied(x)`` first for each array argument whose memory some ``v[i] = e`` may
-    change (``v`` is ``x``, or may be a view of it)."""
+    change (``v`` is ``x``, or may be a view of it or an item of a list holding it)."""
     stmts = list(assignments(core.body))
-    shares = sharing(stmts, {id(s): setitem_op(s) or describe(s.value, scope) for s in stmts},
-                     kinds)
+    shares = sharing(stmts, statement_ops(core, stmts, kinds, scope), kinds)
     changed = set()
     for s in stmts:
         if is_setitem(s):

@@ -9,7 +9,8 @@ import numpy as np
 from .. import runtime as rt
 from . import defelementwise, defrule, nondiff
 
-nondiff(rt.zeros_like, rt.assert_scalar, rt.shape_of, rt.keys_of, rt.require_view)
+nondiff(rt.zeros_like, rt.assert_scalar, rt.shape_of, rt.keys_of, rt.require_view,
+        rt.loop_keys, rt.require_sequence)
 
 defrule(rt.unbroadcast, "g, like", "dg += broadcast_like(dout, g)", "dout = unbroadcast(dg, like)")
 defrule(rt.broadcast_like, "t, like", "dt += unbroadcast(dout, t)",

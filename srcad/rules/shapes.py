@@ -35,17 +35,23 @@ defrule(np.atleast_1d, "a", BACK, "dout = np.atleast_1d(da)")
 defrule(np.atleast_2d, "a", BACK, "dout = np.atleast_2d(da)")
 defrule(np.broadcast_to, "array, shape", "darray += unbroadcast(dout, array)",
         "dout = np.broadcast_to(darray, shape)")
+# copies: the identity (the forward sweep copies a tangent before changing it in place)
 defrule(("method", "copy"), "a", "da += dout", "dout = da")
+defrule(np.copy, "a, order='K', subok=False", "da += dout", "dout = da")
+
+
 # np.array / np.asarray of an array, a scalar, or a (nested) list of them: the cotangent is
-# split back into the list's structure
+# split back into the list's structure. ``copy`` says whether the result may be the argument
+# itself (``aliasing``): np.array copies unless told not to, np.asarray only when told to.
 def array_reverse(call):
     if call.ndim("object") is not None:     # already an array or a scalar
         return "dobject += dout"
     return "dobject += unstack_like(dout, object)"
 
 
-for f in (np.array, np.asarray):
-    defrule(f, "object, dtype=None", array_reverse, "dout = np.array(zeros_filled(dobject, object))")
+for f, params in ((np.array, "object, dtype=None, copy=True"),
+                  (np.asarray, "object, dtype=None, copy=None")):
+    defrule(f, params, array_reverse, "dout = np.array(zeros_filled(dobject, object))")
 # builtin sum over a list: every item gets the cotangent, reduced to its own shape
 defrule(builtins.sum, "iterable, start=0",
         "diterable += spread(dout, iterable)\ndstart += unbroadcast(dout, start)",

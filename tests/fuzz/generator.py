@@ -14,7 +14,9 @@ over ranges with data-dependent bounds (``n``, ``len(v)``, ``int(...)`` of a flo
 arrays, ``enumerate`` and ``zip``, ``while`` with ``break``/``continue``, early returns, helper
 calls (returning one value or a tuple), conditional expressions, variables overwritten (also
 inside loops and branches), swapped, aliased, updated with ``+=`` (in place on arrays) and by
-element (``u[i] = ...``), and names srcad itself likes to use (``dx``, ``stack``, ``out``).
+element (``u[i] = ...``), names srcad itself likes to use (``dx``, ``stack``, ``out``), and
+constants written as arithmetic on literals, which srcad folds into one (``(0.3 - 0.8) ** 2``,
+``-(0.3 - 0.8)``), drawn from a stream of their own so that every other choice stays as it was.
 
 Why values stay O(1): every variable has a magnitude bound, tracked through the primitives'
 ``bound`` functions; an assignment whose bound exceeds ``BMAX`` is scaled or squashed, and
@@ -31,7 +33,8 @@ from pathlib import Path
 import numpy as np
 
 from .primitives import BROADCAST, BY_OUT, special
-from .state import BMAX, E, Function, Helper, Var, const_text, copy_env, in_place_ok, merge
+from .state import (BMAX, E, Function, Helper, Var, const_text, copy_env, folded_text,
+                    in_place_ok, merge)
 
 # in the shares of a value NumPy may not change in place (np.broadcast_to, and a helper's
 # result, which may be one): a name bound to it is linked, so never updated in place
@@ -44,7 +47,8 @@ NAMES = ["s", "t", "u", "z", "acc", "tmp", "out", "dx", "dv", "dout", "stack", "
 INTS = ["i", "j", "ii", "i_range"]
 COUNTERS = ["k", "count", "k2"]
 HEADER = "import math\nimport operator\n\nimport numpy as np\n" + (
-    "import scipy.special\n" if special is not None else "")
+    "import scipy.special\n" if special is not None else "") + (
+    "\nINT_TABLE = {0: 0.31, 1: -0.27, 2: 0.19}\nSTR_TABLE = {'a': -0.22, 'bb': 0.35, 'c': 0.13}\n")
 # the recorders the traced twins call, copied into every program (see recorders.py)
 RECORDERS = (Path(__file__).with_name("recorders.py").read_text().split("# ---- begin\n", 1)[1])
 
@@ -59,9 +63,28 @@ class Program:
     features: frozenset
 
 
+# helpers that draw from a random generator passed to them (autograd's VAE and mixture-VI
+# examples): srcad runs them once and saves their draws; ``rs`` is made in ``f`` from ``n``
+DRAWING = """
+def draw_s(a, rs):
+    return a * (1.0 + 0.2 * rs.randn())
+
+
+def draw_v(a, rs):
+    return a * (1.0 + 0.2 * rs.standard_normal(np.shape(a)))
+"""
+DRAWING_TRACED = DRAWING.replace("(a, rs)", "_traced(a, rs)")
+
+
 class Generator:
-    def __init__(self, rng):
+    def __init__(self, rng, folds=None, extras=None):
         self.rng = rng
+        # the folded constants' own stream: adding them changes no other choice of a program
+        self.folds = folds or random.Random(0)
+        # likewise for the constructs added later (unused tuple targets, loops over dicts,
+        # random draws): where the stream says no, a program is what it was before them
+        self.extras = extras or random.Random(0)
+        self.draws = False      # ``f`` makes ``rs`` and may call the drawing helpers
         self.helpers = []
         self.features = set()
         self.second_order = True
@@ -98,6 +121,10 @@ class Generator:
                 return E(text, text, "S", 2.0)
             if not names or r < 0.3:
                 c = round(rng.uniform(-2.0, 2.0), 2)
+                if self.folds.random() < 0.2:   # constants only, which srcad's optimizer folds
+                    self.features.add("folded constant")
+                    text = folded_text(self.folds, c)
+                    return E(text, text, "S", abs(c))
                 return E(const_text(c), const_text(c), "S", abs(c))
         if names:
             n = rng.choice(names)
@@ -318,10 +345,17 @@ class Generator:
         if len(h.returns) == 1:
             return self.assign(self.fresh_name(NAMES), e, "helper call")
         names = [self.fresh_name(NAMES) for _ in h.returns]
+        unused = set()
+        if self.extras.random() < 0.4:      # ``_, y = h(...)``, or a name no one reads
+            k = self.extras.randrange(len(names))
+            names[k] = "_" if self.extras.random() < 0.5 else f"unused{len(self.fn.used)}"
+            unused.add(names[k])
+            self.features.add("unused tuple target")
         self.emit(f"{', '.join(names)} = {e.plain}", f"{', '.join(names)} = {e.traced}")
         self.link(e.shares | set(names))
         for n, k in zip(names, h.returns):
-            self.fn.env[n] = Var(k, BMAX)
+            if n not in unused:
+                self.fn.env[n] = Var(k, BMAX)
         self.features.add("tuple unpacking")
 
     def stmt_if(self, depth):
@@ -462,8 +496,51 @@ class Generator:
         self.fn.indent -= 1
         self.features.add("early return" if not self.fn.loops else "return in loop")
 
+    def stmt_dict_loop(self, depth):
+        """A loop over a module-level dict's keys (``for k in d``, ``.keys()``, ``.items()``),
+        int keys 0..n-1 or strings (``TABLES``), updating a scalar the result depends on."""
+        fn, pick = self.fn, self.extras
+        scalars = [n for n, var in fn.env.items() if var.kind == "S"]
+        if not scalars:
+            return self.stmt_assign(depth)
+        t = pick.choice(scalars)
+        e = self.squash(self.expr("S", 1))
+        key = f"key{len(fn.used)}"
+        fn.used.add(key)
+        ints = pick.random() < 0.5
+        d = "INT_TABLE" if ints else "STR_TABLE"
+        weight = f" * ({key} + 1)" if ints else ""
+        form = pick.choice(["in", "keys", "items"])
+        if form == "items":
+            value = f"val{len(fn.used)}"
+            fn.used.add(value)
+            header, read = f"for {key}, {value} in {d}.items():", value
+        else:
+            header = f"for {key} in {d}{'.keys()' if form == 'keys' else ''}:"
+            read = f"{d}[{key}]"
+        self.emit(header)
+        self.emit(f"    {t} = np.tanh({t} + {read}{weight} * {e.plain})",
+                  f"    {t} = np.tanh({t} + {read}{weight} * {e.traced})")
+        self.link(e.shares | {t})
+        fn.env[t] = Var("S", 1.0)
+        self.features.add("for over dict")
+
+    def stmt_draw(self, depth):
+        """A call of a helper that draws from ``rs``."""
+        kind = self.extras.choice(["S", "V"])
+        e = self.expr(kind, 1)
+        helper = "draw_s" if kind == "S" else "draw_v"
+        self.assign(self.fresh_name(NAMES),
+                    E(f"{helper}({e.plain}, rs)", f"{helper}_traced({e.traced}, rs)", kind,
+                      1.6 * e.bound, e.shares | {READ_ONLY}), "random draw")
+
     def statement(self, depth):
         fn, rng = self.fn, self.rng
+        r = self.extras.random()
+        if r < 0.015:
+            return self.stmt_dict_loop(depth)
+        if self.draws and fn.name == "f" and r < 0.12:
+            return self.stmt_draw(depth)
         menu = [(self.stmt_assign, 5), (self.stmt_overwrite, 4), (self.stmt_augassign, 2),
                 (self.stmt_setitem, 0.7), (self.stmt_alias, 0.7), (self.stmt_swap, 0.5),
                 (self.stmt_retype, 0.5), (self.stmt_call, 1.5 if self.helpers else 0),
@@ -507,9 +584,11 @@ class Generator:
         traced = " + ".join(e.traced for e in es)
         return E(plain, traced, kind, 1.0, frozenset().union(*[e.shares for e in es]))
 
-    def function(self, name, params, returns, size, linked=()):
+    def function(self, name, params, returns, size, linked=(), setup=()):
         self.fn = fn = Function(name, params, [p for p, k in params if k == "I"], linked)
         fn.returns = returns
+        for line in setup:
+            self.emit(line)
         self.block(size, 0)
         if self.rng.random() < 0.3:     # end in if/else that both return
             t = self.test(1)
@@ -546,7 +625,9 @@ def arguments(rng):
 def generate(seed):
     """The program of ``seed`` (any hashable: the fuzzer uses ``"<run seed>:<index>"``)."""
     rng = random.Random(seed)
-    gen = Generator(rng)
+    gen = Generator(rng, random.Random(f"folded constants {seed}"),
+                    random.Random(f"extras {seed}"))
+    gen.draws = gen.extras.random() < 0.2
     fns = []
     for h in range(rng.choice([0, 0, 1, 1, 2])):
         params = [(p, rng.choice(["S", "S", "V", "M", "W", "I"])) for p in
@@ -561,9 +642,13 @@ def generate(seed):
         fn = gen.function(f"h{h}", params, returns, rng.randint(1, 3), [p for p, _ in params])
         gen.helpers.append(Helper(f"h{h}", params, returns))
         fns.append(fn)
-    main = gen.function("f", list(PARAMS) + [("n", "I")], ["S"], rng.randint(3, 6))
+    main = gen.function("f", list(PARAMS) + [("n", "I")], ["S"], rng.randint(3, 6),
+                        setup=["rs = np.random.RandomState(n + 3)"] if gen.draws else [])
     fns.append(main)
     parts, plain = [HEADER, RECORDERS], [HEADER]
+    if gen.draws:
+        parts += [DRAWING, DRAWING_TRACED]
+        plain += [DRAWING]
     for fn in fns:
         parts += ["", gen.render(fn, False), "", "", gen.render(fn, True), ""]
         plain += ["", gen.render(fn, False), ""]

@@ -291,7 +291,8 @@ op("array", [np.array], [("SSS", "V", "np.array([{0}, {1}, {2}])"),
                          ("VV", "M", "np.array([{0}, {1}])"), ("W", "W", "np.array({0})")], max)
 op("asarray", [np.asarray], [(k, k, "np.asarray({0})") for k in ARRAYS], first, fresh=False)
 op("astype", [("method", "astype")], [(k, k, "({0}).astype(np.float64)") for k in ARRAYS], first)
-op("copy", [("method", "copy")], [(k, k, "({0}).copy()") for k in ARRAYS], first)
+op("copy", [("method", "copy"), np.copy], [(k, k, "({0}).copy()") for k in ARRAYS] +
+   [(k, k, "np.copy({0})") for k in ARRAYS], first)
 op("builtin_sum", [builtins.sum], [(k * 3, k, "sum([{0}, {1}, {2}])") for k in KINDS], total)
 
 # ---- products -----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ Nor is a name rebound to another kind updated in place: srcad's kinds are per na
 unknown kind may be a list. Programs with ``u[i] = e`` get no Hessian (srcad refuses a second
 derivative through element assignment, by design).
 """
+import math
 from dataclasses import dataclass
 
 BMAX = 4.0      # the magnitude bound every assigned value is scaled or squashed to
@@ -49,6 +50,22 @@ class Helper:
 
 def const_text(c):
     return repr(c) if c >= 0 else f"({c!r})"
+
+
+def folded_text(rng, c):
+    """About ``c`` as arithmetic on non-negative literals, which srcad's optimizer folds into
+    one constant, often a negative one under ``**`` or unary minus: ``(0.3 - 0.8) ** 2`` is
+    ``Constant(-0.5) ** 2``, which printed bare, ``-0.5 ** 2``, reads as ``-(0.5 ** 2)``.
+    The value stays within 0.03 of ``c``, so ``c``'s magnitude bound holds."""
+    def diff(t):    # (a - b) == t, rounded to two decimals
+        a = round(rng.uniform(max(0.0, t), max(0.0, t) + 1.5), 2)
+        return f"({a!r} - {max(0.0, round(a - t, 2))!r})"
+    root = -round(math.sqrt(abs(c)), 2)
+    d = round(rng.uniform(0.0, 1.0), 2)
+    forms = [diff(c), f"(-{diff(-c)})", f"({diff(math.copysign(abs(c) ** (1 / 3), c))} ** 3)",
+             f"({diff(root)} ** 2)" if c >= 0 else f"(-{diff(root)} ** 2)",
+             f"({diff(round((c + d) / 2, 3))} * 2.0 - {d!r})"]
+    return rng.choice(forms)
 
 
 class Function:

@@ -1,0 +1,78 @@
+"""Abstract values of a core function's names: the shape, dtype and small constants each holds,
+as far as the call's specialisation fixes them. The public entry point; the lattice is in
+value_lattice, what each operation gives in value_operators and value_calls, the walk in value_flow.
+
+Names are flow-insensitive (the join over every binding). A list or a dict that may be changed
+in place (``append``, ``d[k] = v``, a call that may change its arguments) is known by its type
+only, and so is every container that may share memory with it.
+"""
+import collections.abc
+
+import numpy as np
+
+from .value_flow import infer_env
+from .value_lattice import (NONE, OPAQUE, UNKNOWN_VALUE, Array, Dict, Func, NoneValue, Opaque,
+                            Scalar, Sequence, Str, join, shape_of, value_of)
+
+__all__ = ["NONE", "OPAQUE", "UNKNOWN_VALUE", "Array", "Dict", "Func", "NoneValue", "Opaque",
+           "Scalar", "Sequence", "Str", "Values", "infer_values", "join", "value_of"]
+
+
+def infer_values(fn, arguments, scope, helper_values=None, pure=None):
+    """The value of every name of the core function ``fn`` called with ``arguments`` (name ->
+    value, see ``value_of``); ``scope`` resolves its free names. Optional:
+    ``helper_values(func, args, kwargs)``, the value of a user helper's call (None: unknown);
+    ``pure(func)``, true when ``func`` changes none of its arguments in place (else the lists and
+    dicts passed to it are known by their type only)."""
+    return Values(infer_env(fn, arguments, scope, helper_values, pure))
+
+
+class Values(collections.abc.Mapping):
+    """Frozen: name -> value, the join over every binding of the name; Opaque if unbound."""
+
+    def __init__(self, env):
+        self._env = dict(env)
+
+    def __getitem__(self, name):
+        return self._env[name]
+
+    def __iter__(self):
+        return iter(self._env)
+
+    def __len__(self):
+        return len(self._env)
+
+    def __hash__(self):
+        return hash(frozenset(self._env.items()))
+
+    def __repr__(self):
+        return f"Values({self._env!r})"
+
+    def get(self, name, default=OPAQUE):
+        return self._env.get(name, default)
+
+    def shape(self, name):
+        """The shape when every dimension is known (() for any scalar), else None."""
+        shape = shape_of(self.get(name))
+        return shape if shape is not None and None not in shape else None
+
+    def rank(self, name):
+        shape = shape_of(self.get(name))
+        return None if shape is None else len(shape)
+
+    def same_shape(self, a, b):
+        return self.shape(a) is not None and self.shape(a) == self.shape(b)
+
+    def is_scalar(self, name):
+        """A Python or NumPy scalar, never an ndarray (``x += v`` rebinds it). A 0-d array
+        is not one: ``shape(name) == ()`` is "broadcasts as a scalar"."""
+        return isinstance(self.get(name), Scalar)
+
+    def is_python_scalar(self, name):
+        v = self.get(name)
+        return isinstance(v, Scalar) and v.dtype is None
+
+    def dtype(self, name):
+        """The dtype of an array or a NumPy scalar, when known."""
+        dt = getattr(self.get(name), "dtype", None)
+        return dt if isinstance(dt, np.dtype) else None
