@@ -215,8 +215,8 @@ class ReverseMode:
             body.append(s)
         local = {n.id for s in body for n in walk(s) if isinstance(n, gast.Name)
                  and isinstance(n.ctx, gast.Store) and n.id not in mapping}
-        for n in sorted(local):
-            mapping[n] = self.temp(n)
+        for n in sorted(local):     # a template's own names may hold derivatives (its g):
+            mapping[n] = self.adj_temp(n)   # a zero test of what reads them must see them
         sub = templates.Substitute(mapping)
         return [sub.visit(s) for s in body]
 
