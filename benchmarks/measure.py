@@ -10,7 +10,7 @@ import tracemalloc
 import numpy as np
 
 import srcad
-from srcad import api, frontend
+from srcad import frontend, pipeline
 
 
 def machine(peers):
@@ -116,7 +116,7 @@ def transform_seconds(case, repeats):
     compile, run), with every cache emptied, minus a cached call."""
     firsts = []
     for _ in range(repeats):
-        api._cache.clear()
+        pipeline._cache.clear()
         frontend._sources.clear()
         start = time.perf_counter()
         grad = srcad.grad(case.fn, wrt=case.wrt)

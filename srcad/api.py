@@ -1,80 +1,20 @@
-"""The public transforms: ``wrt`` by index or name, decorator forms, the cache, and
-``derive()``, which runs each stage of the pipeline in order.
+"""The public transforms: ``wrt`` by index or name, decorator forms, specialisation per
+call, and ``source``. The pipeline that makes each derivative is ``pipeline.derive``.
 """
 import inspect
-import math
-import types
 import textwrap
-import threading
-from dataclasses import dataclass, field
 
-import gast
 import numpy as np
 
-from . import rules, runtime
-from .analysis import analyze, is_user_function, kind_of_value
-from .codegen import compile_function, emit
-from .dispatch import fast_caller
-from .errors import NotDifferentiable, SrcadError, UsageError
-from .frontend import UNRESOLVED, allow_deep_trees, read_function, too_deep
-from .naming import Namer
-from .normalize import local_targets, normalize
-from .optimize import Optimizer
-from .purity import Purity
-from .reverse import ReverseMode
-from .split import split_sweeps
-from .values import Array, Dict, Sequence, infer_values, value_of
+from .analysis import kind_of_value
+from .dispatch import fast_caller, like_argument
+from .errors import NotDifferentiable, UsageError
+from .frontend import read_function
+from .pipeline import derive
+from .values import Array, Dict, Sequence, value_of
 from .variadic import (Extra, call_generated, check_extras, check_transform_again, is_variadic,
                        name_hint, picked, position_name, prepare_extras, real_wrt,
-                       restore_parameters, signature_with, spread_tangents)
-from .views import lower_in_place
-from .walk import walk
-
-RUNTIME = {   # every public helper of srcad.runtime is available to generated code
-    "np": np, "math": math,
-    **{n: f for n, f in vars(runtime).items()
-       if callable(f) and not n.startswith("_") and getattr(f, "__module__", None) == runtime.__name__},
-}
-
-_MISSING = object()
-_cache = {}                 # cache_key(...) -> (code object, Generated)
-_cache_lock = threading.RLock()
-
-
-@dataclass
-class Generated:
-    """One specialised derivative: its source, and how to build it for a function object."""
-    name: str
-    source: str
-    seed: str
-    externals: dict
-    helpers: list = field(default_factory=list)
-    wrt: tuple = ()
-    depends: tuple = ()     # (globals dict, name, object) and (cell, None, object) it relied on
-    tangents: dict = field(default_factory=dict)   # forward mode: wrt name -> tangent parameter
-    tapes: tuple = ()       # its stacks, which a second transformation must recognise
-    forward: object = None  # a helper that is not pure: the Generated of its forward half
-    rules_seen: int = field(default_factory=rules.generation)   # the rule table it was made with
-
-    def valid(self):
-        """False once a name the transform resolved (a helper, a rule's function, a captured
-        function) is bound to another object: the derivative must then be made again."""
-        if self.rules_seen != rules.generation():
-            return False
-        for where, key, obj in self.depends:
-            if key is None:
-                if not _filled(where) or where.cell_contents is not obj:
-                    return False
-            elif where.get(key, _MISSING) is not obj:
-                return False
-        return True
-
-    def bind(self, fn):
-        cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
-        compiled = compile_function(self.source, self.name, fn.__globals__, self.externals, cells,
-                                    f"{fn.__module__}.{fn.__qualname__}")
-        compiled.__srcad_tapes__ = self.tapes
-        return compiled
+                       signature_with, spread_tangents)
 
 
 def wrt_names(signature, wrt, origin, fname):
@@ -130,196 +70,6 @@ def argument_values(arguments, params):
             v = Dict()
         values.append((p, v))
     return tuple(values)
-
-
-def derive(fn, wrt, mode, kinds, busy=(), values=None):
-    """Run the pipeline: read -> normalize -> analyze -> reverse -> optimize -> emit.
-
-    A failure inside srcad itself becomes an SrcadError at the function's line (the original
-    exception is kept as ``err.internal``), so no internal traceback reaches the user."""
-    allow_deep_trees()
-    try:
-        return _derive(fn, wrt, mode, kinds, busy, values)
-    except SrcadError:
-        raise
-    except RecursionError:
-        raise too_deep(fn, fn.__code__.co_filename, fn.__code__.co_firstlineno) from None
-    except Exception as exc:
-        code = fn.__code__
-        err = SrcadError(f"internal error while differentiating {fn.__name__}: "
-                         f"{type(exc).__name__}: {exc}", code.co_filename, code.co_firstlineno,
-                         "this is a bug in srcad; please report it with this function")
-        err.internal = exc
-        raise err from None
-
-
-def cache_key(fn, wrt, mode, kinds, values=None):
-    """Identity of the code and of what its names resolve to: equal code objects in two
-    modules (or closures over two different functions) must not share a derivative."""
-    code = fn.__code__
-    captured = tuple(id(c.cell_contents) for c in (fn.__closure__ or ())
-                     if _filled(c) and callable(c.cell_contents))
-    return (id(code), id(fn.__globals__), captured, wrt, mode, tuple(sorted(kinds.items())),
-            values)
-
-
-def _filled(cell):
-    try:
-        cell.cell_contents
-    except ValueError:
-        return False
-    return True
-
-
-def _derive(fn, wrt, mode, kinds, busy=(), values=None):
-    key = cache_key(fn, wrt, mode, kinds, values)
-    with _cache_lock:
-        hit = _cache.get(key)
-    if hit is not None and hit[0] is fn.__code__ and hit[1].valid():
-        return hit[1]
-    if any(code is fn.__code__ for code in busy):
-        code = fn.__code__
-        raise SrcadError(f"cannot differentiate the recursive function {fn.__name__}",
-                         code.co_filename, code.co_firstlineno,
-                         "rewrite the recursion as a loop")
-    busy = busy + (fn.__code__,)
-    parsed = read_function(fn)
-    before = set(parsed.scope.locals)
-    names_seen = {n.id for n in walk(parsed.tree) if isinstance(n, gast.Name)}
-    namer = Namer(names_seen | parsed.scope.locals)
-    runtime_names = {}
-    for n in RUNTIME:
-        same = n not in parsed.scope.locals and parsed.scope.lookup(n) is RUNTIME[n]
-        runtime_names[n] = n if (same or n not in names_seen) else namer.fresh(n + "_")
-        namer.reserve(runtime_names[n])
-    parsed.scope.runtime = {runtime_names[n]: RUNTIME[n] for n in RUNTIME}
-    core = lower_in_place(normalize(parsed, namer, kinds), parsed, namer, kinds,
-                          forward=mode in ("jvp", "tangent"))
-    generated = local_targets(core) - before
-    purity = Purity(read_function, is_user_function)
-    known = infer_values(core, dict(values), parsed.scope) if values is not None else None
-    facts = analyze(core, wrt, kinds, parsed, known)
-    helpers, externals = [], {runtime_names[n]: RUNTIME[n] for n in RUNTIME}
-    externals.update(parsed.scope.nested)   # lifted nested functions, called by name
-
-    forward = mode in ("jvp", "tangent")
-    derive_helper = helper_deriver("jvp" if forward else "vjp", namer, externals, helpers, busy)
-    if forward:
-        return _derive_forward(fn, wrt, parsed, namer, core, generated, facts, helpers,
-                               externals, runtime_names, derive_helper, key, mode == "tangent",
-                               purity)
-    fname = f"d{fn.__name__}d{'_'.join(wrt)}"
-    mode_kind = mode if mode in ("grad", "value_and_grad", "split") else "vjp"
-    rev = ReverseMode(core, facts, parsed, namer, runtime_names, derive_helper, mode_kind,
-                      generated, purity).run(fname)
-    tree = Optimizer(rev, runtime_names, pure_in(parsed.scope, purity, externals)).run()
-    used = {n.id for n in walk(tree) if isinstance(n, gast.Name)}
-    externals = {k: v for k, v in externals.items() if k in used}
-    seed = tree.args.args[-1].id
-    tapes = tuple(sorted((rev.tapes | parsed.scope.tapes) & used))
-    depends = _depends(parsed, helpers)
-    forward = None
-    if mode == "split":
-        halves = split_sweeps(tree, namer.fresh(f"{fn.__name__}_fwd"),
-                              namer.fresh(f"{fn.__name__}_saved"))
-        forward = Generated(halves[0].name, emit(restore_parameters(halves[0], parsed.tree)),
-                            None, externals, [], wrt, depends, tapes=tapes)
-        tree = halves[1]
-    source = emit(restore_parameters(tree, parsed.tree))
-    gen = Generated(fname, source, seed, externals, helpers, wrt, depends, tapes=tapes,
-                    forward=forward)
-    return _remember(key, fn, gen)
-
-
-def pure_in(scope, purity, externals):
-    """Whether a call in generated code is pure: derived helpers are (but the forward half
-    of a helper that is not), others as their function in the user's scope."""
-    forward_halves = {n for n, f in externals.items() if getattr(f, "__srcad_forward__", False)}
-
-    def pure(node):
-        func = node.func
-        if isinstance(func, gast.Name) and func.id in externals:
-            return func.id not in forward_halves
-        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and \
-                func.value.id not in scope.locals and scope.lookup(func.value.id) is UNRESOLVED:
-            return True     # a method of a value srcad made itself (stack.append)
-        return purity.call(node, scope)
-    return pure
-
-
-def helper_deriver(mode, namer, externals, helpers, busy):
-    """The callback transforms use for a helper call: derive it (cached), bind it once into
-    the caller's namespace, and say how to call it (its seed, or its tangent parameters)."""
-    bound = {}
-
-    def derive_helper(func, helper_wrt, helper_kinds, stmt, split=False):
-        """-> (derivative's name, its seed or tangent parameters, its forward half's name)."""
-        if getattr(func, "__srcad_forward__", False) and func.__srcad_tapes__:
-            raise NotDifferentiable(
-                f"cannot differentiate {func.__name__} again: it is the forward half of a "
-                f"helper that is not pure (a random draw or a call srcad does not know), and "
-                f"its loop saves values on a stack that its reverse half consumes",
-                stmt_file(func, stmt), stmt.lineno,
-                "take the first derivative only, or make the helper pure (pass the random "
-                "draws in as an argument)")
-        gen = derive(func, helper_wrt, "split" if split else mode, helper_kinds, busy)
-        same = (func, gen.source)    # one name for one derivative, even if made twice
-        if same not in bound:
-            bound[same] = (namer.fresh(gen.name), None)
-            if gen.forward is not None:
-                bound[same] = (bound[same][0], namer.fresh(gen.forward.name))
-                externals[bound[same][1]] = gen.forward.bind(func)
-                externals[bound[same][1]].__srcad_forward__ = True
-                helpers.append(gen.forward)
-            externals[bound[same][0]] = gen.bind(func)
-            helpers.append(gen)
-        fname, forward = bound[same]
-        return fname, gen.tangents if mode == "jvp" else gen.seed, forward
-    return derive_helper
-
-
-def stmt_file(func, stmt):
-    """The file of the function a statement of a derivative being transformed comes from."""
-    return getattr(stmt, "filename", None) or func.__code__.co_filename
-
-
-def _derive_forward(fn, wrt, parsed, namer, core, generated, facts, helpers, externals,
-                    runtime_names, derive_helper, key, tangent_only, purity):
-    from .forward import ForwardMode
-    fname = f"{fn.__name__}_jvp"
-    fwd = ForwardMode(core, facts, parsed, namer, runtime_names, derive_helper,
-                      generated, tangent_only).run(fname)
-    tree = Optimizer(fwd, runtime_names, pure_in(parsed.scope, purity, externals)).run()
-    used = {n.id for n in walk(tree) if isinstance(n, gast.Name)}
-    externals = {k: v for k, v in externals.items() if k in used}
-    params = tree.args.args
-    tangents = {w: params[len(params) - len(wrt) + i].id for i, w in enumerate(wrt)}
-    depends = _depends(parsed, helpers)
-    tapes = tuple(sorted((fwd.tapes | parsed.scope.tapes) & used))
-    gen = Generated(fname, emit(restore_parameters(tree, parsed.tree)), None, externals, helpers,
-                    wrt, depends, tangents, tapes)
-    return _remember(key, fn, gen)
-
-
-def _remember(key, fn, gen):
-    """Cache ``gen``, unless another thread cached a valid one for the same key meanwhile:
-    then that one, so every caller of a helper binds one and the same derivative."""
-    with _cache_lock:   # the entry holds the code object, so its id is not reused
-        hit = _cache.get(key)
-        if hit is not None and hit[0] is fn.__code__ and hit[1].valid():
-            return hit[1]
-        _cache[key] = (fn.__code__, gen)
-    return gen
-
-
-def _depends(parsed, helpers):
-    depends = [(where, None if kind == "cell" else name, obj)
-               for (kind, name), (where, obj) in parsed.scope.seen.items()
-               if callable(obj) or isinstance(obj, types.ModuleType) or hasattr(obj, "shape")
-               or isinstance(obj, (int, float))]
-    for h in helpers:
-        depends.extend(h.depends)
-    return tuple(depends)
 
 
 def differentiable(w, v):
@@ -517,32 +267,8 @@ class Derived:
     def _finish(self, grads, arguments):
         grads = picked(self.wrt, grads)
         if not self.many:
-            return self._match(grads[0], arguments[self.wrt[0]])
-        return tuple(self._match(g, arguments[w]) for g, w in zip(grads, self.wrt))
-
-    @staticmethod
-    def _match(g, x):
-        """The gradient in the structure and type of its argument."""
-        if isinstance(x, (list, tuple)):
-            parts = [Derived._match(gi, xi) for gi, xi in zip(g, x)]
-            return parts if isinstance(x, list) else tuple(parts)
-        if isinstance(x, dict):
-            return {k: Derived._match(g[k], v) for k, v in x.items()}
-        if isinstance(x, np.generic):       # a NumPy scalar keeps its type (np.float32...)
-            return x.dtype.type(g)
-        if isinstance(x, float):
-            return float(g)
-        if isinstance(x, np.ndarray):
-            g = np.asarray(g)
-            if g.shape != x.shape:
-                raise SrcadError(f"internal error: a gradient of shape {g.shape} for an "
-                                 f"argument of shape {x.shape}", "<srcad>", 0,
-                                 "this is a bug in srcad; please report it with the function")
-            if g.dtype != x.dtype:
-                g = g.astype(x.dtype)
-            elif not g.flags.writeable or g.base is not None and not g.flags.owndata:
-                g = np.array(g)
-        return g
+            return like_argument(grads[0], arguments[self.wrt[0]])
+        return tuple(like_argument(g, arguments[w]) for g, w in zip(grads, self.wrt))
 
     def __call__(self, *args, **kwargs):
         if self.fast is not None and not kwargs:    # a repeat of the last call's kinds

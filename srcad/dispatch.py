@@ -4,6 +4,8 @@ calls the generated function directly. Binding by signature and inspecting kinds
 of microseconds, more than a small derivative itself."""
 import numpy as np
 
+from .errors import SrcadError
+
 FAST_TYPES = (float, int, bool, np.float64, np.float32, np.int64, np.ndarray,
               list, tuple, dict, str, type(None))
 
@@ -58,5 +60,28 @@ def match(g, x):
     if type(g) is np.ndarray and g.shape == x.shape and g.dtype == x.dtype and \
             g.base is None and g.flags.writeable:
         return g
-    from .api import Derived
-    return Derived._match(g, x)
+    return like_argument(g, x)
+
+
+def like_argument(g, x):
+    """The gradient in the structure and type of its argument."""
+    if isinstance(x, (list, tuple)):
+        parts = [like_argument(gi, xi) for gi, xi in zip(g, x)]
+        return parts if isinstance(x, list) else tuple(parts)
+    if isinstance(x, dict):
+        return {k: like_argument(g[k], v) for k, v in x.items()}
+    if isinstance(x, np.generic):       # a NumPy scalar keeps its type (np.float32...)
+        return x.dtype.type(g)
+    if isinstance(x, float):
+        return float(g)
+    if isinstance(x, np.ndarray):
+        g = np.asarray(g)
+        if g.shape != x.shape:
+            raise SrcadError(f"internal error: a gradient of shape {g.shape} for an argument of "
+                             f"shape {x.shape}", "<srcad>", 0,
+                             "this is a bug in srcad; please report it with the function")
+        if g.dtype != x.dtype:
+            g = g.astype(x.dtype)
+        elif not g.flags.writeable or g.base is not None and not g.flags.owndata:
+            g = np.array(g)
+    return g

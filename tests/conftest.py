@@ -5,7 +5,7 @@ import difflib
 import gast
 import pytest
 
-from srcad import api, codegen
+from srcad import codegen, pipeline
 from srcad.reverse import MARK
 
 
@@ -56,13 +56,13 @@ def check_round_trip(tree, text):
 
 @pytest.fixture(autouse=True, scope="session")
 def round_trip_every_emission():
-    real = api.emit
+    real = pipeline.emit
 
     def checked(tree):
         text = real(tree)
         check_round_trip(tree, text)
         return text
 
-    api.emit = checked
+    pipeline.emit = checked
     yield
-    api.emit = real
+    pipeline.emit = real

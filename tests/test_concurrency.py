@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import srcad
-from srcad import api
+from srcad import pipeline
 
 THREADS = 8
 
@@ -85,7 +85,7 @@ def test_array_gradients_from_eight_threads():
 
 
 def test_transforming_from_eight_threads_at_once():
-    api._cache.clear()
+    pipeline._cache.clear()
     expected_source = None
 
     def work(k):
@@ -107,11 +107,11 @@ def test_transforming_from_eight_threads_at_once():
 
 
 def test_distinct_functions_transformed_concurrently_are_not_confused():
-    api._cache.clear()
+    pipeline._cache.clear()
     fns = [looped, with_helper, helper]
     args = [(0.4, 0.8, 20), (0.5, 0.7), (0.5, 0.7)]
     expected = [srcad.grad(f, wrt=(0, 1))(*a) for f, a in zip(fns, args)]
-    api._cache.clear()
+    pipeline._cache.clear()
 
     def work(k):
         i = k % len(fns)

@@ -10,7 +10,7 @@ import pytest
 
 import programs
 import srcad
-from srcad import api
+from srcad import pipeline
 
 HERE = pathlib.Path(__file__).parent
 SAMPLE = programs.CASES[::6]      # a spread of the corpus: loops, branches, helpers, arrays
@@ -47,7 +47,7 @@ def unit_like(a):
 
 def test_the_same_source_twice_in_one_process():
     first = sources()
-    api._cache.clear()
+    pipeline._cache.clear()
     assert sources() == first
     assert len(first) >= 60
 

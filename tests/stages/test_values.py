@@ -14,7 +14,7 @@ import numpy as np
 import programs
 import pytest
 
-from srcad.api import RUNTIME
+from srcad.pipeline import RUNTIME
 from srcad.frontend import read_function
 from srcad.naming import Namer
 from srcad.normalize import normalize
