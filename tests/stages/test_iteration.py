@@ -1,6 +1,7 @@
 """iteration: how a loop reads what it iterates, by the parameters' kinds (the call's
 specialisation) and by local bindings: snippet in, core language out."""
-import astor
+import ast
+
 import gast
 
 from srcad.frontend import read_function
@@ -10,7 +11,8 @@ from srcad.normalize import normalize
 
 def body(fn, **kinds):
     tree = normalize(read_function(fn), kinds=kinds)
-    return [line.strip() for line in astor.to_source(gast.gast_to_ast(tree)).splitlines()[1:]]
+    # ast.unparse never wraps a line, however long the file path in it is
+    return [line.strip() for line in ast.unparse(gast.gast_to_ast(tree)).splitlines()[1:]]
 
 
 def over(d, x):
