@@ -24,7 +24,10 @@ def cases():
         Case("scalar_loop", (0.3, 0.9, 1000), (0, 1), array=False),
         Case("rk4", (1.1, 0.4, 0.1, 0.4, 10.0, 10.0, 0.01, 500), (0, 1, 2, 3), array=False),
         Case("fixed_point", (0.5, 0.3, 1e-12), (0, 1), array=False),
+        Case("newton", (2.0, [1.0 + 0.01 * k for k in range(200)]), (0,), array=False),
         Case("mlp", mlp_args, (0, 1, 2, 3), array=True),
         Case("rnn", rnn_args, (0, 1, 2, 3), array=True),
         Case("vectorized", (rng.normal(size=10**6), 0.5), (0, 1), array=True),
+        Case("rosenbrock", (1.0 + 0.1 * np.random.default_rng(2).normal(size=10**6),),
+             (0,), array=True),
     ]

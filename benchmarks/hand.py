@@ -175,3 +175,40 @@ def fixed_point(a, b, tol):
         db += dy
         dy = -dy * a * math.sin(y_old)
     return da, db
+
+
+def newton(a, targets):
+    # each target's root depends on a alone, so each is differentiated on its own: forward
+    # through its Newton iterations keeping each iterate y and its step, then back through them
+    da = 0.0
+    for k in range(len(targets)):
+        c = targets[k]
+        y = 1.0
+        step = 1.0
+        ys = []
+        steps = []
+        while abs(step) > 1e-12:
+            step = (y * y * y + a * y - c) / (3.0 * y * y + a)
+            ys.append(y)
+            steps.append(step)
+            y = y - step
+        dy = 2.0 * y
+        for i in range(len(ys) - 1, -1, -1):
+            # y' = y - f / g, f = y**3 + a y - c, g = 3 y**2 + a = df/dy
+            y = ys[i]
+            step = steps[i]
+            g = 3.0 * y * y + a
+            da -= dy * (y - step) / g
+            dy = dy * 6.0 * y * step / g
+    return (da,)
+
+
+def rosenbrock(x):
+    head = x[:-1]
+    a = x[1:] - head * head
+    da = 200.0 * a
+    dx = np.empty_like(x)
+    dx[:-1] = -2.0 * (head * da + (1.0 - head))
+    dx[-1] = 0.0
+    dx[1:] += da
+    return (dx,)

@@ -1,9 +1,10 @@
-"""The six benchmark workloads, each written once as plain NumPy/``math`` code.
+"""The eight benchmark workloads, each written once as plain NumPy/``math`` code.
 
 Peers run this same source: ``peers.py`` executes this file again with ``np`` and ``math``
 bound to autograd's, JAX's or PyTorch's versions, so every tool differentiates the same
 program. Keep to the functions that namespace maps (sin, cos, exp, tanh, log, sqrt, sum,
-max, mean, ``@``) when adding a workload.
+max, mean, ``@``) and to Python builtins (``abs``, ``len``, ``range``) when adding a
+workload.
 """
 import math
 
@@ -75,3 +76,25 @@ def fixed_point(a, b, tol):
         step = abs(y_next - y)
         y = y_next
     return y * y
+
+
+# 7. Newton's method per element of a Python list of floats: the real root of
+#    y**3 + a*y - c for 200 targets c, iterated until the step is below 1e-12
+def newton(a, targets):
+    total = 0.0
+    for k in range(len(targets)):
+        c = targets[k]
+        y = 1.0
+        step = 1.0
+        while abs(step) > 1e-12:
+            step = (y * y * y + a * y - c) / (3.0 * y * y + a)
+            y = y - step
+        total = total + y * y
+    return total
+
+
+# 8. the Rosenbrock function on n = 10**6 elements
+def rosenbrock(x):
+    a = x[1:] - x[:-1] ** 2
+    b = 1.0 - x[:-1]
+    return np.sum(100.0 * a ** 2 + b ** 2)

@@ -11,12 +11,13 @@ import gast
 import numpy as np
 
 from . import rules
-from .analysis import (SCALAR, SEQ, UNKNOWN, array_kind, atom_name, broadcast_kind, helper_result,
-                       is_setitem, kind_of_atom, kind_of_expr, loaded_names, ndim_of, targets)
 from .errors import UnsupportedSyntax
 from .frontend import Method, is_tape_call, read_function
+from .kinds import SCALAR, SEQ, UNKNOWN, array_kind, ndim_of
 from .memory import (VIEW_FUNCS, VIEW_METHODS, VIEWS_IN_A_LIST, Helpers, Reaching, is_container,
                      memory_of, value_links)
+from .statements import (atom_name, broadcast_kind, helper_result, is_setitem, kind_of_atom,
+                         kind_of_expr, loaded_names, targets)
 from .walk import walk
 
 REDUCTIONS = {np.sum, np.mean, np.max, np.min, np.amax, np.amin, np.prod, np.var, np.std,

@@ -10,6 +10,7 @@ from .analysis import kind_of_value
 from .dispatch import fast_caller, like_argument
 from .errors import NotDifferentiable, UsageError
 from .frontend import read_function
+from .naming import derivative_name
 from .pipeline import derive
 from .values import Array, Dict, Sequence, value_of
 from .variadic import (Extra, call_generated, check_extras, check_transform_again, is_variadic,
@@ -53,16 +54,20 @@ def wrt_names(signature, wrt, origin, fname):
     return tuple(names), many
 
 
-def argument_values(arguments, params):
+def argument_values(arguments, params, exact=False):
     """The abstract value of each argument, as far as the fast path of a repeated call checks
-    it (dispatch.py: the type; an array's rank and dtype): the derivative is specialised on
-    no more. A list, tuple or dict is known by its type only."""
+    it (dispatch.py): ``exact``, every array's shape and every container's structure down to
+    its elements (``dispatch.structure``); else the type, an array's rank and dtype, and a
+    container's type. The first call of a derivative is specialised exactly; once its
+    arguments' shapes or structures vary, it falls back to the general one."""
     values = []
     for p in params:
         if p not in arguments:
             continue
         v = value_of(arguments[p])
-        if isinstance(v, Array) and v.shape is not None:
+        if exact:
+            pass
+        elif isinstance(v, Array) and v.shape is not None:
             v = Array(v.dtype, (None,) * len(v.shape))
         elif isinstance(v, Sequence):
             v = Sequence(v.type)
@@ -135,12 +140,15 @@ class Derived:
         self.variadic = is_variadic(signature)
         self.specialised = {}
         self.fast = None        # dispatch.fast_caller for the kinds of the last call
+        self.exact_seen = {}    # (mode, kinds) -> the exact argument values first derived for
+        self.varying = set()    # (mode, kinds) whose shapes or structures varied: general
+        self.exact = False      # the last compiled entry is specialised exactly
         self.last = None
         self.call_names = None
         # srcad.grad(f, wrt=(0,)) returns a 1-tuple, its generated function a bare gradient
         self.one_tuple = self.inner is not None and self.inner.many and \
             len(self.inner.wrt) == 1 and self.inner.mode != "jvp"
-        self.__name__ = f"d{fn.__name__}d{'_'.join(self.wrt)}"
+        self.__name__ = derivative_name(fn.__name__, self.wrt)
         self.__doc__ = fn.__doc__
         self.__wrapped__ = fn
 
@@ -199,8 +207,16 @@ class Derived:
         """The generated function for these arguments' kinds (cached), and its Generated."""
         mode = mode or self.mode
         fn, kinds, wrt, self.call_names = self.target(arguments)
-        values = argument_values(arguments, self.params) if self.inner is None else None
-        key = (mode, tuple(sorted(kinds.items())), values)
+        key = (mode, tuple(sorted(kinds.items())))
+        values = None
+        if self.inner is None:
+            values = argument_values(arguments, self.params, exact=key not in self.varying)
+            first = self.exact_seen.setdefault(key, values)
+            if first != values and key not in self.varying:   # shapes vary: the general one
+                self.varying.add(key)
+                values = argument_values(arguments, self.params)
+        self.exact = self.inner is None and key not in self.varying
+        key += (values,)
         entry = self.specialised.get(key)
         if entry is None or entry[2] is not fn or not entry[1].valid():
             gen = derive(fn, wrt, mode, kinds, values=values)
@@ -313,7 +329,7 @@ class Derived:
         if self.inner is None and self.mode in ("grad", "value_and_grad") and \
                 len(args) == len(self.params) and not self.variadic:
             self.fast = fast_caller(fn, gen, args, [self.params.index(w) for w in self.wrt],
-                                    self.many, self.mode == "value_and_grad")
+                                    self.many, self.mode == "value_and_grad", self.exact)
 
     def _call_forward(self, args, kwargs):
         n = len(self.wrt)

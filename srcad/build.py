@@ -1,12 +1,34 @@
-"""Small gast builders shared by the transforms: calls, constants, accumulations, and the
-``dout * partial`` terms both modes build from a rule's partial derivatives.
+"""Small gast builders shared by the stages: names, assignments, calls, constants,
+accumulations, name queries, and the ``dout * partial`` terms both modes build from a rule's
+partial derivatives. Part of the ground floor (with ``walk`` and ``kinds``): imports nothing
+of srcad above it.
 """
 
 import gast
 
-from .analysis import SCALAR
-from .normalize import name
+from .kinds import SCALAR
 from .walk import clone, fingerprint, walk
+
+MARK = "__srcad_comment__ "   # a string statement that codegen prints as a comment
+
+def name(id_, store=False):
+    return gast.Name(id=id_, ctx=gast.Store() if store else gast.Load(), annotation=None,
+                     type_comment=None)
+
+
+def assign(target, value, lineno):
+    if isinstance(target, str):
+        target = name(target, store=True)
+    node = gast.Assign(targets=[target], value=value, type_comment=None)
+    node.lineno = lineno
+    return node
+
+
+def located(node, lineno):
+    for n in walk(node):
+        if not hasattr(n, "lineno") or n.lineno is None:
+            n.lineno = lineno
+    return node
 
 
 def call(func, *args, **kwargs):
@@ -90,6 +112,12 @@ def may_broadcast(var, operands, kinds):
             continue   # a global constant such as np.pi
         return True
     return False
+
+
+def local_targets(tree):
+    """Parameters and names stored anywhere in ``tree``."""
+    return {n.id for n in walk(tree) if isinstance(n, gast.Name)
+            and isinstance(n.ctx, (gast.Store, gast.Param))}
 
 
 def loads(node):

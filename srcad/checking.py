@@ -8,6 +8,7 @@ import numpy as np
 
 from .api import Derived, grad, jvp, vjp
 from .errors import UsageError
+from .matrices import hvp
 from .variadic import Extra, call_original
 
 MODES = ("reverse", "forward")
@@ -85,7 +86,6 @@ class Check:
             self.second()
 
     def second(self):
-        from .matrices import hvp
         dgrad = grad(self.fn, wrt=self.w)
         fd = scale(sub(self.call(axpy(self.eps, self.v, self.x), dgrad),
                        self.call(axpy(-self.eps, self.v, self.x), dgrad)), 0.5 / self.eps)

@@ -24,8 +24,10 @@ _lifted = weakref.WeakKeyDictionary()   # enclosing function -> {name: lifted fu
 _lock = threading.Lock()
 
 
-def lift_nested(fn, tree, filename):
-    """``tree`` without its nested definitions (calls rewritten), and {name: lifted function}."""
+def lift_nested(fn, tree, filename, remember_source):
+    """``tree`` without its nested definitions (calls rewritten), and {name: lifted function}.
+    ``remember_source(code, tree, first_line)`` keeps each lifted function's definition, which
+    the frontend reads when the lifted function is differentiated (it has no source file)."""
     fail = failer(filename)
     defs = nested_defs(tree, fail)
     if not defs:
@@ -49,7 +51,8 @@ def lift_nested(fn, tree, filename):
     with _lock:
         lifted = _lifted.get(fn)
         if lifted is None:
-            lifted = make_functions(fn, defs, passed, free, outer_cells, filename)
+            lifted = make_functions(fn, defs, passed, free, outer_cells, filename,
+                                    remember_source)
             _lifted[fn] = lifted
     for name, (node, body) in defs.items():
         body.remove(node)
@@ -179,7 +182,7 @@ def check_uses(tree, defs, fail):
                      f"(line {node.lineno})", "define the function before calling it")
 
 
-def make_functions(fn, defs, passed, free_vars, outer_cells, filename):
+def make_functions(fn, defs, passed, free_vars, outer_cells, filename, remember_source):
     """Compile each lifted definition with the user's globals; its closure holds the enclosing
     function's own closure cells and cells of the other lifted functions it calls."""
     siblings = {name: types.CellType() for name in defs}
@@ -209,7 +212,6 @@ def make_functions(fn, defs, passed, free_vars, outer_cells, filename):
         func.__qualname__ = f"{fn.__qualname__}.<locals>.{name}"
         func.__module__ = fn.__module__
         siblings[name].cell_contents = func
-        from .frontend import remember_source
         remember_source(code, lifted_def, node.lineno)
         lifted[name] = func
     return lifted

@@ -10,7 +10,7 @@ import types
 import astor
 import gast
 
-from .reverse import MARK
+from .build import MARK
 from .walk import walk
 
 _counter = itertools.count(1)

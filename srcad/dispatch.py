@@ -1,5 +1,6 @@
 """The fast path of a repeated call: a small generated guard that checks the arguments have
-the types (and array ranks and dtypes) of the call the derivative was specialised for, then
+the types (array ranks and dtypes; for an exact specialisation, array shapes and the
+structure of containers) of the call the derivative was specialised for, then
 calls the generated function directly. Binding by signature and inspecting kinds costs tens
 of microseconds, more than a small derivative itself."""
 import numpy as np
@@ -10,7 +11,26 @@ FAST_TYPES = (float, int, bool, np.float64, np.float32, np.int64, np.ndarray,
               list, tuple, dict, str, type(None))
 
 
-def fast_caller(fn, gen, args, positions, many, with_value):
+CONTAINERS = frozenset((np.ndarray, list, tuple, dict))
+
+
+def structure(x):
+    """What an exact specialisation fixes of a container argument: its type and length, each
+    element's type, and an array element's shape and dtype (a dict: its keys too)."""
+    t = type(x)
+    if t is np.ndarray:
+        return (x.dtype, x.shape)
+    if t is list or t is tuple:
+        kinds = tuple(map(type, x))
+        if CONTAINERS.isdisjoint(kinds):    # scalars (or objects): their types say it all
+            return (t, kinds)
+        return (t, tuple(map(structure, x)))
+    if t is dict:
+        return (t, tuple(x), tuple(map(structure, x.values())))
+    return t
+
+
+def fast_caller(fn, gen, args, positions, many, with_value, exact=False):
     """``caller(args)``: ``fn``'s result in the public form (each gradient of its argument's
     type), or None when ``args`` are not of the same kinds, or ``gen`` is stale. None when
     these arguments are not a plain case (a wrt argument that needs promoting, an unusual
@@ -22,13 +42,17 @@ def fast_caller(fn, gen, args, positions, many, with_value):
         return None
     names = [f"a{i}" for i in range(len(args))]
     guards = []
-    env = {"fn": fn, "valid": gen.valid, "match": match, "ndarray": np.ndarray}
+    env = {"fn": fn, "valid": gen.valid, "match": match, "ndarray": np.ndarray,
+           "structure": structure}
     for i, a in enumerate(args):
         env[f"t{i}"] = type(a)
         if type(a) is np.ndarray:
             env[f"k{i}"] = a.dtype
-            guards.append(f"type(a{i}) is not ndarray or a{i}.ndim != {a.ndim} or "
-                          f"a{i}.dtype is not k{i}")
+            fixed = f"a{i}.shape != {a.shape!r}" if exact else f"a{i}.ndim != {a.ndim}"
+            guards.append(f"type(a{i}) is not ndarray or {fixed} or a{i}.dtype is not k{i}")
+        elif exact and type(a) in (list, tuple, dict):
+            env[f"s{i}"] = structure(a)
+            guards.append(f"structure(a{i}) != s{i}")
         else:
             guards.append(f"type(a{i}) is not t{i}")
 

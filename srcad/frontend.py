@@ -7,6 +7,7 @@ import functools
 import inspect
 import pickle
 import sys
+import sysconfig
 import textwrap
 import types
 import weakref
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 
 import gast
 
+from .closures import lift_nested
 from .errors import NotDifferentiable, UnsupportedSyntax, UsageError, call_site
 from .walk import walk
 
@@ -73,6 +75,26 @@ class Scope:
                 return UNRESOLVED
             return getattr(base, node.attr, UNRESOLVED)
         return UNRESOLVED
+
+
+LIBRARY_PREFIXES = ("numpy", "scipy", "math", "builtins", "srcad.runtime")
+
+
+def is_user_function(func):
+    """Python functions srcad transforms itself (not library code that needs a rule)."""
+    if not isinstance(func, types.FunctionType):
+        return False
+    module = getattr(func, "__module__", "") or ""
+    if module.split(".")[0] in ("numpy", "scipy", "math") or module == "srcad.runtime":
+        return False
+    filename = func.__code__.co_filename
+    return not any(filename.startswith(p) for p in _library_dirs())
+
+
+def _library_dirs():
+    paths = sysconfig.get_paths()
+    dirs = {paths.get("stdlib"), paths.get("platstdlib"), paths.get("purelib"), paths.get("platlib")}
+    return tuple(d for d in dirs if d)
 
 
 def is_tape_call(node, scope, method):
@@ -170,8 +192,7 @@ def read_function(fn):
     tapes = getattr(fn, "__srcad_tapes__", None)
     nested = {}
     if tapes is None:
-        from .closures import lift_nested
-        tree, nested = lift_nested(fn, tree, filename)
+        tree, nested = lift_nested(fn, tree, filename, remember_source)
     scope = Scope(fn.__globals__, cells, generated=tapes is not None, tapes=frozenset(tapes or ()),
                   nested=nested)
     parsed = Parsed(fn, tree, scope, filename, tree.lineno)

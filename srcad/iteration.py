@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import gast
 
+from .build import local_targets
 from .frontend import UNRESOLVED, Method
 from .iterables import ITEMS, KEYS
 from .kinds import UNKNOWN, is_positional
@@ -203,7 +204,7 @@ class IndexLoop:
 
     def helper(self, what):
         """How generated code names ``srcad.runtime.what`` (a bare name where the function is
-        lowered only for its kinds, with no runtime attached: ``analysis.helper_result``)."""
+        lowered only for its kinds, with no runtime attached: ``statements.helper_result``)."""
         return self.low.runtime_name(what) if self.low.scope.runtime else name(what)
 
     def located(self, node):
@@ -346,7 +347,6 @@ class IndexLoop:
     def copy_rebound(self, source):
         """Python iterates the objects bound when the loop began: a sequence the body rebinds
         is read through a copy of the name (the stop is computed once, too)."""
-        from .normalize import local_targets
         rebound = local_targets(gast.Module(body=self.loop.body, type_ignores=[]))
         copies = {}
         for e in self.walk(source):

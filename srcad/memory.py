@@ -16,12 +16,12 @@ import gast
 import numpy as np
 
 from . import runtime as _rt
-from .analysis import (SCALAR, SEQ, UNKNOWN, assignments, atom_name, describe, infer_kinds,
-                       is_setitem, kind_of_atom, ndim_of, setitem_op, tape_op, tape_pushes,
-                       targets)
 from .frontend import read_function
+from .kinds import SCALAR, SEQ, UNKNOWN, ndim_of
 from .normalize import normalize
-from .variadic import bind_arguments, concat_op, repeat_op
+from .statements import (assignments, atom_name, bind_arguments, concat_op, describe, infer_kinds,
+                         is_setitem, kind_of_atom, repeat_op, setitem_op, tape_op, tape_pushes,
+                         targets)
 from .walk import walk
 
 

@@ -6,6 +6,8 @@ same function always gives the same source.
 import builtins
 import keyword
 
+import gast
+
 BUILTINS = frozenset(dir(builtins))   # a temporary named "slice" would shadow the builtin
 
 
@@ -29,14 +31,21 @@ class Namer:
         return name
 
 
+def derivative_name(fname, wrt):
+    """``dfdx`` for one-letter names, else ``drk4_dalpha``, ``dtwo_calls_dx_dy``: the parts
+    stay apart."""
+    parts = ["d" + "".join(c if c.isalnum() or c == "_" else "_" for c in w).strip("_")
+             for w in wrt]
+    short = len(fname) == 1 and len(parts) == 1 and len(parts[0]) == 2
+    return f"d{fname}{'' if short else '_'}{''.join(parts) if short else '_'.join(parts)}"
+
+
 MAX_NAME = 32   # beyond this a name built from its operands stops being readable
 
 
 def temp_base(node):
     """A readable base name for the temporary holding ``node``'s value (``x_times_y``); a
     name that would grow past MAX_NAME keeps only the operation (``times``, ``sin``)."""
-    import gast
-
     base = _operand_name(node)
     if len(base) <= MAX_NAME:
         return base
@@ -50,8 +59,6 @@ def temp_base(node):
 
 
 def _operand_name(node):
-    import gast
-
     words = {gast.Add: "plus", gast.Sub: "minus", gast.Mult: "times", gast.Div: "over",
              gast.Pow: "pow", gast.MatMult: "at", gast.FloorDiv: "floordiv", gast.Mod: "mod"}
 

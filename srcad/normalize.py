@@ -24,8 +24,9 @@ The core language, which every later stage relies on:
 import gast
 
 from . import runtime
+from .build import assign, local_targets, located, name
 from .errors import UnsupportedSyntax
-from .frontend import UNRESOLVED, is_tape_call
+from .frontend import UNRESOLVED, Method, is_tape_call
 from .invariants import share_invariants
 from .iterables import Iterables
 from .iteration import lower_for
@@ -71,33 +72,8 @@ def strip_returns(stmts):
     return out
 
 
-def local_targets(tree):
-    return {n.id for n in walk(tree) if isinstance(n, gast.Name)
-            and isinstance(n.ctx, (gast.Store, gast.Param))}
-
-
 def targets_name(stmt, id_):
     return any(isinstance(t, gast.Name) and t.id == id_ for t in stmt.targets)
-
-
-def name(id_, store=False):
-    return gast.Name(id=id_, ctx=gast.Store() if store else gast.Load(), annotation=None,
-                     type_comment=None)
-
-
-def assign(target, value, lineno):
-    if isinstance(target, str):
-        target = name(target, store=True)
-    node = gast.Assign(targets=[target], value=value, type_comment=None)
-    node.lineno = lineno
-    return node
-
-
-def located(node, lineno):
-    for n in walk(node):
-        if not hasattr(n, "lineno") or n.lineno is None:
-            n.lineno = lineno
-    return node
 
 
 class Lowering:
@@ -131,7 +107,6 @@ class Lowering:
         return False
 
     def is_method(self, node):
-        from .frontend import Method
         return isinstance(self.scope.resolve(node), Method)
 
     def atom(self, node, out, base=None):
@@ -413,7 +388,6 @@ class Lowering:
         out.append(s)
 
     def is_list_append(self, call):
-        from .frontend import Method
         f = call.func
         return (isinstance(f, gast.Attribute) and f.attr == "append" and isinstance(f.value, gast.Name)
                 and f.value.id in self.scope.locals and len(call.args) == 1 and not call.keywords

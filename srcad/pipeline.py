@@ -16,7 +16,7 @@ from .codegen import compile_function, emit
 from .errors import NotDifferentiable, SrcadError
 from .forward import ForwardMode
 from .frontend import UNRESOLVED, allow_deep_trees, read_function, too_deep
-from .naming import Namer
+from .naming import Namer, derivative_name
 from .normalize import local_targets, normalize
 from .optimize import Optimizer
 from .purity import Purity
@@ -150,7 +150,7 @@ def _derive(fn, wrt, mode, kinds, busy=(), values=None):
         return _derive_forward(fn, wrt, parsed, namer, core, generated, facts, helpers,
                                externals, runtime_names, derive_helper, key, mode == "tangent",
                                purity)
-    fname = f"d{fn.__name__}d{'_'.join(wrt)}"
+    fname = derivative_name(fn.__name__, wrt)
     mode_kind = mode if mode in ("grad", "value_and_grad", "split") else "vjp"
     rev = ReverseMode(core, facts, parsed, namer, runtime_names, derive_helper, mode_kind,
                       generated, purity).run(fname)

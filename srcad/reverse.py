@@ -5,19 +5,20 @@ overwrites are pushed on a plain list before the overwrite and popped after the 
 from dataclasses import dataclass, field
 
 import gast
+import numpy as np
 
 from . import templates
 from .analysis import (SCALAR, SEQ, UNKNOWN, assigned_names, assignments, atom_name,
                        helper_call, is_setitem, is_tape_call, loaded_names, ndim_of, restored_pop,
                        targets)
 from .errors import SrcadError
-from .build import aug, attr, backwards, call, const, contribution, may_broadcast
+from .build import MARK, aug, attr, backwards, call, const, contribution, may_broadcast
 from .normalize import assign, index_value, located, name
+from .rereads import block_locals, rereadable
 from .shape_reads import read_shapes_from, same_shape, value_loads
 from .views import sharing
 from .walk import clone, fingerprint, walk, walk_stmts
 
-MARK = "__srcad_comment__ "
 def may_be_infinite(partial):
     """Any partial but a constant can be inf or NaN (a division, a log, or an operand's value
     in the branch np.where did not select)."""
@@ -173,7 +174,8 @@ class ReverseMode:
                 for p in partials[1:]:
                     total = gast.BinOp(left=total, op=gast.Add(), right=p)
                 value, sub = call(self.rt("scaled"), clone(dout), total), False
-            if may_broadcast(var, others, self.kinds):
+            if may_broadcast(var, others, self.kinds) and not (
+                    isinstance(out, gast.Name) and self.same_shape(var, out.id)):
                 value = call(self.rt("unbroadcast"), value, name(var))
             result.append(aug(self.adj(var), value, sub))
         return result
@@ -181,7 +183,6 @@ class ReverseMode:
     def where_fed(self, body):
         """Names whose derivative may hold exact zeros from ``np.where``'s unselected branch,
         while their partials there may be inf or NaN: upstream of a ``where`` operand."""
-        import numpy as np
         fed = set()
         stmts = list(assignments(body))
         for s in stmts:
@@ -344,7 +345,8 @@ class ReverseMode:
         self.unpacked |= {n.value.id for n in walk(gast.Module(body=body, type_ignores=[]))
                           if isinstance(n, gast.Subscript) and isinstance(n.value, gast.Name)
                           and ndim_of(self.kinds.get(n.value.id) or UNKNOWN) is None}
-        shape_of = same_shape(body, params, self.kinds, self.facts.ops, assigned_names(body))
+        shape_of = same_shape(body, params, self.kinds, self.facts.ops, assigned_names(body),
+                              self.facts.values)
         self.masked = self.where_fed(body)
         bound_by = {}
         for s in assignments(body):
@@ -354,6 +356,7 @@ class ReverseMode:
         self.self_refs = set()
         self.self_ref_douts = {}
         self.recompute_if, self.recompute_range = set(), set()
+        self.guards = {id(s.body[-1]) for s in walk_stmts(body) if self.guarded(s)}
 
         def visit(stmts):
             for s in stmts:
@@ -404,6 +407,8 @@ class ReverseMode:
                 elif isinstance(s, gast.If):
                     visit(s.body)
                     visit(s.orelse)
+                    if id(s) in self.guards:
+                        continue    # its While counts the trips that pass it (sweep_While)
                     if self.has_adjoint(s) and not (loaded_names(s.test) & assigned_names(s.body + s.orelse)):
                         self.recompute_if.add(id(s))
                         self.note_reads(s.test, shapes=False)
@@ -508,6 +513,27 @@ class ReverseMode:
         at the top, so the push never reads an unbound name."""
         self.saved, self.unbound = {}, set()
         invariant = self.invariant_names(body, params)
+        returned = loaded_names(self.fn.body[-1])     # read after the body: not block-local
+        rereads, _ = rereadable(body, params, self.facts.ops, self.kinds,
+                                frozenset(self.residuals))
+        rereads = {k: [r for r in v if not set(targets(r)) & returned] for k, v in rereads.items()}
+        self.rereads = {k: [r for r in v if not set(targets(r)) <= invariant]   # kept as is
+                        for k, v in rereads.items()}
+        reread = {id(r) for v in self.rereads.values() for r in v}
+        plan, self.blocks = block_locals(body, self.facts.ops, reread | set(self.residuals))
+        plan = {b: [t for t in names if t not in returned] for b, names in plan.items()}
+        self.block_names = plan
+        self.block_saved = {b: [t for t in names if t in self.value_reads and t not in invariant]
+                            for b, names in plan.items()}
+        self.recomputed = self.cheap_recomputes(plan)
+        for b, names in self.block_saved.items():
+            self.block_saved[b] = [t for t in names if t not in self.recomputed.get(b, {})]
+        local = {t for names in self.block_saved.values() for t in names} | {
+            t for names in self.recomputed.values() for t in names}
+        # their adjoints start at zero where each trip's reverse starts, shaped by this trip's
+        # value (after the adjoint of their binding, the name holds no other trip's value)
+        self.zeroed_at_start = local | {t for v in self.rereads.values() for r in v
+                                        for t in targets(r)}
 
         def visit(stmts, maybe, sure):
             for s in stmts:
@@ -517,7 +543,7 @@ class ReverseMode:
                 elif isinstance(s, gast.Assign):
                     bound = self.bound_by(s)
                     keep = [t for t in bound if t in self.reads and t in maybe
-                            and t not in invariant]
+                            and t not in invariant and id(s) not in reread and t not in local]
                     if keep:
                         self.saved[id(s)] = keep
                         self.unbound |= set(keep) - sure
@@ -597,13 +623,74 @@ class ReverseMode:
     def pair(self, pushes, pop):
         self.pairs.append((pushes, pop))
 
+    def cheap_recomputes(self, plan):
+        """``{id(block): {name: (its statement, index of its last reader)}}``: scalar values a
+        block saves for its reverse that one arithmetic op makes again from what the reverse
+        has anyway (``y_times_y = y * y`` once ``y`` is back): computed again just before
+        their last reader's adjoint, never saved."""
+        out = {}
+        for block_id, saved in self.block_saved.items():
+            block, names = self.blocks[block_id], plan[block_id]
+            where = {t: next(i for i, b in enumerate(block)
+                             if isinstance(b, gast.Assign) and t in targets(b)) for t in names}
+            chosen = {t: block[where[t]] for t in names if self.cheap(block[where[t]])}
+            while True:
+                last = {}
+                for t in sorted(chosen, key=where.get, reverse=True):
+                    last[t] = max([where[t]] + [i for i, b in enumerate(block)
+                                                if t in loaded_names(b)] +
+                                  [last[u] for u in last if t in loaded_names(chosen[u].value)])
+                keep = {t: s for t, s in chosen.items()
+                        if loaded_names(s.value) <= self.reads | set(chosen) and not
+                        loaded_names(s.value) & assigned_names(block[where[t] + 1:last[t] + 1])}
+                if keep.keys() == chosen.keys():
+                    break
+                chosen = keep
+            needed = set(saved) & set(chosen)
+            for t in sorted(chosen, key=where.get, reverse=True):
+                if t in needed:
+                    needed |= loaded_names(chosen[t].value) & set(chosen)
+            made = {}   # an operand only these make again is written into its reader
+            for t in sorted(needed, key=where.get):
+                stmt = templates.Substitute(made).visit(clone(chosen[t]))
+                if t in saved or sum(t in loaded_names(chosen[u].value) for u in needed) != 1:
+                    out.setdefault(block_id, {})[t] = (located(stmt, chosen[t].lineno), last[t])
+                else:
+                    made[t] = stmt.value
+        return out
+
+    def cheap(self, s):
+        """One arithmetic op on scalars: as cheap to compute again as to pop."""
+        op = self.facts.ops[id(s)]
+        return len(targets(s)) == 1 and self.kinds.get(targets(s)[0]) == SCALAR and \
+            op.kind == "rule" and op.rule.elementwise and \
+            all(self.kinds.get(n) == SCALAR for n in loaded_names(s.value))
+
     def sweep(self, stmts):
         fwd, rev = [], []
-        for s in stmts:
+        again = {}
+        for t, (s, last) in self.recomputed.get(id(stmts), {}).items():
+            again.setdefault(last, []).append(s)
+        for k, s in enumerate(stmts):
             f, r = getattr(self, "sweep_" + type(s).__name__, self.sweep_plain)(s)
+            if k in again:   # bound again just before its last reader's adjoint
+                r = [clone(a) for a in again[k]] + r
             fwd += f
             rev = r + rev
+        saved = [t for t in self.block_saved.get(id(stmts), []) if t in self.reads]
+        lineno = getattr(stmts[-1], "lineno", None) if stmts else None
+        rev = self.start_zeros(self.block_names.get(id(stmts), []), lineno) + rev
+        if saved:   # the block's own values, saved at its end, back at its reverse's start
+            pushes = [located(self.push(name(t)), lineno) for t in saved]
+            pops = [located(assign(t, self.pop(), lineno), lineno) for t in reversed(saved)]
+            for push, pop in zip(pushes, reversed(pops)):
+                self.pair([push], pop)
+            fwd, rev = fwd + pushes, pops + rev
         return fwd, rev
+
+    def start_zeros(self, names, lineno):
+        return [located(assign(self.adj(t), self.zero(t), lineno), lineno) for t in names
+                if t in self.active and t in self.zeroed_at_start]
 
     def sweep_plain(self, s):
         return [s], []
@@ -634,7 +721,8 @@ class ReverseMode:
         if id(s) not in self.adjoints:
             return fwd, list(reversed(pops))
         adj, dout = self.adjoints[id(s)]
-        kills = [assign(self.adj(t), self.zero(t), s.lineno) for t in targets(s) if t in self.active]
+        kills = [assign(self.adj(t), self.zero(t), s.lineno) for t in targets(s)
+                 if t in self.active and t not in self.zeroed_at_start]
         if ("inplace", id(s)) in self.self_refs:
             rev = list(reversed(pops)) + adj
         elif id(s) in self.self_refs:
@@ -726,6 +814,9 @@ class ReverseMode:
         if not br:
             return fwd + [gast.For(target=s.target, iter=s.iter, body=bf, orelse=[],
                                    type_comment=None)], rev_tail
+        again = self.reread(self.rereads.get(id(s), []))
+        br = again + self.start_zeros([t for r in self.rereads.get(id(s), []) for t in targets(r)],
+                                      s.lineno) + br
         iterable = s.iter
         if id(s) not in self.recompute_range:
             hoisted = self.temp(s.target.id + "_range")
@@ -751,6 +842,16 @@ class ReverseMode:
             self.pair([push], rev_loop)
         return fwd, [rev_loop] + rev_tail
 
+    def reread(self, stmts):
+        """The statements a reverse iteration runs again first: those binding what it reads,
+        and what they read in turn."""
+        wanted, out = set(self.reads), []
+        for r in reversed(stmts):
+            if set(targets(r)) & wanted:
+                out.insert(0, located(clone(r), r.lineno))
+                wanted |= loaded_names(r.value)
+        return out
+
     def own_jumps(self, stmts):
         for s in stmts:
             if isinstance(s, (gast.Break, gast.Continue)):
@@ -759,7 +860,44 @@ class ReverseMode:
                 yield from self.own_jumps(s.body)
                 yield from self.own_jumps(s.orelse)
 
+    def guarded(self, s):
+        """``while True: <head>; if <stop>: break; else: <rest>``, as a while loop whose test
+        needs statements is lowered: its reverse runs ``<rest>``'s once per trip that passed
+        the test, with no flag (the last trip is the one that stopped)."""
+        if not (isinstance(s, gast.While) and isinstance(s.test, gast.Constant) and s.body and
+                isinstance(s.body[-1], gast.If)):
+            return False
+        stop = s.body[-1]
+        return len(stop.body) == 1 and isinstance(stop.body[0], gast.Break) and \
+            not any(isinstance(n, (gast.Break, gast.Continue, gast.Return))
+                    for n in walk_stmts(s.body[:-1] + stop.orelse))
+
+    def sweep_guarded(self, s):
+        """``sweep_While`` of a guarded loop, when its head leaves nothing to the reverse
+        sweep; None otherwise."""
+        head, stop = s.body[:-1], s.body[-1]
+        if any(id(h) in self.saved or self.has_adjoint(h) for h in walk_stmts(head)):
+            return None
+        fh, rh = self.sweep(head)
+        fr, rr = self.sweep(stop.orelse)
+        if rh or not rr:
+            return None
+        counter, init, step = self.trip_counter(s.lineno)
+        push = self.push(name(counter))
+        guard = located(gast.If(test=stop.test, body=stop.body, orelse=[step] + fr), stop.lineno)
+        fwd = [init, located(gast.While(test=s.test, body=fh + [guard], orelse=[]), s.lineno),
+               push]
+        rev_loop = located(gast.For(target=name(self.namer.fresh("_"), store=True),
+                                    iter=call(name("range"), self.pop()), body=rr, orelse=[],
+                                    type_comment=None), s.lineno)
+        self.pair([push], rev_loop)
+        return fwd, [rev_loop]
+
     def sweep_While(self, s):
+        if id(s.body[-1]) in self.guards if s.body else False:
+            done = self.sweep_guarded(s)
+            if done is not None:
+                return done
         bf, br = self.sweep(s.body)
         if not br:
             return [gast.While(test=s.test, body=bf, orelse=[])], []
@@ -837,6 +975,11 @@ class ReverseMode:
         tapes = {self.stack} | set(self.tape_derivatives.values())
         return Reversed(tree, adjoints, temps, self.pairs, kinds, {seed}, dense, tapes,
                         self.parsed.scope.tapes)
+
+    def same_shape(self, a, b):
+        """``a`` and ``b`` surely have one shape (the values know both): broadcasting did not
+        widen either."""
+        return self.facts.values is not None and self.facts.values.same_shape(a, b)
 
     def surely_scalar(self, v):
         """``v`` has shape (): a scalar, or a 0-d array (np.sum's result)."""

@@ -16,12 +16,14 @@ SHAPE_ONLY = {"unbroadcast": 1, "unreduce": 1, "zeros_like": 0}   # helper -> ar
 SAVED_SHAPE = {"unbroadcast": 1, "unreduce": 1, "zeros_like": 0}   # also take a saved shape_of(v)
 
 
-def same_shape(body, params, kinds, ops, rebound):
+def same_shape(body, params, kinds, ops, rebound, values=None):
     """name -> a name never rebound in ``body`` whose shape it surely has.
 
     Sound only through element-wise ops whose array operands all share one shape (an operand
     of unknown kind may broadcast, so it must share the shape too); scalars and constants
-    do not change a shape. Every binding of a name must agree."""
+    do not change a shape. Every binding of a name must agree. Where the ``values`` know the
+    shapes (an exact specialisation), any name of a known shape is represented by one of
+    that shape."""
     bindings = {}
     for s in walk_stmts(body):
         if isinstance(s, gast.For):
@@ -32,12 +34,28 @@ def same_shape(body, params, kinds, ops, rebound):
                                                   isinstance(s.targets[0], gast.Name) else None)
     rep = {p: p for p in params if p not in rebound and kinds.get(p, "").startswith("array")}
     propagate(bindings, rep, kinds, ops)
+    for j, s in enumerate(body):   # after its last binding, a name has one shape to the end
+        t = targets(s)[0] if isinstance(s, gast.Assign) and len(targets(s)) == 1 and \
+            isinstance(s.targets[0], gast.Name) else None
+        if t is not None and t not in rep and len(bindings.get(t, ())) == 1:
+            operands = array_operands(s, kinds, ops)
+            if operands and len(operands) == 1 and not operands & rebound_after(body[j + 1:]):
+                h = operands.pop()
+                rep[t] = rep.get(h, h)
     for s in body:   # bound once, outside loops and branches: it holds one array throughout
         t = targets(s)[0] if isinstance(s, gast.Assign) and len(targets(s)) == 1 else None
         if t is not None and t not in rep and isinstance(s.targets[0], gast.Name) and \
                 len(bindings[t]) == 1 and kinds.get(t, "").startswith("array"):
             rep[t] = t
             propagate(bindings, rep, kinds, ops)
+    if values is not None:
+        by_shape = {}   # a parameter first, then a user's short name rather than a temporary
+        for r in sorted(set(rep.values()), key=lambda r: (r not in params, len(r), r)):
+            if values.shape(r) and len(bindings.get(r, ())) <= 1:   # bound all along
+                by_shape.setdefault(values.shape(r), r)
+        for t in sorted(bindings.keys() - (rep.keys() - set(rep.values()))):
+            if kinds.get(t, "").startswith("array") and values.shape(t) in by_shape:
+                rep[t] = by_shape[values.shape(t)]
     return rep
 
 
@@ -52,6 +70,33 @@ def propagate(bindings, rep, kinds, ops):
             if len(found) == 1 and None not in found:
                 rep[t] = found.pop()
                 grew = True
+
+
+def array_operands(s, kinds, ops):
+    """The names of an element-wise op's operands that may be arrays (None: not such an op,
+    or an operand that is not a name or a constant)."""
+    op = ops.get(id(s))
+    if op is None or op.kind != "rule" or not op.rule.elementwise:
+        return None
+    names = set()
+    for a in op.bound.values():
+        if isinstance(a, gast.Constant):
+            continue
+        if not isinstance(a, gast.Name):
+            return None
+        if kinds.get(a.id) != SCALAR:
+            names.add(a.id)
+    return names
+
+
+def rebound_after(stmts):
+    out = set()
+    for s in walk_stmts(stmts):
+        if isinstance(s, gast.Assign):
+            out |= set(targets(s))
+        elif isinstance(s, gast.For):
+            out.add(s.target.id)
+    return out
 
 
 def operand_shape(s, kinds, ops, rep):

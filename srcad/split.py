@@ -12,8 +12,7 @@ value, what the reverse half reads; the caller keeps that like any value and han
 """
 import gast
 
-from .build import loads, stores
-from .normalize import assign, name
+from .build import assign, loads, name, stores
 from .walk import walk, walk_stmts
 
 REVERSE_MARK = "reverse sweep"

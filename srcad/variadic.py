@@ -8,19 +8,22 @@
   unpacked first (``y, z = rest; g(x, y, z)``), so each element carries its own derivative;
   extra positional arguments for ``g``'s ``*xs`` are packed into one tuple (``xs = a, b;
   g(x, *xs)``). A star that fills ``g``'s ``*param`` (and a ``**d`` that fills its
-  ``**param``) stays, and ``bind_arguments`` binds it to that parameter.
+  ``**param``) stays, and ``statements.bind_arguments`` binds it to that parameter (the
+  analysis of a call is the analysis's: ``statements``, ``analysis.check_spread``).
 * ``wrt``. An integer counts call positions, as autograd's ``argnum`` and JAX's ``argnums``
   do: for ``f(w, *args)`` called ``f(w, a, b)``, ``wrt=1`` is ``a`` (an ``Extra``); a name
   selects a parameter, so ``wrt="args"`` is the whole tuple (its gradient a tuple).
 * ``args + (x,)``: ``+`` on tuples or lists concatenates, and its derivative splits at
-  ``len(args)`` (the rule of ``runtime.concat``).
+  ``len(args)`` (the rule of ``runtime.concat``: ``statements.concat_op``).
 """
 import inspect
 import weakref
 
 import gast
 
-from .errors import UnsupportedSyntax, UsageError
+from .errors import UsageError
+from .frontend import Method, is_user_function
+from .runtime import zeros_like
 from .walk import clone
 
 P = inspect.Parameter
@@ -69,7 +72,6 @@ def restore_parameters(tree, original):
 
 # ---- calls ------------------------------------------------------------------------------------
 def callee_name(func, node):
-    from .frontend import Method
     if isinstance(func, Method):
         return f".{func.name}()"
     return getattr(func, "__name__", None) or (node.func.id if isinstance(node.func, gast.Name)
@@ -82,7 +84,6 @@ def spread_arguments(lowering, call, out):
     callee's remaining named parameters is unpacked into them (``y, z = rest``); extra
     positional arguments are packed into one tuple named after the ``*param``
     (``xs = a, b``) passed with a star, so the tuple carries their derivatives."""
-    from .analysis import is_user_function
     stars = [i for i, a in enumerate(call.args) if isinstance(a, gast.Starred)]
     spread = stars or any(k.arg is None for k in call.keywords)
     func = lowering.scope.resolve(call.func)
@@ -157,80 +158,6 @@ def name(id_, store=False):
 
 def const(value):
     return gast.Constant(value=value, kind=None)
-
-
-def bind_arguments(func, call, defaults=False):
-    """``{parameter: atom}`` for a core-language call of the user function ``func``, and
-    ``{parameter: atoms}`` for the parameters whose values srcad cannot follow one by one: those
-    a ``*seq`` or ``**d`` fills in a way known only at run time, and a ``**param`` that collects
-    keyword arguments into a dict. A trailing ``*seq`` binds the callee's ``*param`` when the
-    other arguments fill every named positional parameter, ``**d`` its ``**param`` when every
-    other parameter is bound. Raises TypeError where the call cannot fit (as
-    ``inspect.Signature.bind`` does)."""
-    signature = inspect.signature(func)
-    params = list(signature.parameters.values())
-    plain = [a for a in call.args if not isinstance(a, gast.Starred)]
-    star = next((a.value for a in call.args if isinstance(a, gast.Starred)), None)
-    named = {k.arg: k.value for k in call.keywords if k.arg is not None}
-    stars = next((k.value for k in call.keywords if k.arg is None), None)
-    bound = signature.bind(*plain, **named) if star is None and stars is None else \
-        signature.bind_partial(*plain, **named)
-    arguments, loose = dict(bound.arguments), {}
-    var = next((p.name for p in params if p.kind is P.VAR_POSITIONAL), None)
-    kwvar = next((p.name for p in params if p.kind is P.VAR_KEYWORD), None)
-    if var in arguments:    # constants for *param (srcad packs anything else): no derivative
-        arguments.pop(var)
-    if kwvar in arguments:
-        loose[kwvar] = list(arguments.pop(kwvar).values())
-    if star is not None:
-        open_ = [p.name for p in params if p.kind in POSITIONAL and p.name not in arguments]
-        if var and not open_:
-            arguments[var] = star
-        else:
-            loose.update({p: [star] for p in open_ + ([var] if var else [])})
-    if stars is not None:
-        open_ = [p.name for p in params if p.kind in (P.POSITIONAL_OR_KEYWORD, P.KEYWORD_ONLY)
-                 and p.name not in arguments and p.name not in loose]
-        if kwvar and not open_ and kwvar not in loose:
-            arguments[kwvar] = stars
-        else:
-            for p in open_ + ([kwvar] if kwvar else []):
-                loose.setdefault(p, []).append(stars)
-    if defaults:
-        for p in params:
-            if p.name not in arguments and p.name not in loose and p.default is not P.empty:
-                arguments[p.name] = p.default
-    return arguments, loose
-
-
-def check_spread(func, call, loose, active, parsed, lineno):
-    """A value that carries a derivative must reach one parameter srcad can name: not one a
-    ``*seq``/``**d`` fills at run time, not an entry of a ``**param`` dict."""
-    star = {id(a.value) for a in call.args if isinstance(a, gast.Starred)}
-    stars = {id(k.value) for k in call.keywords if k.arg is None}
-    fname, where = func.__name__, dict(filename=parsed.filename, lineno=lineno)
-    for p, atoms in sorted(loose.items()):
-        for a in atoms:
-            if not (isinstance(a, gast.Name) and a.id in active):
-                continue
-            filled = sorted(q for q, qs in loose.items() if any(b is a for b in qs))
-            if id(a) in star:
-                raise UnsupportedSyntax(
-                    f"cannot differentiate this call of {fname}: the elements of {a.id} fill "
-                    f"its parameters {', '.join(filled)}, and which ones is known only when it "
-                    f"runs", hint=f"pass them one by one: {fname}(..., {a.id}[0], {a.id}[1]), "
-                    f"or give {fname} a *args parameter of its own", **where)
-            if id(a) in stars:
-                raise UnsupportedSyntax(
-                    f"cannot differentiate this call of {fname}: the entries of {a.id} fill its "
-                    f"parameters {', '.join(filled)}, and which ones is known only when it runs",
-                    hint=f"pass them by name: {fname}(..., {filled[0]}={a.id}[{filled[0]!r}]), "
-                    f"or give {fname} a **kwargs parameter of its own", **where)
-            raise UnsupportedSyntax(
-                f"cannot differentiate this call of {fname}: the keyword argument {a.id} goes "
-                f"into its **{p} dict, whose entries srcad does not follow one by one",
-                hint=f"give {fname} a parameter of that name, or pass the caller's own "
-                     f"**kwargs dict whole ({fname}(..., **kw))", **where)
 
 
 # ---- wrt, arguments and calls of the public transforms (api.py) -------------------------------
@@ -334,7 +261,6 @@ def picked(wrt, grads):
 def spread_tangents(wrt, tangents, arguments):
     """One tangent per ``real_wrt(wrt)``: for the extra positional arguments, a tuple of zeros
     with the given tangents in their places."""
-    from .runtime import zeros_like
     out, spread = {}, set()
     for w, t in zip(wrt, tangents):
         if isinstance(w, Extra):
@@ -386,43 +312,3 @@ def call_original(fn, signature, arguments, *extra):
     """``fn`` called with its bound ``arguments`` (``*args`` spread), then ``extra`` last."""
     bound = inspect.BoundArguments(signature, arguments)
     return fn(*bound.args, *extra, **bound.kwargs)
-
-
-# ---- tuples and lists concatenated: ``args + (x,)`` ----------------------------------------------
-def repeat_op(value, kinds, generated=False):
-    """``a * n`` or ``n * a`` where ``a`` is a tuple or a list repeats it (it does not
-    multiply): the Op of ``runtime.repeat``'s rule, whose adjoint sums the copies. (In srcad's
-    own output a derivative of a list may be a scalar zero: there only a repetition by a
-    literal count is one, which the forward sweep copies from the user's code.)"""
-    from . import runtime
-    from .analysis import SEQ, UNKNOWN, kind_of_atom, ndim_of, rule_op
-    if not (isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult)):
-        return None
-    operands = [value.left, value.right]
-    seqs = [isinstance(x, (gast.Tuple, gast.List)) or kind_of_atom(x, kinds) == SEQ
-            for x in operands]
-    if seqs.count(True) != 1:
-        return None
-    seq, count = (value.left, value.right) if seqs[0] else (value.right, value.left)
-    if ndim_of(kind_of_atom(count, kinds) or UNKNOWN):
-        return None     # an array times a tuple multiplies element-wise
-    if generated and not (isinstance(count, gast.Constant) and type(count.value) is int):
-        return None
-    return rule_op(runtime.repeat, [seq, count], {})
-
-
-def concat_op(value, kinds):
-    """``a + b`` where an operand is a tuple or a list concatenates (it does not add): the
-    Op of ``runtime.concat``'s rule, whose adjoint splits the derivative at ``len(a)``."""
-    from . import runtime
-    from .analysis import SEQ, UNKNOWN, kind_of_atom, ndim_of, rule_op
-    if not (isinstance(value, gast.BinOp) and isinstance(value.op, gast.Add)):
-        return None
-    operands = [value.left, value.right]
-    known = [kind_of_atom(x, kinds) or UNKNOWN for x in operands]
-    if any(ndim_of(k) is not None for k in known):
-        return None     # a number or an array: x + (1.0, 2.0) adds element-wise
-    if not any(isinstance(x, (gast.Tuple, gast.List)) or k == SEQ
-               for x, k in zip(operands, known)):
-        return None
-    return rule_op(runtime.concat, operands, {})

@@ -37,12 +37,12 @@ import numpy as np
 
 from . import runtime
 from .aliasing import is_ufunc_at, sharing
-from .analysis import SCALAR, assignments, infer_kinds, is_setitem, ndim_of, targets
-from .build import attr, call, const
+from .build import assign, attr, call, const, located, name
 from .errors import UnsupportedSyntax
 from .frontend import Method
+from .kinds import SCALAR, ndim_of
 from .memory import statement_ops
-from .normalize import assign, located, name
+from .statements import assignments, infer_kinds, is_setitem, targets
 from .walk import clone, walk
 
 MAYBE_COPY = {np.reshape, np.ravel}         # a view when the memory allows, else a copy

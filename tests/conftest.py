@@ -6,7 +6,7 @@ import gast
 import pytest
 
 from srcad import codegen, pipeline
-from srcad.reverse import MARK
+from srcad.build import MARK
 
 
 def pytest_addoption(parser):

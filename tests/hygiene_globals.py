@@ -26,15 +26,15 @@ def helper(x):
     return x * x
 
 
-def dhelperdx(x, dout=1.0):    # a user function named like srcad's adjoint of helper
+def dhelper_dx(x, dout=1.0):    # a user function named like srcad's adjoint of helper
     return 123.0
 
 
 def calls_helper(x):
-    return helper(x) + dhelperdx(x) * 0.0 + helper(x * 2.0)
+    return helper(x) + dhelper_dx(x) * 0.0 + helper(x * 2.0)
 
 
-def dcalls_helperdx(x):        # the name srcad would give the derivative of calls_helper
+def dcalls_helper_dx(x):        # the name srcad would give the derivative of calls_helper
     return -1.0
 
 

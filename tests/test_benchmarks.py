@@ -34,3 +34,16 @@ def test_the_benchmark_runs_and_reports_every_target(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "| fixed_point |" in text and "| rk4 |" in text and "transform time" in text
     assert out.exists()
+
+
+@pytest.mark.parametrize("name", ["newton", "rosenbrock"])
+def test_hand_adjoint_srcad_and_autograd_agree_to_1e_10(name):
+    autograd = pytest.importorskip("autograd")
+    import peers
+    case = CASES[name]
+    fn = peers.load_workloads(autograd.numpy, peers.math_from(autograd.numpy))[name]
+    reference = autograd.grad(fn, argnum=case.wrt)(*case.args)
+    for got in (case.hand(*case.args), srcad.grad(case.fn, wrt=case.wrt)(*case.args)):
+        for g, w in zip(got, reference):
+            assert np.shape(g) == np.shape(w)
+            assert np.max(np.abs(g - w)) <= 1e-10 * np.max(np.abs(w))

@@ -73,7 +73,7 @@ def test_wrt_names(module):
 def test_prints_helper_derivatives_too(module):
     done = run(f"{module}:calls", "--args", "2.0")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.index("def dsquareda(") < done.stdout.index("def dcallsdx(")
+    assert done.stdout.index("def dsquare_da(") < done.stdout.index("def dcalls_dx(")
 
 
 def test_unsupported_code_is_one_line_with_location(module):

@@ -60,7 +60,7 @@ def test_golden_source_is_a_correct_gradient(name):
 
 def test_design_example_is_what_an_expert_writes():
     assert generated("for_with_if") == (
-        "def dfor_with_ifdx(x, n, dy=1.0):\n"
+        "def dfor_with_if_dx(x, n, dy=1.0):\n"
         "    dx = 0.0\n"
         "    for i in reversed(range(n)):\n"
         "        if x > 0:\n"

@@ -284,9 +284,9 @@ def test_a_one_tuple_wrt_keeps_its_structure():
 def test_source_of_a_hessian_is_its_forward_over_reverse_derivative():
     text = srcad.source(srcad.hessian(cube))      # the general version says so first
     assert text.startswith("# general version: argument kinds unknown (x)")
-    assert "\ndef dcubedx_jvp(x, dout=1.0, dx_2=None):" in text
+    assert "\ndef dcube_dx_jvp(x, dout=1.0, dx_2=None):" in text
     assert srcad.source(srcad.hessian(cube), 2.0).startswith(
-        "def dcubedx_jvp(x, dout=1.0, dx_2=None):")
+        "def dcube_dx_jvp(x, dout=1.0, dx_2=None):")
 
 
 def split_product(x):

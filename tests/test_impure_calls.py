@@ -96,7 +96,7 @@ def test_the_generated_source_saves_what_it_drew():
     assert text.count("rs.randn(3)") == 1      # drawn in the forward half only
     assert "def sample_fwd(mean, log_std, rs):" in text
     assert "z, sample_saved = sample_fwd(mean, log_std, rs)" in text
-    assert "dsampledlog_std(sample_saved, dout=" in text
+    assert "dsample_dlog_std(sample_saved, dout=" in text
 
 
 @pytest.mark.parametrize("mode", ["reverse", "forward"])

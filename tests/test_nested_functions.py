@@ -35,9 +35,9 @@ def test_rnn_step_reads_the_differentiated_parameters():
 
 def test_the_nested_function_gets_its_own_derivative_named_after_it():
     text = srcad.source(srcad.grad(rnn_loss))
-    assert "def dstepdparams_h(params, h, x, dout=1.0):" in text
+    assert "def dstep_dparams_dh(params, h, x, dout=1.0):" in text
     assert "h = step(params, h, x)" in text
-    assert "dstepdparams_h(params, h, x, dout=dh)" in text
+    assert "dstep_dparams_dh(params, h, x, dout=dh)" in text
     jtext = srcad.source(srcad.jvp(rnn_loss))
     assert "def step_jvp(params, h, x, dparams, dh):" in jtext
 
@@ -196,7 +196,7 @@ def named_lambdas(x, v):
 def test_a_lambda_bound_to_a_name_is_a_nested_function():
     check_all(named_lambdas, (0.6, V), wrt=(0, 1))
     text = srcad.source(srcad.grad(named_lambdas, wrt=(0, 1)))
-    assert "def dshifteddx_a(x, a, b=1.0, dout=1.0):" in text
+    assert "def dshifted_dx_da(x, a, b=1.0, dout=1.0):" in text
     assert "shifted_x_v_times_k = shifted(x, v_times_k)" in text
 
 

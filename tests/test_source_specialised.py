@@ -84,7 +84,7 @@ def test_nothing_is_run():
     x, y = np.ones(3), np.ones(4)
     with pytest.raises(ValueError):
         srcad.grad(f, wrt=(0, 1))(x, y)
-    assert srcad.source(srcad.grad(f, wrt=(0, 1)), x, y).startswith("def dfdx_y(")
+    assert srcad.source(srcad.grad(f, wrt=(0, 1)), x, y).startswith("def df_dx_dy(")
 
 
 def test_specialised_source_drops_the_general_helpers():
@@ -233,7 +233,7 @@ def test_cli_without_args_shows_the_general_version(module):
 def test_cli_with_args_is_the_specialised_source(module, mode, make):
     done = run(f"{module}:two", "--mode", mode, "--args", "0.5, 2.0")
     assert done.returncode == 0, done.stderr
-    assert done.stdout == srcad.source(make(f), *ARGS).replace("def dfdx(", "def dtwodx(") \
+    assert done.stdout == srcad.source(make(f), *ARGS).replace("def dfdx(", "def dtwo_dx(") \
         .replace("def f_jvp(", "def two_jvp(")
     assert not done.stdout.startswith("#") and "unbroadcast(" not in done.stdout
 
@@ -241,7 +241,7 @@ def test_cli_with_args_is_the_specialised_source(module, mode, make):
 def test_cli_args_run_nothing(module):
     done = run(f"{module}:two", "--wrt", "x,y", "--args", "np.ones(3), np.ones(4)")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("def dtwodx_y(")
+    assert done.stdout.startswith("def dtwo_dx_dy(")
 
 
 @pytest.mark.parametrize("args, words", [("0.5", "missing"), ("'text', 2.0", "wrt='x'")])

@@ -125,7 +125,7 @@ def test_the_generated_function_takes_the_same_arguments():
     df = srcad.grad(scaled_sum)
     df(w, a, b, scale=2.0, weight=0.5)
     source = srcad.source(df)
-    assert "def dscaled_sumdw(w, *args, scale=1.0, dtotal=1.0, **options):" in source
+    assert "def dscaled_sum_dw(w, *args, scale=1.0, dtotal=1.0, **options):" in source
     df = srcad.jvp(loss_with_args, wrt="args")
     df(w, a, b, (a, b))
     assert "def loss_with_args_jvp(w, *args, dargs):" in srcad.source(df)
@@ -178,7 +178,7 @@ def test_a_star_call_into_the_callees_star_parameter():
     df = srcad.grad(spread_into_star, wrt=(0, "args"))
     df(w, a, b)
     source = srcad.source(df)
-    assert "dmanydx_xs(w, *args, dtotal=" in source and "(args[0], *args[1:]," in source
+    assert "dmany_dx_dxs(w, *args, dtotal=" in source and "(args[0], *args[1:]," in source
 
 
 def test_extra_arguments_packed_for_the_callees_star_parameter():
@@ -532,4 +532,4 @@ def test_the_command_line_with_a_variadic_function(capsys):
                  "--args", "np.ones(3), np.ones(3), np.ones(3)"]) == 0
     assert "def loss_with_args_jvp(w, *args, dargs):" in capsys.readouterr().out
     assert main([target, "--wrt", "args"]) == 0
-    assert "def dloss_with_argsdargs(w, *args, dout=1.0):" in capsys.readouterr().out
+    assert "def dloss_with_args_dargs(w, *args, dout=1.0):" in capsys.readouterr().out

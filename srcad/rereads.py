@@ -1,0 +1,163 @@
+"""Values a reverse iteration reads again instead of popping them.
+
+A loop body that binds ``x_t = xs[t]`` (a container the function never changes, read at the
+loop's index) or ``i_minus_1 = i - 1`` (index arithmetic) computes, in iteration ``t``, a value
+that depends on ``t`` and on names that never change. The reverse iteration ``t`` can compute
+it again, at its top, from the index the reversed loop sets: nothing is pushed, nothing is
+popped, no ``= None`` placeholder is needed (design §4: "push only what the reverse sweep reads
+and cannot recompute").
+
+Sound when the value's only readers are the statements after it in the same loop body (so the
+value of the current iteration is the one every reader wants), its operands are the enclosing
+loops' indices and names bound once before the loop, and the container it indexes is never
+changed: no element store or append anywhere in the function, and no call that may change it.
+"""
+import gast
+
+from .analysis import assignments, loaded_names, targets
+from .kinds import SCALAR
+from .walk import walk, walk_stmts
+
+REREAD_OPS = ("subscript", "rule", "copy")
+CHANGING_OPS = ("setitem", "append", "unknown", "badcall", "helper", "restore", "restore_add")
+
+
+def rereadable(body, params, ops, kinds, impure=frozenset()):
+    """``{id(for loop): [statements its reverse iteration re-runs first]}``, and the ids of
+    those statements (their targets are never saved). ``impure``: ids of statements whose call
+    may change its arguments."""
+    stable = stable_names(body, params)
+    mutated = mutated_containers(body, ops)
+    plan, chosen = {}, set()
+
+    def visit(stmts, indices):
+        for s in stmts:
+            if isinstance(s, gast.For):
+                inner = indices | {s.target.id} if isinstance(s.target, gast.Name) else indices
+                picked, known = [], set(stable)     # what is picked is known again too
+                for j, b in enumerate(s.body):
+                    if rereadable_statement(b, s.body[:j], s.body[j + 1:], body, inner, known,
+                                            mutated, ops, kinds, impure):
+                        picked.append(b)
+                        known |= set(targets(b))
+                if picked:
+                    plan[id(s)] = picked
+                    chosen.update(map(id, picked))
+                visit(s.body, inner)
+            elif isinstance(s, gast.While):
+                visit(s.body, set())    # a while loop's reverse sets no index
+            elif isinstance(s, gast.If):
+                visit(s.body, indices)
+                visit(s.orelse, indices)
+    visit(body, set())
+    return plan, frozenset(chosen)
+
+
+def rereadable_statement(s, before, after, body, indices, stable, mutated, ops, kinds, impure):
+    if not isinstance(s, gast.Assign) or id(s) in impure:
+        return False
+    target = s.targets[0]
+    if not (isinstance(target, gast.Name) or isinstance(target, gast.Tuple) and
+            all(isinstance(e, gast.Name) for e in target.elts)):
+        return False
+    op = ops.get(id(s))
+    if op is None or op.kind not in REREAD_OPS:
+        return False
+    names = set(targets(s))
+    operands = loaded_names(s.value)
+    if not operands <= indices | stable or operands & names:
+        return False
+    if op.kind == "subscript":
+        if loaded_names(s.value.value) & mutated:
+            return False
+    elif op.kind == "rule" and not all(kinds.get(n) == SCALAR for n in operands - indices):
+        return False     # only index arithmetic: array work is not redone
+    if sum(1 for a in assignments(body) if names & set(targets(a))) != 1:
+        return False
+    readers = {id(n) for n in walk_stmts_nodes(after) if isinstance(n, gast.Name)}
+    for n in walk_stmts_nodes(body):
+        if isinstance(n, gast.Name) and n.id in names and isinstance(n.ctx, gast.Load) and \
+                id(n) not in readers:
+            return False
+    return not any(n in loaded_names(b) for b in before for n in names)
+
+
+def walk_stmts_nodes(stmts):
+    for s in stmts:
+        yield from walk(s)
+
+
+def stable_names(body, params):
+    """Parameters never rebound, and names bound once, at the top level, outside any loop."""
+    counts = {}
+    for s in walk_stmts(body):
+        if isinstance(s, gast.Assign):
+            for t in targets(s):
+                counts[t] = counts.get(t, 0) + 1
+        elif isinstance(s, gast.For) and isinstance(s.target, gast.Name):
+            counts[s.target.id] = counts.get(s.target.id, 0) + 2
+    top = {t for s in body if isinstance(s, gast.Assign) for t in targets(s)}
+    return {p for p in params if p not in counts} | {t for t in top if counts.get(t) == 1
+                                                     and t not in params}
+
+
+def mutated_containers(body, ops):
+    """Names that may change in place: everything read by a function that stores elements,
+    appends or calls what may change its arguments (a view may alias any of them)."""
+    if any(getattr(s, "in_place", False) or ops.get(id(s)) is None or
+           ops[id(s)].kind in CHANGING_OPS for s in assignments(body)) or \
+            any(isinstance(s, (gast.AugAssign, gast.Expr)) for s in walk_stmts(body)):
+        return {n.id for s in body for n in walk(s) if isinstance(n, gast.Name)}
+    return set()
+
+
+def block_locals(body, ops, skip=frozenset()):
+    """``{id(block): [names]}`` and ``{id(block): block}``: names bound once in the function, at the top level of a block
+    inside a loop (a loop's body or a branch of an ``if`` there), and read only after that
+    binding in the same block. The block saves their values at its end and its reverse pops
+    them at its start, in one place: each run of the block finds its own values, so nothing
+    is restored afterwards and no placeholder is needed for the first trip. ``skip``: ids of
+    statements not to consider (re-read ones, helpers that save for their reverse half)."""
+    counts = {}
+    for s in walk_stmts(body):
+        if isinstance(s, gast.Assign):
+            for t in targets(s):
+                counts[t] = counts.get(t, 0) + 1
+        elif isinstance(s, gast.For) and isinstance(s.target, gast.Name):
+            counts[s.target.id] = counts.get(s.target.id, 0) + 2
+    loads = {}
+    for n in walk_stmts_nodes(body):
+        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
+            loads.setdefault(n.id, set()).add(id(n))
+    plan, blocks = {}, {}
+
+    def block(stmts):
+        if any(isinstance(n, (gast.Break, gast.Continue)) for n in walk_stmts_nodes(stmts)):
+            return
+        names = []
+        for j, s in enumerate(stmts):
+            if not isinstance(s, gast.Assign) or id(s) in skip or \
+                    ops.get(id(s)) is None or ops[id(s)].kind in ("setitem", "append"):
+                continue
+            after = {id(n) for n in walk_stmts_nodes(stmts[j + 1:]) if isinstance(n, gast.Name)}
+            for t in targets(s):
+                if counts.get(t) == 1 and loads.get(t, set()) <= after and \
+                        t not in loaded_names(s.value):
+                    names.append(t)
+        if names:
+            plan[id(stmts)] = names
+            blocks[id(stmts)] = stmts
+
+    def visit(stmts, in_loop):
+        for s in stmts:
+            if isinstance(s, (gast.For, gast.While)):
+                block(s.body)
+                visit(s.body, True)
+            elif isinstance(s, gast.If):
+                if in_loop:
+                    block(s.body)
+                    block(s.orelse)
+                visit(s.body, in_loop)
+                visit(s.orelse, in_loop)
+    visit(body, False)
+    return plan, blocks
