@@ -7,6 +7,8 @@ view back to its array). Here: which names a change reaches (the objects each ma
 derivative), calls whose result is dropped (they act by side effect), and helpers that change
 their arguments.
 """
+import ast
+
 import gast
 import numpy as np
 
@@ -75,6 +77,7 @@ class Stale:
         self.memory = memory_of(stmts, ops, kinds, Helpers(), self.reaching)
         self.names = sorted(set(kinds) | {v.split("@")[0] for v in self.memory.points})
         self.local, self.results = {t for s in stmts for t in targets(s)}, {}
+        self.statements, self.written = {id(s): s for s in stmts}, None
         given = arg_kinds if arg_kinds is not None else kinds
         self.entry = {a.id: given.get(a.id) if given.get(a.id) == SEQ or ndim_of(
             given.get(a.id) or UNKNOWN) is not None else UNKNOWN
@@ -147,7 +150,9 @@ class Stale:
         if op.kind in ("setitem", "append") or getattr(s, "in_place", False) and (
                 may_change(self.kind(here, x))):
             for n in self.reached(s, x, here):
-                stale[n] = (x, s.lineno)
+                view = self.viewed_as(s, n) if (self.kind(here, n) or "").startswith(
+                    "array") else None
+                stale[n] = (x, s.lineno, view)
         if not is_setitem(s):
             merged = {**self.kinds, **here}
             for t in names:
@@ -186,14 +191,39 @@ class Stale:
             return MAYBE
         return kind or UNKNOWN
 
+    def viewed_as(self, s, n):
+        """The source of the expression the array ``n`` holds at ``s`` is bound to, as the
+        user wrote it (``xs[1]``), when every definition reaching ``s`` writes the same one."""
+        if self.written is None:        # line -> the user's ``name = e`` on it
+            self.written = {}
+            for a in walk(self.parsed.tree):
+                if isinstance(a, gast.Assign) and len(a.targets) == 1 and \
+                        isinstance(a.targets[0], gast.Name):
+                    self.written.setdefault((a.lineno, a.targets[0].id), []).append(a.value)
+        found = set()
+        for d in self.reaching.before.get(id(s), {}).get(n, ()):
+            bound = self.statements.get(d)
+            written = self.written.get((bound.lineno, n), []) if bound is not None else []
+            if len(written) != 1:
+                return None
+            text = ast.unparse(gast.gast_to_ast(written[0]))
+            if not isinstance(written[0], (gast.Name, gast.Attribute, gast.Subscript, gast.Call)):
+                text = f"({text})"
+            found.add(text)
+        return found.pop() if len(found) == 1 else None
+
     def check(self, node, stale, lineno):
         for n in sorted(loaded_names(node) & set(stale)):
-            x, line = stale[n]
+            x, line, view = stale[n]
+            hint = f"make {x!r} a copy before changing it ({x} = {x}.copy()), so that " \
+                   f"changing it in place changes nothing else"
+            if view is not None:
+                hint = f"make {n!r} a copy before changing {x!r} ({n} = {view}.copy()), or " \
+                       + hint
             raise UnsupportedSyntax(
                 f"cannot differentiate this use of {n!r}: it may share memory with {x!r}, "
                 f"which was changed in place at line {line}", self.parsed.filename, lineno,
-                f"make {x!r} a copy before changing it ({x} = {x}.copy()), so that changing "
-                f"it in place changes nothing else")
+                hint)
 
 
 def join_here(a, b):

@@ -63,13 +63,15 @@ class ForwardMode:
     def stmt(self, s):
         if isinstance(s, gast.Assign):
             return self.assignment(s)
+        line = getattr(s, "lineno", None)
         if isinstance(s, gast.If):
-            return [gast.If(test=s.test, body=self.block(s.body), orelse=self.block(s.orelse))]
+            return [located(gast.If(test=s.test, body=self.block(s.body),
+                                    orelse=self.block(s.orelse)), line)]
         if isinstance(s, gast.For):
-            return [gast.For(target=s.target, iter=s.iter, body=self.block(s.body), orelse=[],
-                             type_comment=None)]
+            return [located(gast.For(target=s.target, iter=s.iter, body=self.block(s.body),
+                                     orelse=[], type_comment=None), line)]
         if isinstance(s, gast.While):
-            return [gast.While(test=s.test, body=self.block(s.body), orelse=[])]
+            return [located(gast.While(test=s.test, body=self.block(s.body), orelse=[]), line)]
         if isinstance(s, gast.Expr) and is_tape_call(s.value, self.parsed.scope, "append") and \
                 self.is_active(s.value.args[0]):   # a saved value's tangent is saved beside it
             tape = self.tape_tangent(s.value.func.value.id)

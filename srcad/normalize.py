@@ -30,7 +30,7 @@ from .frontend import UNRESOLVED, Method, is_tape_call
 from .invariants import share_invariants
 from .iterables import Iterables
 from .iteration import lower_for
-from .naming import Namer, temp_base
+from .naming import Namer, temp_names
 from .variadic import flatten_parameters, spread_arguments
 from .walk import clone, walk
 
@@ -53,7 +53,7 @@ def normalize(parsed, namer=None, kinds=None):
     body = Jumps(namer).block(body, in_loop=False)
     params = [a.id for a in tree.args.args + tree.args.kwonlyargs]
     tree.body = share_invariants(strip_returns(body) + result, lowering.temps, params,
-                                 parsed.scope.locals | local_targets(tree), namer)
+                                 parsed.scope.locals | local_targets(tree), namer, kinds)
     parsed.scope.locals = parsed.scope.locals | local_targets(tree)
     return tree
 
@@ -117,7 +117,7 @@ class Lowering:
             self.if_expression(target, node, out)
             return name(target)
         value = self.flat(node, out)
-        target = self.namer.fresh(base or temp_base(value))
+        target = self.namer.fresh(base) if base else self.namer.fresh(*temp_names(value))
         self.scope.locals = self.scope.locals | {target}
         self.temps.add(target)
         out.append(assign(target, value, node.lineno))

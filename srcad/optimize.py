@@ -11,6 +11,9 @@ import gast
 from .analysis import SCALAR
 from .accumulate import Accumulation
 from .build import is_reversal, loads, stores
+from .copies import CopyPasses
+from .reaching import reached_loads
+from .restores import unseen_changes
 from .walk import clone, fingerprint, walk, walk_stmts
 
 PURE_CALLS = {"range", "reversed", "len"}
@@ -75,6 +78,11 @@ def is_pop(node):
                for n in walk(node))
 
 
+def is_push(s):
+    return isinstance(s, gast.Expr) and isinstance(s.value, gast.Call) and \
+        isinstance(s.value.func, gast.Attribute) and s.value.func.attr == "append"
+
+
 def is_init(s):
     return isinstance(s, gast.Assign) and isinstance(s.value, gast.List) and not s.value.elts
 
@@ -99,7 +107,7 @@ def is_zero(value):
     return False
 
 
-class Optimizer:
+class Optimizer(CopyPasses):
     def __init__(self, rev, runtime=None, pure=None):
         self.runtime = runtime or {}
         self.pure = pure or (lambda call: True)    # a call that is not pure is never moved or dropped
@@ -126,6 +134,10 @@ class Optimizer:
             self.counts_cache = self.counts()   # inlining moves uses, it never copies them
             self.views = self.view_names()
             self.inline(self.tree.body)
+            unseen = unseen_changes(self.tree.body, self.pairs, self.runtime)
+            if unseen:
+                self.remove_ids(self.tree.body, unseen)
+                self.pairs = [(p, q) for p, q in self.pairs if id(q) not in unseen]
             self.tidy(self.tree.body)
             after = fingerprint(self.tree)
             if after == before:
@@ -493,15 +505,18 @@ class Optimizer:
                 loads_[n.target.id] = loads_.get(n.target.id, 0) + 1
         return loads_, stores_
 
-    def inline(self, stmts):
-        for s in stmts:
+    def inline(self, stmts, chain=()):
+        """``chain``: (block, index) of each compound statement around ``stmts``."""
+        for k, s in enumerate(stmts):
             for field in ("body", "orelse"):
                 if isinstance(getattr(s, field, None), list):
-                    self.inline(getattr(s, field))
+                    self.inline(getattr(s, field), ((stmts, k),) + chain)
         i = 0
         while i < len(stmts):
-            s = stmts[i]
-            if self.try_inline(stmts, i) or self.try_coalesce(stmts, i):
+            self.chain = ((stmts, i),) + chain
+            if self.try_inline(stmts, i) or self.try_coalesce(stmts, i) or \
+                    self.try_forward_copy(stmts, i) or self.try_rename_definition(stmts, i) or \
+                    self.try_merge_accumulations(stmts, i) or self.try_cancel_reset(stmts, i):
                 continue
             i += 1
 
@@ -512,22 +527,30 @@ class Optimizer:
         loads_, stores_ = self.counts_cache
         return tname in self.temps and stores_.get(tname) == 1 and loads_.get(tname) == 1
 
+    def read_once_here(self, t):
+        """A temporary bound more than once whose binding at ``self.chain`` is read once."""
+        loads_, stores_ = self.counts_cache
+        return t in self.temps and stores_.get(t, 0) > 1 and reached_loads(self.chain, t) == 1
+
     def try_inline(self, stmts, i):
         s = stmts[i]
         if not (isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)):
             return False
         t = s.targets[0].id
-        if not self.single_use_temp(t) or is_pop(s.value) or not self.pure_expr(s.value):
+        if not (self.single_use_temp(t) or self.read_once_here(t)) or is_pop(s.value) or \
+                not self.pure_expr(s.value):
             return False
         reads = loads(s.value)
         for j in range(i + 1, len(stmts)):
             m = stmts[j]
             if t in {n.id for n in walk(m) if isinstance(n, gast.Name)}:
-                if isinstance(m, gast.While):
-                    return False
+                if isinstance(m, gast.While) or is_push(m):
+                    return False    # a push saves a name: a transform again pairs it with a pop
                 for h in header(m):
                     if isinstance(m, gast.AugAssign) and h is m.target:
-                        continue
+                        if not isinstance(h, gast.Subscript):
+                            continue
+                        h = h.slice     # d[i - 1] += v: the index may take it, d may not
                     for parent in walk(h):
                         for field, value in gast.iter_fields(parent):
                             if isinstance(value, gast.Name) and value.id == t:
@@ -594,6 +617,10 @@ class Optimizer:
         return out
 
     def replace_header(self, m, h, value):
+        if isinstance(m, gast.AugAssign) and isinstance(m.target, gast.Subscript) and \
+                m.target.slice is h:
+            m.target.slice = clone(value)
+            return True
         for field in ("value", "test", "iter"):
             if getattr(m, field, None) is h:
                 setattr(m, field, clone(value))

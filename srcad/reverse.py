@@ -382,7 +382,7 @@ class ReverseMode:
                         continue
                     if self_ref and len(tn) == 1 and op.kind == "rule" and op.rule.elementwise:
                         dout = name(self.adj(tn[0]))
-                        adj = self.replace_self(tn[0], self.adjoint(s, dout, True))
+                        adj = self.replace_self(tn[0], self.adjoint(s, dout, True), s.lineno)
                         self.self_refs.add(("inplace", id(s)))
                         self.adjoints[id(s)] = (adj, dout)
                         for a in read_shapes_from(adj, shape_of, self.runtime):
@@ -490,7 +490,7 @@ class ReverseMode:
                      isinstance(p, gast.Name) and self.kinds.get(p.id) == SCALAR for p in parts)
         return scalar and nd == len(parts)
 
-    def replace_self(self, target, adj):
+    def replace_self(self, target, adj, lineno):
         """``x = f(x, y)``: contributions to ``y`` first, then ``dx = dx * df/dx``."""
         d = self.adj(target)
         others, mine = [], None
@@ -498,10 +498,10 @@ class ReverseMode:
             if isinstance(a.target, gast.Name) and a.target.id == d:
                 value = a.value if isinstance(a.op, gast.Add) else gast.UnaryOp(
                     op=gast.USub(), operand=a.value)
-                mine = assign(d, value, 0)
+                mine = assign(d, value, lineno)
             else:
                 others.append(a)
-        return others + [mine or assign(d, self.zero(target), 0)]   # f constant in x
+        return others + [mine or assign(d, self.zero(target), lineno)]   # f constant in x
 
     def has_adjoint(self, stmt):
         return any(id(n) in self.adjoints for n in walk(stmt))

@@ -67,6 +67,8 @@ def fingerprint(tree):
                 parts.append(tuple(v) if f in _LEAF_FIELDS else len(v))
             elif f in _LEAF_FIELDS or type(n) is gast.Constant and f == "value":
                 parts.append(repr(v))     # repr: 1 and 1.0 differ, nan equals nan
+            elif v is None or isinstance(v, gast.AST):
+                parts.append(v is None)   # x[2:] and x[:2] differ by where the None is
     return tuple(parts)
 
 

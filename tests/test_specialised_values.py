@@ -92,7 +92,8 @@ def test_values_read_again_from_an_unchanged_container_are_not_saved():
     rs = np.random.RandomState(1)
     args = (rs.randn(3, 4), rs.randn(4, 4) * 0.5, rs.randn(4), rs.randn(6, 3))
     src = srcad.source(srcad.grad(rnn), *args)
-    assert "stack.append(xs_item)" not in src and src.count("xs_item = xs[t]") == 2, src
+    forward, reverse = src.split("# reverse sweep")
+    assert "xs_item" not in forward and "xs[t]" in forward and "xs[t]" in reverse, src
     assert "= None" not in src and "shape_of" not in src and "unbroadcast" not in src, src
     g = srcad.grad(rnn)(*args)
     assert np.allclose(g, numerical_grad(lambda W: rnn(W, *args[1:]), args[0]))
@@ -188,3 +189,14 @@ def test_second_order_of_a_specialised_loop():
     fd = (srcad.grad(rnn)(args[0] + 1e-5 * v, *args[1:]) -
           srcad.grad(rnn)(args[0] - 1e-5 * v, *args[1:])) / 2e-5
     assert np.allclose(hvp, fd, atol=1e-6)
+
+
+def test_slices_that_differ_only_in_where_the_bound_is_stay_apart():
+    """x[2:] and x[:2] once looked the same to the tree fingerprint: their adjoints were
+    merged into one slice."""
+    def halves(x):
+        a = x[2:] * 2.0
+        b = x[:2] * 2.0
+        return np.sum(a * a) + np.sum(b)
+    x = np.arange(4.0)
+    assert np.allclose(srcad.grad(halves)(x), numerical_grad(halves, x))

@@ -67,9 +67,9 @@ def test_variadic_parameters_and_calls():
         "two_of_a_b = two_of(a, b)",
         "xs = w,",                                      # extras for *xs: one tuple
         "xs_2 = xs + args",
-        "star_of_2 = star_of(w, *xs_2)",
-        "two_of_a_b_plus_star_of_2 = two_of_a_b + star_of_2",
+        "star_of_w = star_of(w, *xs_2)",
+        "total = two_of_a_b + star_of_w",
         "x = args[0]",                                  # into x and *xs: the rest sliced
         "xs_3 = args[1:]",
-        "star_of_3 = star_of(x, *xs_3)",
-        "out = two_of_a_b_plus_star_of_2 + star_of_3"]
+        "star_of_x = star_of(x, *xs_3)",
+        "out = total + star_of_x"]

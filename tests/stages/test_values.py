@@ -46,7 +46,7 @@ def rosenbrock(x):
 
 def test_rosenbrock():
     v = infer(rosenbrock, np.ones(6))
-    for name in ("a", "b", "a_pow_2_times_100_plus_b_pow_2"):
+    for name in ("a", "b", "a_pow_2_plus_b_pow_2"):
         assert v[name] == Array(F64, (5,))
     assert v.shape("out") == () and v.is_scalar("out") and not v.is_python_scalar("out")
     assert v.same_shape("a", "b") and not v.same_shape("a", "x")
@@ -65,7 +65,7 @@ def test_rnn_keeps_the_state_shape_through_the_loop():
     assert v["h"] == Array(F64, (3,))
     assert v["rows"] == Scalar(int, 3) and v["t"] == Scalar(int)
     assert v["rows_c1_tuple"] == Sequence(tuple, (Scalar(int, 3), Scalar(int, 1)))
-    assert v.shape("reshape_rows_c1_tuple") == (3, 1)
+    assert v.shape("reshape") == (3, 1)
     assert v["xs_item"] == Array(F64, (3,))
 
 
@@ -187,7 +187,7 @@ def int_argument(x, n):
 def test_an_int_argument_value_is_not_known():
     v = infer(int_argument, np.ones(6), 3)
     assert v["n"] == Scalar(int) and v["zeros_n"] == Array(F64, (None,))
-    assert v.rank("reshape") == 2 and v.shape("reshape") is None
+    assert v.rank("reshape_n") == 2 and v.shape("reshape_n") is None
 
 
 def float32_kept(x):

@@ -1,0 +1,184 @@
+"""Copies the sweeps leave (``dv = dsum``, an adjoint passed on unchanged): the optimizer's
+passes that remove them, so an adjoint reads like one written by hand. A mixin of
+``optimize.Optimizer`` (it uses its ``temps``, ``chain`` and ``counts_cache``)."""
+import ast
+
+import gast
+
+from .reaching import name_loads, reached, reached_loads
+from .walk import fingerprint, walk
+
+MERGED_WIDTH = 72   # a merged accumulation longer than this reads worse than two
+
+
+def stored(node, names):
+    """Whether ``node`` binds or changes one of ``names``."""
+    for n in walk(node):
+        if isinstance(n, gast.Name) and n.id in names and not isinstance(n.ctx, gast.Load):
+            return True
+        if isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name) and \
+                n.target.id in names:
+            return True
+    return False
+
+
+def is_copy(s):
+    return isinstance(s, gast.Assign) and len(s.targets) == 1 and \
+        isinstance(s.targets[0], gast.Name) and isinstance(s.value, gast.Name)
+
+
+def stack_call(n):
+    """``stack.pop()``: a transform of the derivative pairs it with its own stack, as a
+    statement of its own."""
+    return isinstance(n.func, gast.Attribute) and n.func.attr in ("pop", "append")
+
+
+def negated(v):
+    """``e`` for ``-e`` (also ``-e * f``, a product led by a negation); else None."""
+    if isinstance(v, gast.UnaryOp) and isinstance(v.op, gast.USub):
+        return v.operand
+    if isinstance(v, gast.BinOp) and isinstance(v.op, (gast.Mult, gast.Div)):
+        inner = negated(v.left)
+        if inner is not None:
+            return gast.BinOp(left=inner, op=v.op, right=v.right)
+    return None
+
+
+def text(node):
+    """The source of an expression, whatever its context (load or store)."""
+    return ast.unparse(gast.gast_to_ast(node))
+
+
+def offset(index):
+    """``i`` -> ("i", 0), ``i - 1`` -> ("i", -1), ``3`` -> (None, 3); else None."""
+    if isinstance(index, gast.Constant) and type(index.value) is int:
+        return None, index.value
+    if isinstance(index, gast.Name):
+        return index.id, 0
+    if isinstance(index, gast.BinOp) and isinstance(index.left, gast.Name) and \
+            isinstance(index.op, (gast.Add, gast.Sub)) and isinstance(index.right, gast.Constant) \
+            and type(index.right.value) is int:
+        return index.left.id, index.right.value * (1 if isinstance(index.op, gast.Add) else -1)
+    return None
+
+
+def distinct(a, b):
+    """Indices surely naming different elements (``i`` and ``i - 1``)."""
+    if isinstance(a, gast.Tuple) and isinstance(b, gast.Tuple) and len(a.elts) == len(b.elts):
+        return any(distinct(x, y) for x, y in zip(a.elts, b.elts))
+    oa, ob = offset(a), offset(b)
+    return oa is not None and ob is not None and oa[0] == ob[0] and oa[1] != ob[1]
+
+
+def elsewhere_in(m, d, k):
+    """Every use of ``d`` in ``m`` is an element other than ``d[k]``."""
+    inside = set()
+    for n in walk(m):
+        if isinstance(n, gast.Subscript) and isinstance(n.value, gast.Name) and n.value.id == d:
+            if not distinct(n.slice, k):
+                return False
+            inside.add(id(n.value))
+    return all(id(n) in inside for n in walk(m) if isinstance(n, gast.Name) and n.id == d)
+
+
+class CopyPasses:
+    def try_forward_copy(self, stmts, i):
+        """``a = b; ...a...`` -> ``...b...`` for a temporary ``a`` whose every load this
+        binding reaches is in the statements after it, while neither name changes."""
+        s = stmts[i]
+        if not is_copy(s) or s.targets[0].id not in self.temps:
+            return False
+        a, b = s.targets[0].id, s.value.id
+        loads_ = reached(self.chain, a)
+        if not loads_ or any(isinstance(n, gast.AugAssign) for n in loads_):
+            return False
+        mine = {id(n) for n in loads_}
+        here = [any(id(n) in mine for n in walk(m)) for m in stmts[i + 1:]]
+        if sum(sum(id(n) in mine for n in walk(m)) for m in stmts[i + 1:]) != len(loads_):
+            return False
+        last = i + 1 + max(k for k, n in enumerate(here) if n)
+        if any(stored(m, {a, b}) for m in stmts[i + 1:last + 1]):
+            return False
+        for n in loads_:
+            n.id = b
+        del stmts[i]
+        return True
+
+    def try_rename_definition(self, stmts, i):
+        """``t = e; ...; x = t`` -> ``x = e; ...`` for a temporary ``t`` read only by the copy,
+        when nothing between reads or binds ``x``."""
+        s = stmts[i]
+        if not (isinstance(s, gast.Assign) and len(s.targets) == 1 and
+                isinstance(s.targets[0], gast.Name)) or s.targets[0].id not in self.temps:
+            return False
+        t = s.targets[0].id
+        if reached_loads(self.chain, t) != 1:
+            return False
+        for j in range(i + 1, len(stmts)):
+            m = stmts[j]
+            if is_copy(m) and m.value.id == t:
+                x = m.targets[0].id
+                if x == t or x in {n.id for n in walk(s.value) if isinstance(n, gast.Name)} or \
+                        any(x in {n.id for n in walk(b) if isinstance(n, gast.Name)}
+                            for b in stmts[i + 1:j]):
+                    return False
+                s.targets[0].id = x
+                del stmts[j]
+                return True
+            if name_loads(m, t):
+                return False
+        return False
+
+    def try_merge_accumulations(self, stmts, i):
+        """``d += a`` then ``d += b`` -> ``d += a + b`` (``d -= a + b`` when both are negated)
+        when the second does not read ``d`` and the line stays short."""
+        if i + 1 >= len(stmts):
+            return False
+        s, m = stmts[i], stmts[i + 1]
+        if not (isinstance(s, gast.AugAssign) and isinstance(m, gast.AugAssign) and
+                type(s.op) is type(m.op) and isinstance(s.op, (gast.Add, gast.Sub)) and
+                fingerprint(s.target) == fingerprint(m.target)):
+            return False
+        base = s.target if isinstance(s.target, gast.Name) else getattr(s.target, "value", None)
+        if not isinstance(base, gast.Name) or any(
+                isinstance(n, gast.Name) and n.id == base.id for n in walk(m.value)) or any(
+                isinstance(n, gast.Call) and (not self.pure(n) or stack_call(n))
+                for n in walk(gast.Tuple(elts=[s.value, m.value], ctx=gast.Load()))):
+            return False
+        left, right, op = s.value, m.value, s.op
+        if isinstance(op, gast.Add) and negated(left) is not None and \
+                negated(right) is not None:
+            left, right, op = negated(left), negated(right), gast.Sub()
+        value = gast.BinOp(left=left, op=gast.Add(), right=right)
+        merged = gast.AugAssign(target=s.target, op=op, value=value)
+        if len(ast.unparse(gast.gast_to_ast(merged))) > MERGED_WIDTH:
+            return False
+        merged.lineno = getattr(s, "lineno", None)
+        stmts[i:i + 2] = [merged]
+        return True
+
+    def try_cancel_reset(self, stmts, i):
+        """``t = d[k]; d[k] = 0.0; ...; d[k] += t`` -> ``t = d[k]; ...`` when nothing between
+        touches ``d[k]`` or ``t`` (the adjoint of ``x[k] = x[k] + ...``: ``d[k]`` keeps its
+        value)."""
+        if i + 2 >= len(stmts):
+            return False
+        s, zero = stmts[i], stmts[i + 1]
+        if not (isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and
+                isinstance(s.value, gast.Subscript) and isinstance(s.value.value, gast.Name) and
+                isinstance(zero, gast.Assign) and isinstance(zero.targets[0], gast.Subscript) and
+                text(zero.targets[0]) == text(s.value) and
+                isinstance(zero.value, gast.Constant) and zero.value.value == 0):
+            return False
+        t, d, k = s.targets[0].id, s.value.value.id, s.value.slice
+        for j in range(i + 2, len(stmts)):
+            m = stmts[j]
+            if isinstance(m, gast.AugAssign) and isinstance(m.op, gast.Add) and \
+                    text(m.target) == text(zero.targets[0]) and \
+                    isinstance(m.value, gast.Name) and m.value.id == t:
+                del stmts[j]
+                del stmts[i + 1]
+                return True
+            if stored(m, {t, d}) or not elsewhere_in(m, d, k):
+                return False
+        return False

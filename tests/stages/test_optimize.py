@@ -1,0 +1,192 @@
+"""The Back stage on small trees: which loads a binding reaches (reaching.py), the copy passes
+(copies.py) and changes no one sees (restores.py). Snippet in, facts or snippet out."""
+import ast
+import textwrap
+
+import gast
+
+from srcad import copies, reaching, restores
+
+
+def tree(src):
+    return gast.ast_to_gast(ast.parse(textwrap.dedent(src))).body
+
+
+def text(stmts):
+    return ast.unparse(gast.gast_to_ast(gast.Module(body=stmts, type_ignores=[]))).strip()
+
+
+def chain_to(body, *path):
+    """(block, index) pairs from the statement at ``path`` (indices, then into ``body``) out."""
+    chain, block = [], body
+    for k, i in enumerate(path):
+        chain.insert(0, (block, i))
+        if k + 1 < len(path):
+            block = block[i].body
+    return tuple(chain)
+
+
+# ---- reaching -------------------------------------------------------------------------------
+def test_a_binding_reaches_the_loads_after_it():
+    body = tree("""
+        t = a
+        u = t + 1
+        v = t * 2
+    """)
+    assert reaching.reached_loads(chain_to(body, 0), "t") == 2
+
+
+def test_a_rebinding_stops_it():
+    body = tree("""
+        t = a
+        u = t + 1
+        t = b
+        v = t * 2
+    """)
+    assert reaching.reached_loads(chain_to(body, 0), "t") == 1
+
+
+def test_a_rebinding_inside_a_later_loop_shields_its_loads():
+    body = tree("""
+        for i in range(n):
+            t = xs[i]
+            y = y + t
+        for i in range(n):
+            t = xs[i]
+            d = d + t
+    """)
+    assert reaching.reached_loads(chain_to(body, 0, 0), "t") == 1
+
+
+def test_a_loop_carries_a_binding_to_the_next_trip():
+    body = tree("""
+        for i in range(n):
+            y = y + t
+            t = xs[i]
+    """)
+    assert reaching.reached_loads(chain_to(body, 0, 1), "t") == 1   # y + t, next trip
+
+
+def test_a_jump_makes_a_rebinding_uncertain():
+    body = tree("""
+        for i in range(n):
+            t = a
+            if c:
+                break
+            t = b
+        y = t
+    """)
+    assert reaching.reached_loads(chain_to(body, 0, 0), "t") == 1
+
+
+# ---- copies ---------------------------------------------------------------------------------
+class Passes(copies.CopyPasses):
+    def __init__(self, temps, body, *path):
+        self.temps, self.chain = set(temps), chain_to(body, *path)
+        self.pure = lambda call: True
+
+
+def test_a_copy_is_forwarded_to_its_readers():
+    body = tree("""
+        da = db
+        dx = da * 2
+        dy = da * 3
+    """)
+    assert Passes({"da"}, body, 0).try_forward_copy(body, 0)
+    assert text(body) == "dx = db * 2\ndy = db * 3"
+
+
+def test_a_copy_is_kept_when_its_source_changes_before_a_reader():
+    body = tree("""
+        da = db
+        db = 0.0
+        dx = da * 2
+    """)
+    assert not Passes({"da"}, body, 0).try_forward_copy(body, 0)
+
+
+def test_a_temporary_read_only_by_a_copy_takes_the_copys_name():
+    body = tree("""
+        dsum = dh * (1.0 - h * h)
+        h = stack.pop()
+        dz = dsum
+        dh = W @ dz
+    """)
+    assert Passes({"dsum"}, body, 0).try_rename_definition(body, 0)
+    assert text(body) == "dz = dh * (1.0 - h * h)\nh = stack.pop()\ndh = W @ dz"
+
+
+def test_two_accumulations_merge_and_negations_become_a_subtraction():
+    body = tree("""
+        dx[:-1] += -db
+        dx[:-1] += -da * (2 * x)
+    """)
+    assert Passes(set(), body, 0).try_merge_accumulations(body, 0)
+    assert text(body) == "dx[:-1] -= db + da * (2 * x)"
+
+
+def test_accumulations_that_pop_stay_apart():
+    body = tree("""
+        dx += 2.0 * x
+        dx += dstack.pop()
+    """)
+    assert not Passes(set(), body, 0).try_merge_accumulations(body, 0)
+
+
+def test_a_reset_and_its_restore_cancel():
+    body = tree("""
+        t = dx[i]
+        dx[i] = 0.0
+        dx[i - 1] += t * c
+        dx[i] += t
+    """)
+    assert Passes({"t"}, body, 0).try_cancel_reset(body, 0)
+    assert text(body) == "t = dx[i]\ndx[i - 1] += t * c"
+
+
+def test_a_reset_read_in_between_does_not_cancel():
+    body = tree("""
+        t = dx[i]
+        dx[i] = 0.0
+        y = dx[i] * 2
+        dx[i] += t
+    """)
+    assert not Passes({"t"}, body, 0).try_cancel_reset(body, 0)
+
+
+# ---- restores -------------------------------------------------------------------------------
+def test_changes_no_one_reads_are_dropped_with_their_restores():
+    body = tree("""
+        for i in r:
+            stack.append(x[i])
+            x[i] = x[i] + c * x[i - 1]
+        dx = zeros_like(x)
+        dx += unreduce(dout, x, None, False)
+        for i in reversed(r):
+            x[i] = stack.pop()
+            dx[i - 1] += dx[i] * c
+    """)
+    push, change, pop = body[0].body[0], body[0].body[1], body[3].body[0]
+    drop = restores.unseen_changes(body, [([push], pop)], {})
+    assert drop == {id(push), id(change), id(pop)}
+
+
+def test_changes_read_later_are_kept():
+    body = tree("""
+        for i in r:
+            stack.append(x[i])
+            x[i] = x[i] * c
+        y = np.sum(x)
+        for i in reversed(r):
+            x[i] = stack.pop()
+    """)
+    push, pop = body[0].body[0], body[2].body[0]
+    assert restores.unseen_changes(body, [([push], pop)], {}) == set()
+
+
+def test_accumulations_into_different_slices_stay_apart():
+    body = tree("""
+        dx[:2] += db * 2.0
+        dx[2:] += da * 2.0
+    """)
+    assert not Passes(set(), body, 0).try_merge_accumulations(body, 0)
