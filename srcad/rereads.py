@@ -111,13 +111,20 @@ def mutated_containers(body, ops):
     return set()
 
 
-def block_locals(body, ops, skip=frozenset()):
-    """``{id(block): [names]}`` and ``{id(block): block}``: names bound once in the function, at the top level of a block
+def block_locals(body, ops, skip=frozenset(), uniform=lambda t: False):
+    """``{id(block): [names]}``, ``{id(block): block}`` and the (statement id, name) pairs of
+    carried names: names bound once in the function, at the top level of a block
     inside a loop (a loop's body or a branch of an ``if`` there), and read only after that
     binding in the same block. The block saves their values at its end and its reverse pops
     them at its start, in one place: each run of the block finds its own values, so nothing
     is restored afterwards and no placeholder is needed for the first trip. ``skip``: ids of
-    statements not to consider (re-read ones, helpers that save for their reverse half)."""
+    statements not to consider (re-read ones, helpers that save for their reverse half).
+
+    Also *carried* names, bound first at the top of a loop's block (before any use there) and
+    then again inside it, never bound or read outside it, of one shape throughout
+    (``uniform``): the Newton iterate ``y = 1.0; while ...: y = y - step``. The block saves
+    their last value at its end for its reverse's start; the bindings after the first save
+    their old values as usual."""
     counts = {}
     for s in walk_stmts(body):
         if isinstance(s, gast.Assign):
@@ -129,12 +136,22 @@ def block_locals(body, ops, skip=frozenset()):
     for n in walk_stmts_nodes(body):
         if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
             loads.setdefault(n.id, set()).add(id(n))
-    plan, blocks = {}, {}
+    plan, blocks, carried = {}, {}, {}
 
     def block(stmts):
-        if any(isinstance(n, (gast.Break, gast.Continue)) for n in walk_stmts_nodes(stmts)):
+        if own_jumps(stmts):
             return
         names = []
+        inside = {id(n) for n in walk_stmts_nodes(stmts)}
+        for j, s in enumerate(stmts):   # bound first here, then again: a value of one shape
+            if not isinstance(s, gast.Assign) or id(s) in skip or len(targets(s)) != 1 or \
+                    ops.get(id(s)) is None or ops[id(s)].kind in ("setitem", "append"):
+                continue
+            t = targets(s)[0]
+            if counts.get(t, 0) > 1 and uniform(t) and t not in loaded_names(s.value) and \
+                    loads.get(t, set()) <= inside and bound_only_in(body, stmts, t) and \
+                    not any(t in mentioned(b) for b in stmts[:j]):
+                carried.setdefault(id(stmts), []).append((t, id(s)))
         for j, s in enumerate(stmts):
             if not isinstance(s, gast.Assign) or id(s) in skip or \
                     ops.get(id(s)) is None or ops[id(s)].kind in ("setitem", "append"):
@@ -160,4 +177,37 @@ def block_locals(body, ops, skip=frozenset()):
                 visit(s.body, in_loop)
                 visit(s.orelse, in_loop)
     visit(body, False)
-    return plan, blocks
+    for b, pairs in carried.items():
+        plan.setdefault(b, []).extend(t for t, _ in pairs)
+        blocks[b] = next(x for x in blocks_of(body) if id(x) == b)
+    return plan, blocks, {(i, t) for pairs in carried.values() for t, i in pairs}
+
+
+def own_jumps(stmts):
+    """A ``break`` or ``continue`` of this block's loop (not of a loop nested in it)."""
+    for s in stmts:
+        if isinstance(s, (gast.Break, gast.Continue)):
+            return True
+        if isinstance(s, gast.If) and (own_jumps(s.body) or own_jumps(s.orelse)):
+            return True
+    return False
+
+
+def blocks_of(stmts):
+    yield stmts
+    for s in stmts:
+        for field in ("body", "orelse"):
+            if isinstance(getattr(s, field, None), list):
+                yield from blocks_of(getattr(s, field))
+
+
+def mentioned(node):
+    return {n.id for n in walk(node) if isinstance(n, gast.Name)}
+
+
+def bound_only_in(body, block, t):
+    """Every binding of ``t`` in the function is inside ``block``."""
+    inside = {id(s) for s in walk_stmts(block)}
+    return all(id(s) in inside for s in walk_stmts(body)
+               if isinstance(s, gast.Assign) and t in targets(s) or
+               isinstance(s, gast.For) and t in mentioned(s.target))
