@@ -5,7 +5,7 @@ import ast
 
 import gast
 
-from .reaching import name_loads, reached, reached_loads
+from .reaching import load_nodes, name_loads, reached, reached_loads
 from .walk import fingerprint, walk
 
 MERGED_WIDTH = 72   # a merged accumulation longer than this reads worse than two
@@ -89,7 +89,13 @@ class CopyPasses:
         if not is_copy(s) or s.targets[0].id not in self.temps:
             return False
         a, b = s.targets[0].id, s.value.id
-        loads_ = reached(self.chain, a)
+        if len(self.chain) == 1 and self.counts_cache[1].get(a, 0) == 1:   # bound once, not
+            # in a loop: every load of it is this binding's
+            loads_ = [n for m in stmts[i + 1:] for n in load_nodes(m, a)]
+            if len(loads_) != self.counts_cache[0].get(a, 0):
+                return False
+        else:
+            loads_ = reached(self.chain, a)
         if not loads_ or any(isinstance(n, gast.AugAssign) for n in loads_):
             return False
         mine = {id(n) for n in loads_}
@@ -112,7 +118,11 @@ class CopyPasses:
                 isinstance(s.targets[0], gast.Name)) or s.targets[0].id not in self.temps:
             return False
         t = s.targets[0].id
-        if reached_loads(self.chain, t) != 1:
+        if not any(is_copy(m) and m.value.id == t for m in stmts[i + 1:]):
+            return False
+        loads_, stores_ = self.counts_cache
+        if not (stores_.get(t) == 1 and loads_.get(t) == 1) and \
+                reached_loads(self.chain, t) != 1:
             return False
         for j in range(i + 1, len(stmts)):
             m = stmts[j]

@@ -12,7 +12,7 @@ from .accumulate import Accumulation
 from .analysis import SCALAR
 from .build import is_reversal, loads, stores
 from .copies import CopyPasses
-from .reaching import reached_loads
+from .reaching import name_loads, reached_loads
 from .restores import unseen_changes
 from .tree_facts import (PURE_CALLS, has_call, header, is_init, is_marker, is_pop, is_push,
                          modified, uses, written)
@@ -274,15 +274,19 @@ class Optimizer(CopyPasses, ZeroAdjoints):
     def read_once_here(self, t):
         """A temporary bound more than once whose binding at ``self.chain`` is read once."""
         loads_, stores_ = self.counts_cache
-        return t in self.temps and stores_.get(t, 0) > 1 and reached_loads(self.chain, t) == 1
+        if t not in self.temps or stores_.get(t, 0) < 2:
+            return False
+        block, i = self.chain[0]
+        return sum(name_loads(m, t) for m in block[i + 1:]) == 1 and \
+            reached_loads(self.chain, t) == 1
 
     def try_inline(self, stmts, i):
         s = stmts[i]
         if not (isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)):
             return False
         t = s.targets[0].id
-        if not (self.single_use_temp(t) or self.read_once_here(t)) or is_pop(s.value) or \
-                not self.pure_expr(s.value):
+        if is_pop(s.value) or not self.pure_expr(s.value) or \
+                not (self.single_use_temp(t) or self.read_once_here(t)):
             return False
         reads = loads(s.value)
         for j in range(i + 1, len(stmts)):

@@ -149,15 +149,18 @@ class Saving:
             where = {t: next(i for i, b in enumerate(block)
                              if isinstance(b, gast.Assign) and t in targets(b)) for t in names}
             chosen = {t: block[where[t]] for t in names if self.cheap(block[where[t]])}
+            if not chosen:
+                continue
+            read = [loaded_names(b) for b in block]
+            bound = [assigned_names([b]) for b in block]
             while True:
                 last = {}
                 for t in sorted(chosen, key=where.get, reverse=True):
-                    last[t] = max([where[t]] + [i for i, b in enumerate(block)
-                                                if t in loaded_names(b)] +
-                                  [last[u] for u in last if t in loaded_names(chosen[u].value)])
+                    last[t] = max([where[t]] + [i for i, r in enumerate(read) if t in r] +
+                                  [last[u] for u in last if t in read[where[u]]])
                 keep = {t: s for t, s in chosen.items()
-                        if loaded_names(s.value) <= self.reads | set(chosen) and not
-                        loaded_names(s.value) & assigned_names(block[where[t] + 1:last[t] + 1])}
+                        if read[where[t]] <= self.reads | set(chosen) and not any(
+                            read[where[t]] & b for b in bound[where[t] + 1:last[t] + 1])}
                 if keep.keys() == chosen.keys():
                     break
                 chosen = keep

@@ -84,6 +84,12 @@ class Passes(copies.CopyPasses):
     def __init__(self, temps, body, *path):
         self.temps, self.chain = set(temps), chain_to(body, *path)
         self.pure = lambda call: True
+        loads, stores = {}, {}      # as Optimizer.counts keeps them for a round
+        for n in gast.walk(gast.Module(body=body, type_ignores=[])):
+            if isinstance(n, gast.Name):
+                bucket = loads if isinstance(n.ctx, gast.Load) else stores
+                bucket[n.id] = bucket.get(n.id, 0) + 1
+        self.counts_cache = loads, stores
 
 
 def test_a_copy_is_forwarded_to_its_readers():
