@@ -87,8 +87,8 @@ def walk_stmts_nodes(stmts):
         yield from walk(s)
 
 
-def stable_names(body, params):
-    """Parameters never rebound, and names bound once, at the top level, outside any loop."""
+def binding_counts(body):
+    """name -> how often the function binds it (a loop's target counts twice: every trip)."""
     counts = {}
     for s in walk_stmts(body):
         if isinstance(s, gast.Assign):
@@ -96,6 +96,12 @@ def stable_names(body, params):
                 counts[t] = counts.get(t, 0) + 1
         elif isinstance(s, gast.For) and isinstance(s.target, gast.Name):
             counts[s.target.id] = counts.get(s.target.id, 0) + 2
+    return counts
+
+
+def stable_names(body, params):
+    """Parameters never rebound, and names bound once, at the top level, outside any loop."""
+    counts = binding_counts(body)
     top = {t for s in body if isinstance(s, gast.Assign) for t in targets(s)}
     return {p for p in params if p not in counts} | {t for t in top if counts.get(t) == 1
                                                      and t not in params}
@@ -125,13 +131,7 @@ def block_locals(body, ops, skip=frozenset(), uniform=lambda t: False):
     (``uniform``): the Newton iterate ``y = 1.0; while ...: y = y - step``. The block saves
     their last value at its end for its reverse's start; the bindings after the first save
     their old values as usual."""
-    counts = {}
-    for s in walk_stmts(body):
-        if isinstance(s, gast.Assign):
-            for t in targets(s):
-                counts[t] = counts.get(t, 0) + 1
-        elif isinstance(s, gast.For) and isinstance(s.target, gast.Name):
-            counts[s.target.id] = counts.get(s.target.id, 0) + 2
+    counts = binding_counts(body)
     loads = {}
     for n in walk_stmts_nodes(body):
         if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
