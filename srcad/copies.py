@@ -105,6 +105,10 @@ class CopyPasses:
         last = i + 1 + max(k for k, n in enumerate(here) if n)
         if any(stored(m, {a, b}) for m in stmts[i + 1:last + 1]):
             return False
+        pushed = {id(n) for m in walk(gast.Module(body=stmts, type_ignores=[]))
+                  if isinstance(m, gast.Call) and stack_call(m) for n in m.args}
+        if any(id(n) in pushed for n in loads_):
+            return False    # a push saves this name: a transform again pairs it with its pop
         for n in loads_:
             n.id = b
         del stmts[i]

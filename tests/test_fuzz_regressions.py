@@ -383,3 +383,28 @@ def test_a_derivative_held_by_a_rules_own_temporary():
             np.array([[2.06, 0.23, -0.87], [-0.57, -0.47, -0.45]]))
     check_grad(weighted_logsumexp, args, wrt=(0, 1, 2, 3))
     check_jvp(weighted_logsumexp, args, wrt=(0, 1, 2, 3))
+
+
+def test_a_copy_is_not_forwarded_into_a_push():
+    """Fuzz 13:579: ``seq_v = v`` forwarded into the loop block's ``stack.append(seq_v)``
+    left a push of ``v`` paired with a pop into ``seq_v``; the Hessian's forward sweep then
+    saved the wrong tangent (a ValueError in ``added_at``)."""
+    def f(x, v, m, n):
+        for j in range(n):
+            for q in v:
+                m = m / (2.0 + np.sin(m))
+                x = x - 0.3 * np.sin(np.degrees(0.02 * q))
+                if q < -0.39:
+                    v = v * 1.0
+                    break
+            q = q - 0.3 * np.sin(x)
+        return x * x + np.sum(v * v) + np.sum(m)
+    v = np.array([-0.36, -0.69, 1.82])
+    m = np.array([[-0.1, -0.4, 0.03], [0.8, -1.25, 0.16]])
+    g = srcad.grad(f, wrt=1)
+    h = srcad.hessian(f, wrt=1)(1.1, v, m, 3)
+    e = 1e-6
+    fd = np.array([(g(1.1, v + e * u, m, 3) - g(1.1, v - e * u, m, 3)) / (2 * e)
+                   for u in np.eye(3)])
+    assert np.allclose(h, fd, atol=1e-6)
+    assert "stack.append(v)" not in srcad.source(g, 1.1, v, m, 3)
