@@ -16,7 +16,7 @@ import gast
 
 from .analysis import assignments, loaded_names, targets
 from .kinds import SCALAR
-from .walk import walk, walk_stmts
+from .walk import walk, walk_blocks, walk_stmts
 
 REREAD_OPS = ("subscript", "rule", "copy")
 CHANGING_OPS = ("setitem", "append", "unknown", "badcall", "helper", "restore", "restore_add")
@@ -179,7 +179,7 @@ def block_locals(body, ops, skip=frozenset(), uniform=lambda t: False):
     visit(body, False)
     for b, pairs in carried.items():
         plan.setdefault(b, []).extend(t for t, _ in pairs)
-        blocks[b] = next(x for x in blocks_of(body) if id(x) == b)
+        blocks[b] = next(x for x in walk_blocks(body) if id(x) == b)
     return plan, blocks, {(i, t) for pairs in carried.values() for t, i in pairs}
 
 
@@ -191,14 +191,6 @@ def own_jumps(stmts):
         if isinstance(s, gast.If) and (own_jumps(s.body) or own_jumps(s.orelse)):
             return True
     return False
-
-
-def blocks_of(stmts):
-    yield stmts
-    for s in stmts:
-        for field in ("body", "orelse"):
-            if isinstance(getattr(s, field, None), list):
-                yield from blocks_of(getattr(s, field))
 
 
 def mentioned(node):

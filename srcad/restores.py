@@ -6,7 +6,7 @@ no forward loop at all."""
 import gast
 
 from .shape_reads import SAVED_SHAPE
-from .walk import walk
+from .walk import walk, walk_blocks
 
 SHAPE_ATTRIBUTES = ("shape", "ndim", "dtype", "size")
 
@@ -25,14 +25,6 @@ def element_store(s, x):
         isinstance(s.targets[0].value, gast.Name) and s.targets[0].value.id == x
 
 
-def blocks(stmts):
-    yield stmts
-    for s in stmts:
-        for field in ("body", "orelse"):
-            if isinstance(getattr(s, field, None), list):
-                yield from blocks(getattr(s, field))
-
-
 def unseen_changes(body, pairs, runtime):
     """Ids of the statements (saves, changes, restores) of arrays whose changes no one reads."""
     groups = {}
@@ -40,7 +32,7 @@ def unseen_changes(body, pairs, runtime):
         x = element_restore(pop)
         if x is not None and len(pushes) == 1:
             groups.setdefault(x, []).append((pushes[0], pop))
-    after = {id(b[k]): b[k + 1] for b in blocks(body) for k in range(len(b) - 1)}
+    after = {id(b[k]): b[k + 1] for b in walk_blocks(body) for k in range(len(b) - 1)}
     drop = set()
     for x, found in groups.items():
         skip = set()
@@ -50,7 +42,7 @@ def unseen_changes(body, pairs, runtime):
                 break
             skip |= {id(push), id(change), id(pop)}
         else:
-            stores = [s for b in blocks(body) for s in b if element_store(s, x)]
+            stores = [s for b in walk_blocks(body) for s in b if element_store(s, x)]
             if all(id(s) in skip for s in stores) and not read(body, x, skip, runtime):
                 drop |= skip
     return drop

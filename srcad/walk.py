@@ -79,3 +79,12 @@ def clone(node):
         return pickle.loads(pickle.dumps(node, pickle.HIGHEST_PROTOCOL))
     except Exception:           # a node carrying an object pickle cannot write
         return copy.deepcopy(node)
+
+
+def walk_blocks(stmts):
+    """``stmts`` and every statement list nested in it (bodies and else-blocks)."""
+    yield stmts
+    for s in stmts:
+        for field in ("body", "orelse"):
+            if isinstance(getattr(s, field, None), list):
+                yield from walk_blocks(getattr(s, field))
