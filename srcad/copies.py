@@ -5,7 +5,8 @@ import ast
 
 import gast
 
-from .reaching import load_nodes, name_loads, reached, reached_loads
+from .kinds import SCALAR
+from .reaching import load_nodes, name_loads, names_in, reached, reached_loads
 from .walk import fingerprint, walk
 
 MERGED_WIDTH = 72   # a merged accumulation longer than this reads worse than two
@@ -86,7 +87,7 @@ class CopyPasses:
         """``a = b; ...a...`` -> ``...b...`` for a temporary ``a`` whose every load this
         binding reaches is in the statements after it, while neither name changes."""
         s = stmts[i]
-        if not is_copy(s) or s.targets[0].id not in self.temps:
+        if not is_copy(s) or s.targets[0].id not in self.temps and not self.immutable_copy(s):
             return False
         a, b = s.targets[0].id, s.value.id
         if len(self.chain) == 1 and self.counts_cache[1].get(a, 0) == 1:   # bound once, not
@@ -95,15 +96,18 @@ class CopyPasses:
             if len(loads_) != self.counts_cache[0].get(a, 0):
                 return False
         else:
-            loads_ = reached(self.chain, a)
+            loads_ = reached(self.chain, a, self.mentions)
         if not loads_ or any(isinstance(n, gast.AugAssign) for n in loads_):
             return False
         mine = {id(n) for n in loads_}
-        here = [any(id(n) in mine for n in walk(m)) for m in stmts[i + 1:]]
-        if sum(sum(id(n) in mine for n in walk(m)) for m in stmts[i + 1:]) != len(loads_):
+        counts = [sum(id(n) in mine for n in walk(m)) if a in self.mentions(m) else 0
+                  for m in stmts[i + 1:]]
+        if sum(counts) != len(loads_):
             return False
+        here = [c > 0 for c in counts]
         last = i + 1 + max(k for k, n in enumerate(here) if n)
-        if any(stored(m, {a, b}) for m in stmts[i + 1:last + 1]):
+        if any(stored(m, {a, b}) for m in stmts[i + 1:last]) or \
+                stored(stmts[last], {a, b}) and not rebinds_after_reading(stmts[last], a):
             return False
         pushed = {id(n) for m in walk(gast.Module(body=stmts, type_ignores=[]))
                   if isinstance(m, gast.Call) and stack_call(m) for n in m.args}
@@ -113,6 +117,16 @@ class CopyPasses:
             n.id = b
         del stmts[i]
         return True
+
+    def mentions(self, stmt):
+        """The names in ``stmt`` (the optimizer remembers them while the tree is unchanged)."""
+        return names_in(stmt)
+
+    def immutable_copy(self, s):
+        """``dy_next = dy`` of numbers: no later change in place can reach the other name."""
+        a, b = s.targets[0].id, s.value.id
+        return a in self.adjoints and a not in self.seeds and \
+            self.kinds.get(a) == SCALAR and self.kinds.get(b) == SCALAR
 
     def try_rename_definition(self, stmts, i):
         """``t = e; ...; x = t`` -> ``x = e; ...`` for a temporary ``t`` read only by the copy,
@@ -126,7 +140,7 @@ class CopyPasses:
             return False
         loads_, stores_ = self.counts_cache
         if not (stores_.get(t) == 1 and loads_.get(t) == 1) and \
-                reached_loads(self.chain, t) != 1:
+                reached_loads(self.chain, t, self.mentions) != 1:
             return False
         for j in range(i + 1, len(stmts)):
             m = stmts[j]
@@ -196,3 +210,10 @@ class CopyPasses:
             if stored(m, {t, d}) or not elsewhere_in(m, d, k):
                 return False
         return False
+
+
+def rebinds_after_reading(s, a):
+    """``b = e(a)``: the last reader binds only plain names, not ``a``, after reading (``dy =
+    -dy_next * c`` may read ``dy`` instead of its copy ``dy_next``)."""
+    return isinstance(s, gast.Assign) and all(isinstance(t, gast.Name) and t.id != a
+                                              for t in s.targets)

@@ -2,19 +2,22 @@
 
 Passes, repeated until nothing changes: zero adjoints propagated (``dx = 0.0; dx += a`` becomes
 ``dx = a``, contributions of a zero vanish), dead code removed (with the pushes of values no
-one pops), single-use temporaries inlined, empty blocks dropped. Last, ``+=`` on arrays that
-may share memory with another name becomes ``d = d + e``.
+one pops), single-use temporaries inlined, empty blocks dropped. Then scalars stay scalar
+(``scalars``), constants fold (``tidying``), and ``+=`` on arrays that may share memory with
+another name becomes ``d = d + e``.
 """
 
 import gast
 
 from .accumulate import Accumulation
 from .analysis import SCALAR
-from .build import is_reversal, loads, stores
+from .build import loads, stores
 from .copies import CopyPasses
-from .reaching import name_loads, reached_loads
+from .reaching import name_loads, names_in, reached_loads
 from .restores import unseen_changes
-from .tree_facts import (PURE_CALLS, has_call, header, is_init, is_marker, is_pop, is_push,
+from .scalars import ScalarFactors
+from .tidying import Folder, drop_unused_stack, print_appends, return_directly, tidy
+from .tree_facts import (PURE_CALLS, has_call, header, is_init, is_pop, is_push,
                          modified, uses, written)
 from .zero_adjoints import ZeroAdjoints
 from .walk import clone, fingerprint, walk, walk_stmts
@@ -35,8 +38,25 @@ class Optimizer(CopyPasses, ZeroAdjoints):
         self.params = {a.id for a in self.tree.args.args + self.tree.args.kwonlyargs}
         self.remembered = {}
         self.shaped_temps = set()
+        self.scalar_factors = ScalarFactors(self.tree, self.adjoints, dict(rev.shapes),
+                                            rev.scalars)
 
     def run(self):
+        self.clean()
+        if self.scalar_factors.lazy_reductions(self.runtime.get("unreduce", "unreduce")):
+            self.clean()
+        Folder().visit(self.tree)
+        self.scalar_factors.products()
+        accumulation = Accumulation(self.adjoints, self.kinds, self.runtime)
+        accumulation.sequences(self.tree.body)
+        accumulation.share(self.tree.body, set(s for s in self.seeds if self.kinds.get(s) != SCALAR))
+        drop_unused_stack(self.tree)
+        return_directly(self.tree.body)
+        print_appends(self.tree.body, self.runtime.get("appended", "appended"))
+        return self.tree
+
+    def clean(self):
+        """The passes, repeated until the tree no longer changes."""
         before = fingerprint(self.tree)
         for _ in range(12):
             self.forget()
@@ -51,35 +71,11 @@ class Optimizer(CopyPasses, ZeroAdjoints):
             if unseen:
                 self.remove_ids(self.tree.body, unseen)
                 self.pairs = [(p, q) for p, q in self.pairs if id(q) not in unseen]
-            self.tidy(self.tree.body)
+            tidy(self.tree.body)
             after = fingerprint(self.tree)
             if after == before:
                 break
             before = after
-        self.fold(self.tree)
-        accumulation = Accumulation(self.adjoints, self.kinds, self.runtime)
-        accumulation.sequences(self.tree.body)
-        accumulation.share(self.tree.body, set(s for s in self.seeds if self.kinds.get(s) != SCALAR))
-        self.drop_unused_stack()
-        self.appends(self.tree.body)
-        return self.tree
-
-    def appends(self, stmts):
-        """``lst = appended(lst, v)`` (the core language's in-place append) prints as
-        ``lst.append(v)``."""
-        helper = self.runtime.get("appended", "appended")
-        for i, s in enumerate(stmts):
-            for field in ("body", "orelse"):
-                if isinstance(getattr(s, field, None), list):
-                    self.appends(getattr(s, field))
-            v = getattr(s, "value", None)
-            if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and \
-                    isinstance(v, gast.Call) and isinstance(v.func, gast.Name) and \
-                    v.func.id == helper and len(v.args) == 2 and \
-                    isinstance(v.args[0], gast.Name) and v.args[0].id == s.targets[0].id:
-                method = gast.Attribute(value=v.args[0], attr="append", ctx=gast.Load())
-                stmts[i] = gast.Expr(value=gast.Call(func=method, args=[v.args[1]], keywords=[]))
-                stmts[i].lineno = s.lineno
 
     # ---- facts of a node, remembered while a pass does not change it -----------------------
     def memo(self, fact, node):
@@ -261,8 +257,13 @@ class Optimizer(CopyPasses, ZeroAdjoints):
             if self.try_inline(stmts, i) or self.try_coalesce(stmts, i) or \
                     self.try_forward_copy(stmts, i) or self.try_rename_definition(stmts, i) or \
                     self.try_merge_accumulations(stmts, i) or self.try_cancel_reset(stmts, i):
+                self.forget()   # names moved: what was remembered of a statement may be stale
                 continue
             i += 1
+
+    def mentions(self, stmt):
+        """The names in ``stmt`` (remembered until the tree changes)."""
+        return self.memo(names_in, stmt)
 
     def pure_expr(self, node):
         return all(self.pure(n) for n in walk(node) if isinstance(n, gast.Call))
@@ -278,7 +279,7 @@ class Optimizer(CopyPasses, ZeroAdjoints):
             return False
         block, i = self.chain[0]
         return sum(name_loads(m, t) for m in block[i + 1:]) == 1 and \
-            reached_loads(self.chain, t) == 1
+            reached_loads(self.chain, t, self.mentions) == 1
 
     def try_inline(self, stmts, i):
         s = stmts[i]
@@ -398,68 +399,3 @@ class Optimizer(CopyPasses, ZeroAdjoints):
                 if e.id in {n.id for n in walk(m) if isinstance(n, gast.Name)}:
                     break
         return False
-
-    # ---- tidy ------------------------------------------------------------------------------
-    def tidy(self, stmts):
-        out = []
-        for s in stmts:
-            if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and \
-                    isinstance(s.value, gast.Name) and s.value.id == s.targets[0].id:
-                continue
-            for field in ("body", "orelse"):
-                if isinstance(getattr(s, field, None), list):
-                    self.tidy(getattr(s, field))
-            if isinstance(s, gast.For) and is_reversal(s.iter):
-                s.iter = gast.Call(func=gast.Name(id="reversed", ctx=gast.Load(), annotation=None,
-                                                  type_comment=None), args=[s.iter.value], keywords=[])
-            if isinstance(s, gast.If) and not s.body and s.orelse:
-                s.test = negate(s.test)
-                s.body, s.orelse = s.orelse, []
-            out.append(s)
-        stmts[:] = out
-
-    def fold(self, tree):
-        Folder().visit(tree)
-
-    def drop_unused_stack(self):
-        body = self.tree.body
-        mentions = {}
-        for n in walk(self.tree):
-            if isinstance(n, gast.Name):
-                mentions[n.id] = mentions.get(n.id, 0) + 1
-        body[:] = [s for s in body if not (
-            isinstance(s, gast.Assign) and isinstance(s.value, gast.List) and not s.value.elts
-            and isinstance(s.targets[0], gast.Name) and mentions[s.targets[0].id] == 1)]
-        markers = [i for i, s in enumerate(body) if is_marker(s)]
-        if len(markers) == 2 and markers[1] == markers[0] + 1:
-            del body[markers[1]]
-            del body[markers[0]]
-
-def negate(test):
-    if isinstance(test, gast.UnaryOp) and isinstance(test.op, gast.Not):
-        return test.operand
-    return gast.UnaryOp(op=gast.Not(), operand=test)
-
-
-class Folder(gast.NodeTransformer):
-    """Arithmetic on constants, ``e ** 1`` -> ``e``."""
-
-    OPS = {gast.Add: lambda a, b: a + b, gast.Sub: lambda a, b: a - b,
-           gast.Mult: lambda a, b: a * b}
-
-    def visit_BinOp(self, node):
-        self.generic_visit(node)
-        left, right = node.left, node.right
-        num = lambda n: isinstance(n, gast.Constant) and type(n.value) in (int, float)
-        if num(left) and num(right) and type(node.op) in self.OPS:
-            return gast.Constant(value=self.OPS[type(node.op)](left.value, right.value), kind=None)
-        if isinstance(node.op, gast.Pow) and num(right) and right.value == 1 and type(right.value) is int:
-            return left
-        return node
-
-    def visit_UnaryOp(self, node):
-        self.generic_visit(node)
-        if isinstance(node.op, gast.USub) and isinstance(node.operand, gast.UnaryOp) and \
-                isinstance(node.operand.op, gast.USub):
-            return node.operand.operand
-        return node

@@ -41,6 +41,8 @@ class Reversed:
     dense: set = field(default_factory=set)     # adjoints updated element-wise (d[i] += ...)
     tapes: set = field(default_factory=set)     # the lists it saves values on
     inherited: frozenset = frozenset()          # the stacks of its input (a derivative)
+    shapes: dict = field(default_factory=dict)  # name -> shape the values know (derivatives too)
+    scalars: set = field(default_factory=set)   # names surely holding numbers
 
 
 class CallInfo:
@@ -72,6 +74,7 @@ class ReverseMode(Planning, Saving, Sweeps):
         self.residuals = {}     # id(helper call) -> (its forward half, the name of what it saved)
         self.generated = set(generated)
         self.extra_adjoints = set()
+        self.contributions = {}     # (argument's derivative, helper, k) -> one name for every call
         self.runtime = runtime          # template global name -> name in the generated code
         self.derive_helper = derive_helper
         self.mode = mode
@@ -267,7 +270,13 @@ class ReverseMode(Planning, Saving, Sweeps):
             return []
         split = self.purity is not None and not self.purity.function(func)
         fname, seed, forward = self.derive_helper(func, wrt, kinds, stmt, split)
-        outs = [self.temp(self.adj(arguments[p].id) + "_" + func.__name__) for p in wrt]
+        outs = []
+        for p in wrt:     # each call of the helper reuses the names: no _2, _3 suffixes
+            base = self.adj(arguments[p].id) + "_" + func.__name__
+            key = (base, sum(o.startswith(base) for o in outs))
+            if key not in self.contributions:
+                self.contributions[key] = self.temp(base)
+            outs.append(self.contributions[key])
         self.extra_adjoints.update(outs)
         if split:   # not pure: it runs once, in the forward sweep, and saves what we need
             saved = self.namer.fresh(func.__name__ + "_saved")
@@ -412,7 +421,21 @@ class ReverseMode(Planning, Saving, Sweeps):
         dense = {self.adj_names[v] for v in self.dense if v in self.adj_names}
         tapes = {self.stack} | set(self.tape_derivatives.values())
         return Reversed(tree, adjoints, temps, self.pairs, kinds, {seed}, dense, tapes,
-                        self.parsed.scope.tapes)
+                        self.parsed.scope.tapes, *self.known_shapes())
+
+    def known_shapes(self):
+        """Shapes of values and of their derivatives, and the names surely holding numbers."""
+        shapes, values = {}, self.facts.values
+        if values is not None:
+            for v in values:
+                if values.shape(v) is not None:
+                    shapes[v] = values.shape(v)
+            for v, d in self.adj_names.items():
+                if values.shape(v) is not None and d not in values:
+                    shapes[d] = values.shape(v)
+        scalars = {n for n, k in self.kinds.items() if k == SCALAR}
+        scalars |= {self.adj_names[v] for v in scalars if v in self.adj_names}
+        return shapes, scalars
 
     def uniform(self, t):
         """``t`` has one shape wherever it is bound: a number, or an array whose shape the

@@ -41,11 +41,10 @@ OVER_BOUND = {
            "of the list built by index",
     "newton": "2.12 (36/17): a trip count per solve; one accumulation per partial derivative "
               "where the hand adjoint factors them",
-    "rk4": "1.76 (95/54; 84/54 logical): six stage inputs saved per step where the hand "
+    "rk4": "1.74 (94/54; 82/54 logical): six stage inputs saved per step where the hand "
            "adjoint recomputes the stages from u and v; the RK4 combination's adjoint as one "
            "statement per partial; the helper adjoint one statement per partial; each helper "
-           "adjoint call unpacked into fresh names then added",
-    "rose": "1.36 (15/11): the helper adjoint writes dx and dy per partial",
+           "adjoint call unpacked into names then added",
 }
 
 

@@ -6,6 +6,7 @@ import textwrap
 import gast
 
 from srcad import copies, reaching, restores
+from srcad import scalars as scalars_module
 
 
 def tree(src):
@@ -111,6 +112,21 @@ def test_a_copy_is_kept_when_its_source_changes_before_a_reader():
     assert not Passes({"da"}, body, 0).try_forward_copy(body, 0)
 
 
+def test_a_copy_of_a_numbers_derivative_is_forwarded_to_its_last_reader():
+    body = tree("""
+        dy_next = dy
+        db += dy_next
+        dy = -(dy_next * a)
+    """)
+    passes = Passes(set(), body, 0)
+    passes.adjoints, passes.seeds = {"dy_next", "dy"}, set()
+    passes.kinds = {"dy_next": "array1", "dy": "array1"}
+    assert not passes.try_forward_copy(body, 0)     # an array: a change in place may follow
+    passes.kinds = {"dy_next": "scalar", "dy": "scalar"}
+    assert passes.try_forward_copy(body, 0)
+    assert text(body) == "db += dy\ndy = -(dy * a)"
+
+
 def test_a_temporary_read_only_by_a_copy_takes_the_copys_name():
     body = tree("""
         dsum = dh * (1.0 - h * h)
@@ -196,3 +212,58 @@ def test_accumulations_into_different_slices_stay_apart():
         dx[2:] += da * 2.0
     """)
     assert not Passes(set(), body, 0).try_merge_accumulations(body, 0)
+
+
+# ---- scalars ---------------------------------------------------------------------------------
+def scalar_factors(src, shapes, scalars=()):
+    fn = gast.FunctionDef(name="f", args=gast.arguments(
+        args=[], posonlyargs=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None,
+        defaults=[]), body=tree(src), decorator_list=[], returns=None, type_comment=None,
+        type_params=[])
+    return fn, scalars_module.ScalarFactors(fn, {"ds", "da", "db", "dx", "dout"}, dict(shapes),
+                                            set(scalars))
+
+
+def test_a_full_reductions_cotangent_stays_scalar_when_every_use_broadcasts_it():
+    fn, factors = scalar_factors("""
+        ds = unreduce(dout, a, None, False)
+        db = ds * (2 * b)
+        da = -(ds * 100.0) * a
+    """, {"a": (4,), "b": (4,)})
+    assert factors.lazy_reductions("unreduce")
+    assert text(fn.body[:1]) == "ds = dout"
+
+
+def test_it_is_broadcast_where_a_use_needs_its_shape():
+    for use in ("dx = ds", "dx = A.T @ ds", "dx = ds * ds * a", "dx = ds * c"):
+        fn, factors = scalar_factors(f"""
+            ds = unreduce(dout, a, None, False)
+            {use}
+            return dx
+        """, {"a": (4,), "c": (1, 4)})
+        assert not factors.lazy_reductions("unreduce"), use
+        assert "unreduce" in text(fn.body[:1])
+
+
+def test_scalar_factors_go_first_and_constants_fold():
+    fn, factors = scalar_factors("""
+        da = dout * 100.0 * (2 * a)
+        db = ds * (2 * b)
+        dx = dout * 2.0
+        y = 0.5 * (2.0 * x)
+    """, {"a": (4,), "b": (4,), "ds": (4,)}, {"dout"})
+    factors.products()
+    assert text(fn.body) == ("da = 200.0 * dout * a\n"
+                             "db = ds * (2 * b)\n"       # no fewer passes: left as written
+                             "dx = dout * 2.0\n"
+                             "y = 0.5 * (2.0 * x)")      # the user's values: never touched
+
+
+def test_within_one_expression_the_reduced_value_gives_the_shape():
+    fn, factors = scalar_factors("""
+        dh = unreduce(dout, h, None, False) * (2 * h)
+        dz = unreduce(dout, h, None, False) @ W
+        return dh, dz
+    """, {})
+    assert factors.lazy_reductions("unreduce")
+    assert text(fn.body[:2]) == "dh = dout * (2 * h)\ndz = unreduce(dout, h, None, False) @ W"

@@ -1,0 +1,180 @@
+"""Keep scalars scalar in derivative arithmetic, where an array pass would be wasted.
+
+Two rewrites of the finished reverse sweep, both about how many passes over an array a
+statement makes (each ``*`` whose result is an array is one):
+
+- a full reduction's cotangent is left a scalar, ``dsum = dout`` rather than
+  ``unreduce(dout, a, None, False)``, when every use of it multiplies it into an array of
+  ``a``'s shape anyway (``dsum * (2 * a)``): broadcasting then happens once, in that product;
+- a product's scalar factors are multiplied first and its constants folded, ``200.0 * dout * a``
+  for ``dout * 100.0 * (2 * a)``, when that makes fewer array passes.
+
+Only statements that read a derivative are rewritten: the forward sweep computes the user's
+values exactly as the user's code does.
+"""
+
+import gast
+
+from .walk import walk
+
+ELEMENTWISE = (gast.Mult, gast.Div, gast.Add, gast.Sub, gast.Pow)
+
+
+def is_number(node):
+    return isinstance(node, gast.Constant) and type(node.value) in (int, float)
+
+
+class ScalarFactors:
+    """The two rewrites over one function; ``shapes`` are the shapes the values analysis knows
+    (of values and of their derivatives), ``scalars`` names surely holding numbers."""
+
+    def __init__(self, tree, derivatives, shapes, scalars):
+        self.tree = tree
+        self.derivatives = derivatives
+        self.shapes = shapes        # name -> shape, where the values know it; updated here
+        self.scalars = scalars
+
+    def shape(self, name):
+        return self.shapes.get(name)
+
+    def scalar(self, name):
+        return name in self.scalars or self.shapes.get(name) == ()
+
+    # ---- the cotangent of a full reduction ---------------------------------------------------
+    def lazy_reductions(self, unreduce):
+        """``d = unreduce(g, a, None, False)`` -> ``d = g`` where every use broadcasts ``d``;
+        says whether one did."""
+        parents = {}
+        for node in walk(self.tree):
+            for child in gast.iter_child_nodes(node):
+                parents[id(child)] = node
+        assigned, changed = {}, False
+        for s in walk(self.tree):
+            if isinstance(s, (gast.Assign, gast.AugAssign, gast.For)):
+                for t in walk(s.targets[0] if isinstance(s, gast.Assign) else s.target):
+                    if isinstance(t, gast.Name):
+                        assigned.setdefault(t.id, []).append(s)
+        for call in list(walk(self.tree)):
+            if not (isinstance(call, gast.Call) and isinstance(call.func, gast.Name) and
+                    call.func.id == unreduce and len(call.args) == 4 and
+                    isinstance(call.args[1], gast.Name) and
+                    all(isinstance(a, gast.Constant) and a.value in (None, False)
+                        for a in call.args[2:])):
+                continue
+            parent, lazy = parents.get(id(call)), set()
+            if isinstance(parent, gast.Assign) and isinstance(parent.targets[0], gast.Name):
+                full = self.shape(call.args[1].id)
+                if not (full and self.broadcast_anyway(parent.targets[0].id, full, parents,
+                                                       assigned, lazy)):
+                    continue
+            elif not self.use_broadcasts(call, ("as", call.args[1].id), parents, assigned,
+                                         lazy):
+                continue    # within one expression, ``a`` is the ``a`` it reduces
+            for field, value in gast.iter_fields(parent):
+                if value is call:
+                    setattr(parent, field, call.args[0])
+            self.shapes.update(dict.fromkeys(lazy, ()))
+            changed = True
+        return changed
+
+    def broadcast_anyway(self, d, full, parents, assigned, seen):
+        """Every read of ``d`` (bound once) ends in a product with an array of shape ``full``."""
+        if d in seen or len(assigned.get(d, ())) != 1:
+            return False
+        seen.add(d)
+        for n in walk(self.tree):
+            if isinstance(n, gast.Name) and n.id == d and isinstance(n.ctx, gast.Load):
+                if not self.use_broadcasts(n, full, parents, assigned, seen):
+                    return False
+        return True
+
+    def use_broadcasts(self, node, full, parents, assigned, seen):
+        while True:
+            parent = parents.get(id(node))
+            if isinstance(parent, gast.UnaryOp) and isinstance(parent.op, gast.USub):
+                node = parent
+            elif isinstance(parent, gast.BinOp) and isinstance(parent.op, (gast.Mult, gast.Div)):
+                other = parent.right if parent.left is node else parent.left
+                if any(isinstance(n, gast.Name) and n.id in seen for n in walk(other)):
+                    return False        # d * d: a scalar again
+                if self.shape_of(other, full) == full:
+                    return True
+                if self.shape_of(other, full) != ():
+                    return False
+                node = parent
+            elif isinstance(parent, gast.Assign) and parent.value is node and \
+                    isinstance(parent.targets[0], gast.Name) and full[0] != "as":
+                return self.broadcast_anyway(parent.targets[0].id, full, parents, assigned, seen)
+            else:
+                return False
+
+    def shape_of(self, e, full=None):
+        """An elementwise expression's shape, from its names' shapes (None: not known);
+        ``full`` ``("as", a)`` stands for the shape of ``a`` itself."""
+        if is_number(e):
+            return ()
+        if isinstance(e, gast.Name):
+            return full if full and full[0] == "as" and e.id == full[1] else self.shape(e.id)
+        if isinstance(e, gast.UnaryOp) and isinstance(e.op, gast.USub):
+            return self.shape_of(e.operand, full)
+        if isinstance(e, gast.BinOp) and isinstance(e.op, ELEMENTWISE):
+            a, b = self.shape_of(e.left, full), self.shape_of(e.right, full)
+            if a is None or b is None:
+                return None
+            return a if a == b or b == () else b if a == () else None
+        return None
+
+    # ---- scalar factors first ----------------------------------------------------------------
+    def products(self):
+        for node in walk(self.tree):
+            for field, value in gast.iter_fields(node):
+                if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult) and \
+                        self.reads_derivative(value):
+                    setattr(node, field, self.reordered(value))
+                elif isinstance(value, list):
+                    value[:] = [self.reordered(v) if isinstance(v, gast.BinOp) and
+                                isinstance(v.op, gast.Mult) and self.reads_derivative(v) else v
+                                for v in value]
+
+    def reads_derivative(self, e):
+        return any(isinstance(n, gast.Name) and n.id in self.derivatives for n in walk(e))
+
+    def reordered(self, product):
+        factors = self.factors(product)
+        if sum(map(is_number, factors)) == 0:
+            return product
+        constant = 1
+        for f in factors:
+            if is_number(f):
+                constant = constant * f.value
+        scalars = [f for f in factors if not is_number(f) and self.is_scalar(f)]
+        arrays = [f for f in factors if not is_number(f) and not self.is_scalar(f)]
+        ordered = ([gast.Constant(value=constant, kind=None)] if constant != 1 or not
+                   (scalars or arrays) else []) + scalars + arrays
+        new = ordered[0]
+        for f in ordered[1:]:
+            new = gast.BinOp(left=new, op=gast.Mult(), right=f)
+        return new if self.passes(new) < self.passes(product) else product
+
+    def factors(self, e):
+        if isinstance(e, gast.BinOp) and isinstance(e.op, gast.Mult):
+            return self.factors(e.left) + self.factors(e.right)
+        return [e]
+
+    def is_scalar(self, e):
+        if isinstance(e, gast.BinOp) and isinstance(e.op, ELEMENTWISE):
+            return self.is_scalar(e.left) and self.is_scalar(e.right)
+        if isinstance(e, gast.UnaryOp) and isinstance(e.op, gast.USub):
+            return self.is_scalar(e.operand)
+        return is_number(e) or isinstance(e, gast.Name) and self.scalar(e.id)
+
+    def passes(self, e):
+        """Array passes a product makes: one per ``*`` whose result may be an array."""
+        if isinstance(e, gast.BinOp) and isinstance(e.op, gast.Mult):
+            own = 0 if self.is_scalar(e.left) and self.is_scalar(e.right) or \
+                self.scalar_product(e) else 1
+            return own + self.passes(e.left) + self.passes(e.right)
+        return 0
+
+    def scalar_product(self, e):
+        return all(self.is_scalar(f) for f in self.factors(e))

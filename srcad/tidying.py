@@ -1,0 +1,108 @@
+"""Last touches on a generated function: copies of a name to itself, ``reversed``, empty
+branches, constant arithmetic, an unused stack, and appends printed as ``lst.append(v)``."""
+
+import gast
+
+from .build import is_reversal
+from .tree_facts import is_marker
+from .walk import walk
+
+
+def tidy(stmts):
+    """Drops ``x = x``, prints a reversal as ``reversed(...)``, turns an empty ``if``
+    around."""
+    out = []
+    for s in stmts:
+        if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and \
+                isinstance(s.value, gast.Name) and s.value.id == s.targets[0].id:
+            continue
+        for field in ("body", "orelse"):
+            if isinstance(getattr(s, field, None), list):
+                tidy(getattr(s, field))
+        if isinstance(s, gast.For) and is_reversal(s.iter):
+            s.iter = gast.Call(func=gast.Name(id="reversed", ctx=gast.Load(), annotation=None,
+                                              type_comment=None), args=[s.iter.value], keywords=[])
+        if isinstance(s, gast.If) and not s.body and s.orelse:
+            s.test = negate(s.test)
+            s.body, s.orelse = s.orelse, []
+        out.append(s)
+    stmts[:] = out
+
+
+def drop_unused_stack(tree):
+    """The stack when nothing is pushed on it, and the sweep markers when both are empty."""
+    body = tree.body
+    mentions = {}
+    for n in walk(tree):
+        if isinstance(n, gast.Name):
+            mentions[n.id] = mentions.get(n.id, 0) + 1
+    body[:] = [s for s in body if not (
+        isinstance(s, gast.Assign) and isinstance(s.value, gast.List) and not s.value.elts
+        and isinstance(s.targets[0], gast.Name) and mentions[s.targets[0].id] == 1)]
+    markers = [i for i, s in enumerate(body) if is_marker(s)]
+    if len(markers) == 2 and markers[1] == markers[0] + 1:
+        del body[markers[1]]
+        del body[markers[0]]
+
+
+def print_appends(stmts, helper):
+    """``lst = appended(lst, v)`` (the core language's in-place append) prints as
+    ``lst.append(v)``."""
+    for i, s in enumerate(stmts):
+        for field in ("body", "orelse"):
+            if isinstance(getattr(s, field, None), list):
+                print_appends(getattr(s, field), helper)
+        v = getattr(s, "value", None)
+        if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and \
+                isinstance(v, gast.Call) and isinstance(v.func, gast.Name) and \
+                v.func.id == helper and len(v.args) == 2 and \
+                isinstance(v.args[0], gast.Name) and v.args[0].id == s.targets[0].id:
+            method = gast.Attribute(value=v.args[0], attr="append", ctx=gast.Load())
+            stmts[i] = gast.Expr(value=gast.Call(func=method, args=[v.args[1]], keywords=[]))
+            stmts[i].lineno = s.lineno
+
+
+def negate(test):
+    if isinstance(test, gast.UnaryOp) and isinstance(test.op, gast.Not):
+        return test.operand
+    return gast.UnaryOp(op=gast.Not(), operand=test)
+
+
+class Folder(gast.NodeTransformer):
+    """Arithmetic on constants, ``e ** 1`` -> ``e``."""
+
+    OPS = {gast.Add: lambda a, b: a + b, gast.Sub: lambda a, b: a - b,
+           gast.Mult: lambda a, b: a * b}
+
+    def visit_BinOp(self, node):
+        self.generic_visit(node)
+        left, right = node.left, node.right
+        num = lambda n: isinstance(n, gast.Constant) and type(n.value) in (int, float)
+        if num(left) and num(right) and type(node.op) in self.OPS:
+            return gast.Constant(value=self.OPS[type(node.op)](left.value, right.value), kind=None)
+        if isinstance(node.op, gast.Pow) and num(right) and right.value == 1 and type(right.value) is int:
+            return left
+        return node
+
+    def visit_UnaryOp(self, node):
+        self.generic_visit(node)
+        if isinstance(node.op, gast.USub) and isinstance(node.operand, gast.UnaryOp) and \
+                isinstance(node.operand.op, gast.USub):
+            return node.operand.operand
+        return node
+
+
+def return_directly(body):
+    """``dx, dy = dh(x, y, dout=...); return dx, dy`` -> ``return dh(x, y, dout=...)``."""
+    if len(body) < 2 or not isinstance(body[-1], gast.Return):
+        return
+    ret, last = body[-1], body[-2]
+    if not (isinstance(ret.value, gast.Tuple) and isinstance(last, gast.Assign) and
+            len(last.targets) == 1 and isinstance(last.targets[0], gast.Tuple) and
+            isinstance(last.value, gast.Call)):
+        return
+    names = lambda elts: [e.id if isinstance(e, gast.Name) else None for e in elts]
+    returned, bound = names(ret.value.elts), names(last.targets[0].elts)
+    if None not in returned and returned == bound and len(set(bound)) == len(bound):
+        ret.value = last.value
+        del body[-2]
