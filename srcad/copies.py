@@ -7,7 +7,7 @@ import gast
 
 from .kinds import SCALAR
 from .reaching import load_nodes, name_loads, names_in, reached, reached_loads
-from .walk import fingerprint, walk
+from .walk import clone, fingerprint, walk
 
 MERGED_WIDTH = 72   # a merged accumulation longer than this reads worse than two
 
@@ -115,6 +115,42 @@ class CopyPasses:
             return False    # a push saves this name: a transform again pairs it with its pop
         for n in loads_:
             n.id = b
+        del stmts[i]
+        return True
+
+    def try_forward_pack(self, stmts, i):
+        """``t = (0.0, dy); dh(y, t[0], t[1])`` -> ``dh(y, 0.0, dy)``: a tuple of names and
+        constants built only to be indexed by constants, while none of them changes."""
+        s = stmts[i]
+        if not (isinstance(s, gast.Assign) and len(s.targets) == 1 and
+                isinstance(s.targets[0], gast.Name) and isinstance(s.value, gast.Tuple) and
+                all(isinstance(e, (gast.Name, gast.Constant)) for e in s.value.elts)):
+            return False
+        t, elts, rest = s.targets[0].id, s.value.elts, stmts[i + 1:]
+        if t not in self.temps and (t not in self.adjoints or t in self.seeds):
+            return False
+        loads_ = reached(self.chain, t, self.mentions)
+        mine = {id(n) for n in loads_}
+        parents = {id(c): node for m in rest for node in walk(m)
+                   for c in gast.iter_child_nodes(node) if id(c) in mine}
+        if not loads_ or len(parents) != len(loads_) or not all(
+                isinstance(p, gast.Subscript) and isinstance(p.slice, gast.Constant) and
+                type(p.slice.value) is int and -len(elts) <= p.slice.value < len(elts)
+                for p in parents.values()):
+            return False
+        last = max(j for j, m in enumerate(rest) if any(id(n) in mine for n in walk(m)))
+        names = {e.id for e in elts if isinstance(e, gast.Name)} | {t}
+        if any(stored(m, names) for m in rest[:last]) or \
+                stored(rest[last], names) and not rebinds_after_reading(rest[last], t):
+            return False
+        parts = {id(p): elts[p.slice.value] for p in parents.values()}
+        for m in rest[:last + 1]:
+            for node in walk(m):
+                for field, value in gast.iter_fields(node):
+                    if id(value) in parts:
+                        setattr(node, field, clone(parts[id(value)]))
+                    elif isinstance(value, list):
+                        value[:] = [clone(parts[id(v)]) if id(v) in parts else v for v in value]
         del stmts[i]
         return True
 

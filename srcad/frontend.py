@@ -193,12 +193,47 @@ def read_function(fn):
     nested = {}
     if tapes is None:
         tree, nested = lift_nested(fn, tree, filename, remember_source)
+    else:
+        unbatched(tree.body, frozenset(tapes))
     scope = Scope(fn.__globals__, cells, generated=tapes is not None, tapes=frozenset(tapes or ()),
                   nested=nested)
     parsed = Parsed(fn, tree, scope, filename, tree.lineno)
     Fence(parsed).visit(tree)
     scope.locals = local_names(tree)
     return parsed
+
+
+def unbatched(stmts, tapes):
+    """A derivative's batched saves read as the single ones they stand for:
+    ``stack.append((a, b))`` -> ``stack.append(a); stack.append(b)`` and ``a, b = stack.pop()``
+    -> ``b = stack.pop(); a = stack.pop()`` (see ``batching``)."""
+    out = []
+    for s in stmts:
+        for field in ("body", "orelse"):
+            if isinstance(getattr(s, field, None), list):
+                unbatched(getattr(s, field), tapes)
+        v = s.value if isinstance(s, (gast.Expr, gast.Assign)) else None
+        if isinstance(s, gast.Expr) and isinstance(v, gast.Call) and \
+                is_tape_call(v, _Tapes(tapes), "append") and isinstance(v.args[0], gast.Tuple):
+            for e in v.args[0].elts:
+                push = gast.Expr(value=gast.Call(func=v.func, args=[e], keywords=[]))
+                out.append(gast.copy_location(push, s))
+            continue
+        if isinstance(s, gast.Assign) and len(s.targets) == 1 and \
+                isinstance(s.targets[0], gast.Tuple) and is_tape_call(v, _Tapes(tapes), "pop"):
+            for e in reversed(s.targets[0].elts):
+                pop = gast.Assign(targets=[e], value=gast.Call(func=v.func, args=[], keywords=[]),
+                                  type_comment=None)
+                out.append(gast.copy_location(pop, s))
+            continue
+        out.append(s)
+    stmts[:] = out
+
+
+class _Tapes:
+    """The part of a Scope ``is_tape_call`` reads."""
+    def __init__(self, tapes):
+        self.tapes = tapes
 
 
 _sources = weakref.WeakKeyDictionary()   # code -> (pickled FunctionDef, first line, ref to code)

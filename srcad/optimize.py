@@ -10,6 +10,7 @@ another name becomes ``d = d + e``.
 import gast
 
 from .accumulate import Accumulation
+from .batching import Batching
 from .analysis import SCALAR
 from .build import loads, stores
 from .copies import CopyPasses
@@ -51,6 +52,7 @@ class Optimizer(CopyPasses, ZeroAdjoints):
         accumulation.sequences(self.tree.body)
         accumulation.share(self.tree.body, set(s for s in self.seeds if self.kinds.get(s) != SCALAR))
         drop_unused_stack(self.tree)
+        Batching(self.tree, self.pairs).run()
         return_directly(self.tree.body)
         print_appends(self.tree.body, self.runtime.get("appended", "appended"))
         return self.tree
@@ -255,7 +257,8 @@ class Optimizer(CopyPasses, ZeroAdjoints):
         while i < len(stmts):
             self.chain = ((stmts, i),) + chain
             if self.try_inline(stmts, i) or self.try_coalesce(stmts, i) or \
-                    self.try_forward_copy(stmts, i) or self.try_rename_definition(stmts, i) or \
+                    self.try_forward_copy(stmts, i) or self.try_forward_pack(stmts, i) or \
+                    self.try_rename_definition(stmts, i) or \
                     self.try_merge_accumulations(stmts, i) or self.try_cancel_reset(stmts, i):
                 self.forget()   # names moved: what was remembered of a statement may be stale
                 continue

@@ -43,7 +43,7 @@ class Generated:
     """One specialised derivative: its source, and how to build it for a function object."""
     name: str
     source: str
-    seed: str
+    seed: object            # its seed parameter, or one per part of a helper's tuple result
     externals: dict
     helpers: list = field(default_factory=list)
     wrt: tuple = ()
@@ -145,19 +145,21 @@ def _derive(fn, wrt, mode, kinds, busy=(), values=None):
     externals.update(parsed.scope.nested)   # lifted nested functions, called by name
 
     forward = mode in ("jvp", "tangent")
-    derive_helper = helper_deriver("jvp" if forward else "vjp", namer, externals, helpers, busy)
+    derive_helper = helper_deriver("jvp" if forward else "parts", namer, externals, helpers,
+                                   busy)
     if forward:
         return _derive_forward(fn, wrt, parsed, namer, core, generated, facts, helpers,
                                externals, runtime_names, derive_helper, key, mode == "tangent",
                                purity)
     fname = derivative_name(fn.__name__, wrt)
-    mode_kind = mode if mode in ("grad", "value_and_grad", "split") else "vjp"
+    mode_kind = mode if mode in ("grad", "value_and_grad", "split", "parts") else "vjp"
     rev = ReverseMode(core, facts, parsed, namer, runtime_names, derive_helper, mode_kind,
                       generated, purity).run(fname)
     tree = Optimizer(rev, runtime_names, pure_in(parsed.scope, purity, externals)).run()
     used = {n.id for n in walk(tree) if isinstance(n, gast.Name)}
     externals = {k: v for k, v in externals.items() if k in used}
-    seed = tree.args.args[-1].id
+    seed = tree.args.args[-1].id if len(rev.seed_order) < 2 else \
+        tuple(a.id for a in tree.args.args[-len(rev.seed_order):])
     tapes = tuple(sorted((rev.tapes | parsed.scope.tapes) & used))
     depends = _depends(parsed, helpers)
     forward = None

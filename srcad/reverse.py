@@ -43,6 +43,7 @@ class Reversed:
     inherited: frozenset = frozenset()          # the stacks of its input (a derivative)
     shapes: dict = field(default_factory=dict)  # name -> shape the values know (derivatives too)
     scalars: set = field(default_factory=set)   # names surely holding numbers
+    seed_order: tuple = ()                      # the seed parameters, in order
 
 
 class CallInfo:
@@ -286,7 +287,18 @@ class ReverseMode(Planning, Saving, Sweeps):
         else:
             args = [clone(a) for a in value.args]
             keywords = [gast.keyword(arg=k.arg, value=clone(k.value)) for k in value.keywords]
-        keywords.append(gast.keyword(arg=seed, value=dout))
+        if isinstance(seed, tuple):     # one seed per part of the helper's tuple result
+            parts = dout.elts if isinstance(dout, gast.Tuple) and len(dout.elts) == len(seed) \
+                else [gast.Subscript(value=clone(dout), slice=const(i), ctx=gast.Load())
+                      for i in range(len(seed))]
+            if keywords or len(args) != getattr(getattr(func, "__code__", None),
+                                                "co_argcount", -1) or \
+                    any(isinstance(a, gast.Starred) for a in args):
+                keywords += [gast.keyword(arg=k, value=v) for k, v in zip(seed, parts)]
+            else:
+                args += parts
+        else:
+            keywords.append(gast.keyword(arg=seed, value=dout))
         vjp = gast.Call(func=name(fname), args=args, keywords=keywords)
         target = name(outs[0], store=True) if len(outs) == 1 else gast.Tuple(
             elts=[name(o, store=True) for o in outs], ctx=gast.Store())
@@ -363,6 +375,9 @@ class ReverseMode(Planning, Saving, Sweeps):
         params = [a.id for a in fn.args.args + fn.args.kwonlyargs]
         body, ret = fn.body[:-1], fn.body[-1]
         result = ret.value
+        parts = self.seed_parts(body, atom_name(result)) or []
+        if parts:
+            body = body[:-1]    # the tuple's parts are the parameters: nothing to unpack
         self.plan(body, params)
         self.pushes(body, params)
         fwd, rev = self.sweep(body)
@@ -374,9 +389,10 @@ class ReverseMode(Planning, Saving, Sweeps):
                              getattr(ret, "lineno", None) or fn.lineno,
                              "return the value to differentiate (is a return statement missing?)")
         seed = self.adj(result_name) if result_name else self.namer.fresh("dout")
+        seeds = [self.adj(e) for e in parts] if parts else [seed]
         inits = []
         for v in sorted(self.active | set(self.facts.wrt), key=self.order_key(fn)):
-            if v != result_name:
+            if v != result_name and v not in parts:
                 zero = self.zero(v)
                 if v in loaded_names(zero) and v not in self.surely_bound:
                     self.unbound.add(v)     # zeros_like(v) of a name bound on some paths only
@@ -405,23 +421,43 @@ class ReverseMode(Planning, Saving, Sweeps):
                      marker("forward sweep")] + placeholders + fwd + [marker("reverse sweep")] + checks +
                     inits + rev + [gast.Return(value=grads)])
         args = clone(fn.args)
-        seed_param = name(seed)
-        seed_param.ctx = gast.Param()
-        args.args.append(seed_param)
-        args.defaults.append(const(1.0))
+        for seed_name in seeds:
+            seed_param = name(seed_name)
+            seed_param.ctx = gast.Param()
+            args.args.append(seed_param)
+            args.defaults.append(const(1.0))
         tree = gast.FunctionDef(name=fname, args=args, body=new_body, decorator_list=[],
                                 returns=None, type_comment=None, type_params=[])
         for n in walk(tree):
             if isinstance(n, (gast.stmt, gast.expr)) and getattr(n, "lineno", None) is None:
                 n.lineno = fn.lineno
-        adjoints = set(self.adj_names.values()) | {seed} | self.extra_adjoints
+        adjoints = set(self.adj_names.values()) | set(seeds) | self.extra_adjoints
         kinds = {self.adj_names[v]: self.kinds.get(v) for v in self.adj_names}
         temps = self.temps | self.generated | {
             self.adj_names[v] for v in self.adj_names if v in self.generated}
         dense = {self.adj_names[v] for v in self.dense if v in self.adj_names}
         tapes = {self.stack} | set(self.tape_derivatives.values())
-        return Reversed(tree, adjoints, temps, self.pairs, kinds, {seed}, dense, tapes,
-                        self.parsed.scope.tapes, *self.known_shapes())
+        return Reversed(tree, adjoints, temps, self.pairs, kinds, set(seeds), dense, tapes,
+                        self.parsed.scope.tapes, *self.known_shapes(), seed_order=tuple(seeds))
+
+    def seed_parts(self, body, result_name):
+        """A helper's derivative returning a tuple of distinct names ``out = (a, b)`` takes one
+        seed per part (``da``, ``db``), called as ``dh(x, y, dk1, dk2)``: no tuple is built
+        to be unpacked again."""
+        if self.mode != "parts" or not body or not result_name:
+            return None
+        last = body[-1]
+        if not (isinstance(last, gast.Assign) and len(last.targets) == 1 and
+                isinstance(last.targets[0], gast.Name) and last.targets[0].id == result_name and
+                isinstance(last.value, gast.Tuple) and last.value.elts and
+                all(isinstance(e, gast.Name) for e in last.value.elts)):
+            return None
+        parts = [e.id for e in last.value.elts]
+        if len(set(parts)) != len(parts) or result_name in parts or any(
+                isinstance(n, gast.Name) and n.id == result_name for s in body[:-1]
+                for n in walk(s)):
+            return None
+        return parts
 
     def known_shapes(self):
         """Shapes of values and of their derivatives, and the names surely holding numbers."""

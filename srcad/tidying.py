@@ -10,7 +10,7 @@ from .walk import walk
 
 def tidy(stmts):
     """Drops ``x = x``, prints a reversal as ``reversed(...)``, turns an empty ``if``
-    around."""
+    around, writes a guarded loop with nothing before its guard as a plain ``while``."""
     out = []
     for s in stmts:
         if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and \
@@ -25,8 +25,22 @@ def tidy(stmts):
         if isinstance(s, gast.If) and not s.body and s.orelse:
             s.test = negate(s.test)
             s.body, s.orelse = s.orelse, []
+        guarded_to_plain(s)
         out.append(s)
     stmts[:] = out
+
+
+def guarded_to_plain(s):
+    """``while True: if not c: break else: rest`` (a guarded loop whose head the optimizer
+    inlined into its test) -> ``while c: rest``."""
+    if not (isinstance(s, gast.While) and isinstance(s.test, gast.Constant) and
+            s.test.value is True and not s.orelse and s.body and isinstance(s.body[0], gast.If)):
+        return
+    guard = s.body[0]
+    if len(guard.body) == 1 and isinstance(guard.body[0], gast.Break) and \
+            (guard.orelse or s.body[1:]):
+        s.test = negate(guard.test)
+        s.body = guard.orelse + s.body[1:]
 
 
 def drop_unused_stack(tree):

@@ -415,3 +415,24 @@ def test_a_function_without_source_is_not_differentiable():
     err = refusal(namespace["made"], NotDifferentiable)
     assert "source is not available" in err.message
     assert err.filename == "<string>" and err.lineno == 1
+
+
+def test_a_derivatives_batched_saves_read_as_single_ones():
+    import ast
+    import textwrap
+
+    from srcad.frontend import unbatched
+    body = gast.ast_to_gast(ast.parse(textwrap.dedent("""
+        for i in range(n):
+            stack.append((u, v))
+            u = u * 2
+        for i in range(n):
+            u, v = stack.pop()
+            other.append((u, v))
+    """))).body
+    unbatched(body, frozenset({"stack"}))
+    text = ast.unparse(gast.gast_to_ast(gast.Module(body=body, type_ignores=[])))
+    assert text.splitlines() == [
+        "for i in range(n):", "    stack.append(u)", "    stack.append(v)", "    u = u * 2",
+        "for i in range(n):", "    v = stack.pop()", "    u = stack.pop()",
+        "    other.append((u, v))"]

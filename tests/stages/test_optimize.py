@@ -127,6 +127,18 @@ def test_a_copy_of_a_numbers_derivative_is_forwarded_to_its_last_reader():
     assert text(body) == "db += dy\ndy = -(dy * a)"
 
 
+def test_a_tuple_built_only_to_be_indexed_is_not_built():
+    body = tree("""
+        t = 0.0, dy
+        dy = dh(y, t[0], t[1])
+    """)
+    assert Passes({"t"}, body, 0).try_forward_pack(body, 0)
+    assert text(body) == "dy = dh(y, 0.0, dy)"
+    for kept in ("dy = 1.0\nz = dh(y, t[0], t[1])", "z = dh(t)", "z = t[i]"):
+        body = tree("t = 0.0, dy\n" + kept)
+        assert not Passes({"t"}, body, 0).try_forward_pack(body, 0), kept
+
+
 def test_a_temporary_read_only_by_a_copy_takes_the_copys_name():
     body = tree("""
         dsum = dh * (1.0 - h * h)
@@ -267,3 +279,60 @@ def test_within_one_expression_the_reduced_value_gives_the_shape():
     """, {})
     assert factors.lazy_reductions("unreduce")
     assert text(fn.body[:2]) == "dh = dout * (2 * h)\ndz = unreduce(dout, h, None, False) @ W"
+
+
+# ---- batching --------------------------------------------------------------------------------
+def batched(src):
+    from srcad.batching import Batching, stack_pop, stack_push
+    body = tree(src)
+    blocks = [body] + [s.body for s in body if isinstance(s, gast.For)]
+    pushes = {stack_push(s)[1]: s for b in blocks for s in b if stack_push(s)}
+    pops = {stack_pop(s)[1]: s for b in blocks for s in b if stack_pop(s)}
+    fn = gast.FunctionDef(name="f", args=None, body=body, decorator_list=[], returns=None,
+                          type_comment=None, type_params=[])
+    Batching(fn, [([pushes[v]], pops[v]) for v in pushes if v in pops]).run()
+    return text(body)
+
+
+def test_values_saved_in_one_step_are_pushed_and_popped_together():
+    assert batched("""
+        for i in range(n):
+            stack.append(u)
+            u = u * c
+            stack.append(k)
+            stack.append(v)
+            v = v + u
+        for i in range(n):
+            v = stack.pop()
+            dv = dv * 2
+            k = stack.pop()
+            u = stack.pop()
+            du = dv * k * u
+    """).splitlines() == [
+        "for i in range(n):", "    stack.append((u, k, v))", "    u = u * c", "    v = v + u",
+        "for i in range(n):", "    u, k, v = stack.pop()", "    dv = dv * 2",
+        "    du = dv * k * u"]
+
+
+def test_a_value_rebound_or_read_between_is_saved_alone():
+    src = """
+        for i in range(n):
+            stack.append(u)
+            u = u * c
+            stack.append(u)
+        for i in range(n):
+            u = stack.pop()
+            du = du * u
+            u = stack.pop()
+    """
+    assert "stack.append((" not in batched(src)
+    src = """
+        for i in range(n):
+            stack.append(u)
+            stack.append(v)
+        for i in range(n):
+            v = stack.pop()
+            dv = dv * u
+            u = stack.pop()
+    """
+    assert "stack.pop()" in batched(src) and "u, v = " not in batched(src)
