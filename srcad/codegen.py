@@ -9,18 +9,20 @@ import types
 
 import astor
 import gast
+from astor.source_repr import split_lines
 
 from .build import MARK
 from .walk import walk
 
 _counter = itertools.count(1)
+MAX_LINE = 99
 
 
 def emit(tree):
     """Source text of a gast FunctionDef, with the sweep markers turned into comments."""
     fix_empty_blocks(tree)
     Literals().visit(tree)
-    text = astor.to_source(gast.gast_to_ast(tree))
+    text = astor.to_source(gast.gast_to_ast(tree), pretty_source=pretty)
     lines = []
     for line in text.splitlines():
         stripped = line.strip()
@@ -31,6 +33,12 @@ def emit(tree):
         else:
             lines.append(line)
     return "\n".join(lines) + "\n"
+
+
+def pretty(source):
+    """Lines wrapped at the width of srcad's own code and of the hand-written adjoints it is
+    measured against (99 columns), not astor's 79."""
+    return "".join(split_lines(source, maxline=MAX_LINE))
 
 
 def fix_empty_blocks(tree):

@@ -9,7 +9,7 @@ from .kinds import SCALAR
 from .reaching import load_nodes, name_loads, names_in, reached, reached_loads
 from .walk import clone, fingerprint, walk
 
-MERGED_WIDTH = 72   # a merged accumulation longer than this reads worse than two
+MERGED_WIDTH = 80   # a merged accumulation longer than this reads worse than two
 
 
 def stored(node, names):
@@ -204,22 +204,56 @@ class CopyPasses:
                 fingerprint(s.target) == fingerprint(m.target)):
             return False
         base = s.target if isinstance(s.target, gast.Name) else getattr(s.target, "value", None)
-        if not isinstance(base, gast.Name) or any(
+        if not isinstance(base, gast.Name) or not self.numeric(base.id) or any(
                 isinstance(n, gast.Name) and n.id == base.id for n in walk(m.value)) or any(
                 isinstance(n, gast.Call) and (not self.pure(n) or stack_call(n))
                 for n in walk(gast.Tuple(elts=[s.value, m.value], ctx=gast.Load()))):
             return False
-        left, right, op = s.value, m.value, s.op
-        if isinstance(op, gast.Add) and negated(left) is not None and \
-                negated(right) is not None:
-            left, right, op = negated(left), negated(right), gast.Sub()
-        value = gast.BinOp(left=left, op=gast.Add(), right=right)
-        merged = gast.AugAssign(target=s.target, op=op, value=value)
+        merged = merged_accumulation(s, m)
         if len(ast.unparse(gast.gast_to_ast(merged))) > MERGED_WIDTH:
             return False
         merged.lineno = getattr(s, "lineno", None)
         stmts[i:i + 2] = [merged]
         return True
+
+    def try_sink_accumulation(self, stmts, i):
+        """``dv = a; ...; dv += b`` -> ``...; dv = a + b`` (also ``+=`` then ``+=``) when the
+        statements between do not touch ``dv`` or change what ``a`` reads: one statement per
+        derivative, as written by hand."""
+        s = stmts[i]
+        d = accumulated_name(s)
+        if d is None or d not in self.adjoints or isinstance(s, gast.Assign) and \
+                d in loads_of(s.value):
+            return False
+        later = next((j for j in range(i + 1, len(stmts)) if d in self.mentions(stmts[j])), None)
+        if later is None or later == i + 1:
+            return False
+        m, between = stmts[later], stmts[i + 1:later]
+        if not (isinstance(m, gast.AugAssign) and isinstance(m.op, (gast.Add, gast.Sub)) and
+                accumulated_name(m) == d and d not in loads_of(m.value)):
+            return False
+        reads = loads_of(s.value)
+        if any(isinstance(n, gast.Call) and (not self.pure(n) or stack_call(n))
+               for n in walk(s.value) + walk(m.value)) or not self.numeric(d) or any(
+                changes(b, reads) or any(isinstance(n, (gast.Break, gast.Continue, gast.Return))
+                                         for n in walk(b)) for b in between):
+            return False
+        if isinstance(s, gast.Assign):
+            merged = gast.Assign(targets=s.targets, value=gast.BinOp(
+                left=s.value, op=m.op, right=m.value), type_comment=None)
+        else:
+            merged = merged_accumulation(s, m)
+        merged.lineno = getattr(s, "lineno", None) or 1
+        if len(ast.unparse(gast.gast_to_ast(merged))) > MERGED_WIDTH:
+            return False
+        stmts[later] = merged
+        del stmts[i]
+        return True
+
+    def numeric(self, d):
+        """``d`` holds a number or an array, whose sum is ``+`` (not a list or dict of them)."""
+        kind = self.kinds.get(d)
+        return kind == SCALAR or isinstance(kind, str) and kind.startswith("array")
 
     def try_cancel_reset(self, stmts, i):
         """``t = d[k]; d[k] = 0.0; ...; d[k] += t`` -> ``t = d[k]; ...`` when nothing between
@@ -253,3 +287,46 @@ def rebinds_after_reading(s, a):
     -dy_next * c`` may read ``dy`` instead of its copy ``dy_next``)."""
     return isinstance(s, gast.Assign) and all(isinstance(t, gast.Name) and t.id != a
                                               for t in s.targets)
+
+
+def merged_accumulation(s, m):
+    """``d += a`` and ``d += b`` (or ``-=``) as one statement."""
+    left, right, op = s.value, m.value, s.op
+    if type(s.op) is not type(m.op):   # d += a; d -= b -> d += a - b; d -= a; d += b -> d -= a - b
+        return gast.AugAssign(target=s.target, op=s.op,
+                              value=gast.BinOp(left=left, op=gast.Sub(), right=right))
+    if isinstance(op, gast.Add) and negated(left) is not None and negated(right) is not None:
+        left, right, op = negated(left), negated(right), gast.Sub()
+    value = gast.BinOp(left=left, op=gast.Add(), right=right)
+    return gast.AugAssign(target=s.target, op=op, value=value)
+
+
+def accumulated_name(s):
+    """``d`` of ``d = e``, ``d += e`` or ``d -= e``; else None."""
+    if isinstance(s, gast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], gast.Name):
+        return s.targets[0].id
+    if isinstance(s, gast.AugAssign) and isinstance(s.op, (gast.Add, gast.Sub)) and \
+            isinstance(s.target, gast.Name):
+        return s.target.id
+    return None
+
+
+def loads_of(node):
+    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+
+
+def changes(s, names):
+    """``s`` binds one of ``names`` or changes one in place (``x[i] = v``, ``x += v``)."""
+    for n in walk(s):
+        if isinstance(n, gast.Name) and n.id in names and not isinstance(n.ctx, gast.Load):
+            return True
+        if isinstance(n, (gast.Subscript, gast.Attribute)) and isinstance(n.ctx, gast.Store) \
+                and any(isinstance(b, gast.Name) and b.id in names for b in walk(n.value)):
+            return True
+        if isinstance(n, gast.AugAssign) and any(isinstance(b, gast.Name) and b.id in names
+                                                 for b in walk(n.target)):
+            return True
+        if isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) and \
+                isinstance(n.func.value, gast.Name) and n.func.value.id in names:
+            return True     # a method may change its object
+    return False

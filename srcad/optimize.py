@@ -259,7 +259,8 @@ class Optimizer(CopyPasses, ZeroAdjoints):
             if self.try_inline(stmts, i) or self.try_coalesce(stmts, i) or \
                     self.try_forward_copy(stmts, i) or self.try_forward_pack(stmts, i) or \
                     self.try_rename_definition(stmts, i) or \
-                    self.try_merge_accumulations(stmts, i) or self.try_cancel_reset(stmts, i):
+                    self.try_merge_accumulations(stmts, i) or \
+                    self.try_sink_accumulation(stmts, i) or self.try_cancel_reset(stmts, i):
                 self.forget()   # names moved: what was remembered of a statement may be stale
                 continue
             i += 1

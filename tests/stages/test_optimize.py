@@ -28,6 +28,12 @@ def chain_to(body, *path):
 
 
 # ---- reaching -------------------------------------------------------------------------------
+class Numbers(dict):
+    """Every name holds a number, unless a test says otherwise."""
+    def get(self, key, default=None):
+        return super().get(key, "scalar")
+
+
 def test_a_binding_reaches_the_loads_after_it():
     body = tree("""
         t = a
@@ -85,6 +91,7 @@ class Passes(copies.CopyPasses):
     def __init__(self, temps, body, *path):
         self.temps, self.chain = set(temps), chain_to(body, *path)
         self.pure = lambda call: True
+        self.kinds = Numbers()
         loads, stores = {}, {}      # as Optimizer.counts keeps them for a round
         for n in gast.walk(gast.Module(body=body, type_ignores=[])):
             if isinstance(n, gast.Name):
@@ -336,3 +343,41 @@ def test_a_value_rebound_or_read_between_is_saved_alone():
             u = stack.pop()
     """
     assert "stack.pop()" in batched(src) and "u, v = " not in batched(src)
+
+
+def test_an_accumulation_sinks_to_the_next_one_of_its_derivative():
+    for first, second, merged in (("dv = a * u", "dv += b", "dv = a * u + b"),
+                                  ("dv += a", "dv -= b", "dv += a - b"),
+                                  ("dv -= a", "dv += b", "dv -= a - b"),
+                                  ("dv -= a", "dv -= b", "dv -= a + b")):
+        body = tree(f"""
+            {first}
+            du = c * 2
+            {second}
+        """)
+        passes = Passes(set(), body, 0)
+        passes.adjoints, passes.mentions = {"dv", "du"}, lambda s: reaching.names_in(s)
+        assert passes.try_sink_accumulation(body, 0)
+        assert text(body) == f"du = c * 2\n{merged}", (first, second)
+
+
+def test_an_accumulation_stays_where_what_it_reads_changes_after_it():
+    for between in ("u = 2.0", "u[0] = 2.0", "u += 1", "dv_2 = dv * 2", "u.sort()",
+                    "u = stack.pop()"):
+        body = tree(f"""
+            dv = a * u
+            {between}
+            dv += b
+        """)
+        passes = Passes(set(), body, 0)
+        passes.adjoints, passes.mentions = {"dv"}, lambda s: reaching.names_in(s)
+        assert not passes.try_sink_accumulation(body, 0), between
+    body = tree("""
+        dv = a * u
+        du = c * 2
+        dv += b
+    """)
+    passes = Passes(set(), body, 0)
+    passes.adjoints, passes.mentions = {"dv", "du"}, lambda s: reaching.names_in(s)
+    passes.kinds = {"dv": "seq"}        # a list's derivative: + would concatenate
+    assert not passes.try_sink_accumulation(body, 0)
