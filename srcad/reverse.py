@@ -17,7 +17,8 @@ from .normalize import assign, index_value, name
 from .planning import Planning
 from .saving import Saving
 from .sweeps import Sweeps
-from .walk import clone, walk
+from .tree_facts import is_pop
+from .walk import clone, walk, walk_blocks
 
 def may_be_infinite(partial):
     """Any partial but a constant can be inf or NaN (a division, a log, or an operand's value
@@ -75,6 +76,7 @@ class ReverseMode(Planning, Saving, Sweeps):
         self.residuals = {}     # id(helper call) -> (its forward half, the name of what it saved)
         self.generated = set(generated)
         self.extra_adjoints = set()
+        self.shape_saved = set()    # values the reverse sweep reads only for their shape
         self.contributions = {}     # (argument's derivative, helper, k) -> one name for every call
         self.runtime = runtime          # template global name -> name in the generated code
         self.derive_helper = derive_helper
@@ -381,6 +383,7 @@ class ReverseMode(Planning, Saving, Sweeps):
         self.plan(body, params)
         self.pushes(body, params)
         fwd, rev = self.sweep(body)
+        rev = self.shapes_renamed(rev)
         result_name = atom_name(result)
         if isinstance(result, gast.Constant) and self.mode in ("grad", "value_and_grad") and \
                 (isinstance(result.value, bool) or not isinstance(result.value, (int, float))):
@@ -439,6 +442,29 @@ class ReverseMode(Planning, Saving, Sweeps):
         tapes = {self.stack} | set(self.tape_derivatives.values())
         return Reversed(tree, adjoints, temps, self.pairs, kinds, set(seeds), dense, tapes,
                         self.parsed.scope.tapes, *self.known_shapes(), seed_order=tuple(seeds))
+
+    def shapes_renamed(self, rev):
+        """In the reverse sweep a value saved as its shape is ``h_shape``, not ``h``: a name
+        the user reads as a value never holds a shape."""
+        if self.parsed.scope.generated:
+            return rev      # a derivative's derivative: its stacks pair pops with pushes by name
+        for t in sorted(self.shape_saved):
+            after_pops = []     # the statements from each pop of t to the end of its block
+            for block in walk_blocks(rev):
+                for k, s in enumerate(block):
+                    if isinstance(s, gast.Assign) and len(s.targets) == 1 and \
+                            isinstance(s.targets[0], gast.Name) and s.targets[0].id == t and \
+                            is_pop(s.value):
+                        after_pops += block[k:]
+            mine = {id(n): n for m in after_pops for n in walk(m)
+                    if isinstance(n, gast.Name) and n.id == t}
+            every = [n for n in walk(gast.Module(body=rev, type_ignores=[]))
+                     if isinstance(n, gast.Name) and n.id == t]
+            if mine and len(mine) == len(every) and all(id(n) in mine for n in every):
+                shape = self.temp(t + "_shape")     # else a read sees the forward's value
+                for n in every:
+                    n.id = shape
+        return rev
 
     def seed_parts(self, body, result_name):
         """A helper's derivative returning a tuple of distinct names ``out = (a, b)`` takes one

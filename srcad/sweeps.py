@@ -25,14 +25,20 @@ class Sweeps:
         lineno = getattr(stmts[-1], "lineno", None) if stmts else None
         rev = self.start_zeros(self.block_names.get(id(stmts), []), lineno) + rev
         if saved:   # the block's own values, saved at its end, back at its reverse's start
-            pushes = [located(self.push(name(t) if t in self.value_reads else  # or its shape
-                                        call(self.rt("shape_of"), name(t))), lineno)
-                      for t in saved]
+            pushes = [located(self.push(self.kept(t)), lineno) for t in saved]
             pops = [located(assign(t, self.pop(), lineno), lineno) for t in reversed(saved)]
             for push, pop in zip(pushes, reversed(pops)):
                 self.pair([push], pop)
             fwd, rev = fwd + pushes, pops + rev
         return fwd, rev
+
+    def kept(self, t):
+        """What a save of ``t`` pushes: its value, or its shape when the reverse sweep reads
+        only that (the reverse sweep then calls it ``t_shape``, see ``ReverseMode.run``)."""
+        if t in self.value_reads:
+            return name(t)
+        self.shape_saved.add(t)
+        return call(self.rt("shape_of"), name(t))
 
     def start_zeros(self, names, lineno):
         return [located(assign(self.adj(t), self.zero(t), lineno), lineno) for t in names
@@ -57,8 +63,7 @@ class Sweeps:
         fwd, rev = [], []
         pops = []
         for t in self.saved.get(id(s), []):
-            kept = name(t) if t in self.value_reads else call(self.rt("shape_of"), name(t))
-            push = located(self.push(kept), s.lineno)
+            push = located(self.push(self.kept(t)), s.lineno)
             pop = located(assign(t, self.pop(), s.lineno), s.lineno)
             self.pair([push], pop)
             fwd.append(push)
