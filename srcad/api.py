@@ -300,6 +300,7 @@ class Derived:
             *args, dout = args
         arguments = self._prepare(args, kwargs)
         fn, gen = self.compiled(arguments)
+        self._check_shared_memory(gen, arguments)
         if self.mode == "vjp":
             if self.one_tuple:
                 if not isinstance(dout, (tuple, list)) or len(dout) != 1:
@@ -322,12 +323,30 @@ class Derived:
             return value, self._finish(grads, arguments)
         return self._finish(out, arguments)
 
+    def _check_shared_memory(self, gen, arguments):
+        """An argument the function changes in place may not share memory with another one:
+        the change would reach that one too, and a derivative with respect to each argument
+        on its own would be silently wrong."""
+        if not gen.changes:
+            return
+        values = self.call_values(arguments)
+        for p in gen.changes:
+            v = values.get(p)
+            for q, w in values.items():
+                if q != p and isinstance(v, np.ndarray) and isinstance(w, np.ndarray) and \
+                        np.may_share_memory(v, w) and np.shares_memory(v, w):
+                    raise UsageError(
+                        f"{self.fn.__name__} changes its argument {p!r} in place, and {p!r} "
+                        f"shares memory with the argument {q!r}: the change reaches {q!r} too, "
+                        f"so no derivative with respect to the arguments one by one describes "
+                        f"it", f"pass separate arrays, e.g. {self.fn.__name__}(x, x.copy())")
+
     def remember_fast(self, args, fn, gen):
         """Let the next calls with arguments of these same types go straight to ``fn``; only
         for the plain case: no wrapped derivative, every parameter passed by position, each
         wrt argument already a float or a float array (nothing to promote or restructure)."""
         if self.inner is None and self.mode in ("grad", "value_and_grad") and \
-                len(args) == len(self.params) and not self.variadic:
+                len(args) == len(self.params) and not self.variadic and not gen.changes:
             self.fast = fast_caller(fn, gen, args, [self.params.index(w) for w in self.wrt],
                                     self.many, self.mode == "value_and_grad", self.exact)
 
@@ -349,6 +368,7 @@ class Derived:
         for w, t in zip(self.wrt, tangents):
             check_structure(t, arguments[w], f"the tangent for {w}")
         fn, gen = self.compiled(arguments)
+        self._check_shared_memory(gen, arguments)
         tangents = spread_tangents(self.wrt, tangents, arguments)   # *args: one tuple
         named = {gen.tangents[w]: t for w, t in zip(self.actual_wrt, tangents)}
         value, tangent = call_generated(fn, {**self.call_values(arguments), **named})

@@ -24,7 +24,7 @@ from .reverse import ReverseMode
 from .split import split_sweeps
 from .values import infer_values
 from .variadic import restore_parameters
-from .views import lower_in_place
+from .views import changed_in_place, lower_in_place
 from .walk import walk
 
 RUNTIME = {   # every public helper of srcad.runtime is available to generated code
@@ -51,6 +51,7 @@ class Generated:
     tangents: dict = field(default_factory=dict)   # forward mode: wrt name -> tangent parameter
     tapes: tuple = ()       # its stacks, which a second transformation must recognise
     forward: object = None  # a helper that is not pure: the Generated of its forward half
+    changes: tuple = ()     # parameters the function changes in place (x[i] = v)
     rules_seen: int = field(default_factory=rules.generation)   # the rule table it was made with
 
     def valid(self):
@@ -171,7 +172,7 @@ def _derive(fn, wrt, mode, kinds, busy=(), values=None):
         tree = halves[1]
     source = emit(restore_parameters(tree, parsed.tree))
     gen = Generated(fname, source, seed, externals, helpers, wrt, depends, tapes=tapes,
-                    forward=forward)
+                    forward=forward, changes=changed_parameters(core))
     return _remember(key, fn, gen)
 
 
@@ -240,8 +241,16 @@ def _derive_forward(fn, wrt, parsed, namer, core, generated, facts, helpers, ext
     depends = _depends(parsed, helpers)
     tapes = tuple(sorted((fwd.tapes | parsed.scope.tapes) & used))
     gen = Generated(fname, emit(restore_parameters(tree, parsed.tree)), None, externals, helpers,
-                    wrt, depends, tangents, tapes)
+                    wrt, depends, tangents, tapes, changes=changed_parameters(core))
     return _remember(key, fn, gen)
+
+
+def changed_parameters(core):
+    """The parameters ``core`` changes in place: an argument sharing memory with another one
+    would change that one too, which no derivative of the separate arguments describes."""
+    params = [a.id for a in core.args.args + core.args.kwonlyargs]
+    changed = {changed_in_place(s) for s in walk(core) if isinstance(s, gast.Assign)}
+    return tuple(p for p in params if p in changed)
 
 
 def _remember(key, fn, gen):

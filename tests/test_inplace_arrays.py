@@ -666,3 +666,31 @@ def test_refused_even_when_the_array_is_not_read_again(fn, arg, words):
     """NumPy raises on the first; the second changes a global, which srcad would not."""
     with pytest.raises(srcad.SrcadError, match=words):
         srcad.grad(fn)(arg.copy(), 0.7)
+
+
+# ---- an argument changed in place that shares memory with another one ----------------------
+def scale_first_then_dot(a, b):
+    a[0] = a[0] * 3.0
+    return np.sum(a * b)
+
+
+def dot_only(a, b):
+    return np.sum(a * b)
+
+
+@pytest.mark.parametrize("transform", ["grad", "value_and_grad", "jvp"])
+def test_an_argument_changed_in_place_may_not_share_memory_with_another(transform):
+    x = np.array([1.0, 2.0, 3.0])
+    d = getattr(srcad, transform)(scale_first_then_dot, wrt=(0, 1))
+    extra = (np.ones(3), np.ones(3)) if transform == "jvp" else ()
+    d(x.copy(), x.copy(), *extra)          # separate arrays: fine, and remembered
+    for b in (x, x[::-1], x.reshape(1, 3)[0]):      # the array itself, or views of it
+        with pytest.raises(srcad.UsageError, match="shares memory with the argument 'b'"):
+            d(x, b, *extra)
+    assert np.array_equal(x, [1.0, 2.0, 3.0])
+
+
+def test_arguments_that_share_memory_are_fine_when_none_is_changed():
+    x = np.array([1.0, 2.0, 3.0])
+    da, db = srcad.grad(dot_only, wrt=(0, 1))(x, x)
+    assert np.allclose(da, x) and np.allclose(db, x)
