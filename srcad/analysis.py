@@ -89,6 +89,15 @@ def analyze(fn, wrt, arg_kinds, parsed, values=None):
     for s in stmts:
         if any(t in active for t in targets(s)):
             check_differentiable(s, ops[id(s)], active, parsed)
+    for s in stmts:     # a helper whose result is not differentiated may still change one
+        op = ops[id(s)]     # of its arguments in place: a change srcad would not see
+        if op.kind == "helper" and not any(t in active for t in targets(s)) and \
+                any(atom_name(a) in varied for a in op.operands):
+            try:
+                arguments, _ = bind_arguments(op.func, s.value)
+            except TypeError:
+                continue        # the call itself fails when the function runs
+            refuse_changed_arguments(op.func, arguments, kinds, parsed, s.lineno)
     for s in walk(fn):
         if isinstance(s, gast.Expr) and isinstance(s.value, gast.Call):
             check_discarded_call(s, scope, varied, parsed)
@@ -142,6 +151,19 @@ def helper_call(func, call, kinds, active, parsed, lineno):
                          parsed.filename, lineno, "match the function's parameters") from None
     check_spread(func, call, spread, active, parsed, lineno)
     wrt = tuple(p for p, a in arguments.items() if isinstance(a, gast.Name) and a.id in active)
+    refuse_changed_arguments(func, arguments, kinds, parsed, lineno)
+    helper_kinds = {}
+    for p, a in arguments.items():
+        if isinstance(a, gast.Name):
+            helper_kinds[p] = kinds.get(a.id) or UNKNOWN
+        elif isinstance(a, gast.Constant):
+            helper_kinds[p] = SCALAR if isinstance(a.value, (int, float)) else UNKNOWN
+    return arguments, wrt, helper_kinds
+
+
+def refuse_changed_arguments(func, arguments, kinds, parsed, lineno):
+    """srcad differentiates a helper on its own: a change it makes to an argument in place
+    would be lost to the caller's derivative, so it is refused, naming the helper's line."""
     for p, a in arguments.items():
         kind = (kinds.get(a.id) or UNKNOWN) if isinstance(a, gast.Name) else SCALAR
         if kind not in (SCALAR, "array0"):    # ``+=`` changes an array or a list in place
@@ -153,13 +175,6 @@ def helper_call(func, call, kinds, active, parsed, lineno):
                     parsed.filename, lineno,
                     f"make a copy first in {func.__name__} ({p} = {p}.copy()), or return "
                     f"the new value")
-    helper_kinds = {}
-    for p, a in arguments.items():
-        if isinstance(a, gast.Name):
-            helper_kinds[p] = kinds.get(a.id) or UNKNOWN
-        elif isinstance(a, gast.Constant):
-            helper_kinds[p] = SCALAR if isinstance(a.value, (int, float)) else UNKNOWN
-    return arguments, wrt, helper_kinds
 
 
 def describe_func(op):

@@ -694,3 +694,30 @@ def test_arguments_that_share_memory_are_fine_when_none_is_changed():
     x = np.array([1.0, 2.0, 3.0])
     da, db = srcad.grad(dot_only, wrt=(0, 1))(x, x)
     assert np.allclose(da, x) and np.allclose(db, x)
+
+
+# ---- a helper that changes an argument in place, its result not differentiated --------------
+def fill_first(buf, v):
+    buf[0] = v * 2.0
+    return 0.0
+
+
+def fills_a_buffer(x):
+    buf = np.zeros(3)
+    unused = fill_first(buf, x)         # the result is not read; buf now depends on x
+    return np.sum(buf) * x
+
+
+def fills_a_buffer_and_reads_the_flag(x):
+    buf = np.zeros(3)
+    flag = fill_first(buf, x)
+    return np.sum(buf) * x + flag
+
+
+@pytest.mark.parametrize("fn", [fills_a_buffer, fills_a_buffer_and_reads_the_flag])
+@pytest.mark.parametrize("transform", ["grad", "jvp"])
+def test_a_helper_changing_an_argument_in_place_is_refused_even_when_its_result_is_unused(
+        fn, transform):
+    d = getattr(srcad, transform)(fn)
+    with pytest.raises(srcad.SrcadError, match=r"changes its argument 'buf' in place \(line"):
+        d(1.5, 1.0) if transform == "jvp" else d(1.5)
