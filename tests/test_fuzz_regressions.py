@@ -408,3 +408,20 @@ def test_a_copy_is_not_forwarded_into_a_push():
                    for u in np.eye(3)])
     assert np.allclose(h, fd, atol=1e-6)
     assert "stack.append(v)" not in srcad.source(g, 1.1, v, m, 3)
+
+
+def where_of_a_scalar_and_a_matrix(x, y, m):
+    return x * np.sum(np.tanh(np.where(y > 0.2, x, m).diagonal()))
+
+
+@pytest.mark.parametrize("y", [0.5, -0.4])
+def test_the_tangent_of_where_has_the_shape_of_its_result(y):
+    """Fuzz 11:540: the tangent of ``np.where(c, x, m)`` with only the scalar ``x``
+    differentiated was ``np.where(c, dx, 0.0)``, a 0-d array, and ``.diagonal()`` of it failed
+    in the Hessian's forward-over-reverse sweep."""
+    m = np.array([[1.45, 0.9, -1.3], [0.35, 0.56, 1.07]])
+    check_jvp(where_of_a_scalar_and_a_matrix, (-0.13, y, m), 0)
+    g = srcad.grad(where_of_a_scalar_and_a_matrix)
+    e = 1e-6
+    fd = (g(-0.13 + e, y, m) - g(-0.13 - e, y, m)) / (2 * e)
+    assert np.isclose(srcad.hessian(where_of_a_scalar_and_a_matrix)(-0.13, y, m), fd, atol=1e-6)

@@ -138,7 +138,7 @@ defrule(np.diff, "a, n=1, axis=-1", "da += diff_grad(dout, n, axis)",
 defrule(np.where, "condition, x, y",
         "dx += unbroadcast(np.where(condition, dout, 0.0), x)\n"
         "dy += unbroadcast(np.where(condition, 0.0, dout), y)",
-        "dout = np.where(condition, dx, dy)")
+        "dout = broadcast_like(np.where(condition, dx, dy), out)")  # dy may be 0.0
 defrule(np.select, "condlist, choicelist, default=0",
         "dchoicelist += select_grad(dout, condlist, choicelist)\n"
         "ddefault += unbroadcast(np.where(none_of(condlist), dout, 0.0), default)",
