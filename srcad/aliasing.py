@@ -315,7 +315,8 @@ def changes_argument(func, param, kind):
     top-level rebinding of ``param`` to a new value ends the search (``param =
     param.copy()``), unless an alias of the argument remains."""
     ndim = ndim_of(kind)
-    mutable = kind == SEQ or bool(ndim)         # += on a scalar rebinds it
+    mutable = kind == SEQ or ndim is not None and kind != SCALAR    # += on a number rebinds
+    # it; on an array, even a 0-d one (np.tensordot's full contraction), it changes it
     rows_are_views = ndim is None or ndim >= 2  # a loop over a vector yields scalars
     parsed = read_function(func)
     if parsed.scope.generated:      # srcad's own output: its ``d[i] += g`` are pure updates

@@ -166,7 +166,7 @@ def refuse_changed_arguments(func, arguments, kinds, parsed, lineno):
     would be lost to the caller's derivative, so it is refused, naming the helper's line."""
     for p, a in arguments.items():
         kind = (kinds.get(a.id) or UNKNOWN) if isinstance(a, gast.Name) else SCALAR
-        if kind not in (SCALAR, "array0"):    # ``+=`` changes an array or a list in place
+        if kind != SCALAR:    # ``+=`` changes an array (a 0-d one too) or a list in place
             line = changes_argument(func, p, kind)
             if line is not None:
                 raise UnsupportedSyntax(

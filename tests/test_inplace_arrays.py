@@ -721,3 +721,32 @@ def test_a_helper_changing_an_argument_in_place_is_refused_even_when_its_result_
     d = getattr(srcad, transform)(fn)
     with pytest.raises(srcad.SrcadError, match=r"changes its argument 'buf' in place \(line"):
         d(1.5, 1.0) if transform == "jvp" else d(1.5)
+
+
+def shrink_in_place(a):
+    a /= 2.0 + np.sin(a)
+    return 0.0
+
+
+def calls_shrink(s):
+    out = np.sin(s)
+    shrink_in_place(s)
+    return out * 1.0
+
+
+def calls_shrink_and_keeps_the_result(s):
+    t = np.sin(s)
+    u = shrink_in_place(s)
+    return t + u
+
+
+@pytest.mark.parametrize("fn", [calls_shrink, calls_shrink_and_keeps_the_result])
+def test_a_helper_dividing_a_0d_array_in_place_is_refused(fn):
+    """``a /= c`` changes a 0-d array in place (a float it rebinds): the reverse sweep would
+    read the changed value (fuzz 21:19's np.tensordot result passed to a helper)."""
+    with pytest.raises(srcad.SrcadError, match=r"in place"):
+        srcad.grad(fn)(np.array(0.3))
+
+
+def test_a_helper_dividing_a_float_in_place_rebinds_it():
+    assert np.isclose(srcad.grad(calls_shrink_and_keeps_the_result)(0.3), np.cos(0.3))
