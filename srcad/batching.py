@@ -116,7 +116,6 @@ class Batching:
         return True
 
     def rewrite(self, pushes, pops):
-        stack = stack_push(pushes[0])[0]
         values = [stack_push(p)[1] for p in pushes]
         load = lambda v: gast.Name(id=v, ctx=gast.Load(), annotation=None, type_comment=None)
         store = lambda v: gast.Name(id=v, ctx=gast.Store(), annotation=None, type_comment=None)

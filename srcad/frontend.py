@@ -209,9 +209,9 @@ def unbatched(stmts, tapes):
     -> ``b = stack.pop(); a = stack.pop()`` (see ``batching``)."""
     out = []
     for s in stmts:
-        for field in ("body", "orelse"):
-            if isinstance(getattr(s, field, None), list):
-                unbatched(getattr(s, field), tapes)
+        for block in ("body", "orelse"):
+            if isinstance(getattr(s, block, None), list):
+                unbatched(getattr(s, block), tapes)
         v = s.value if isinstance(s, (gast.Expr, gast.Assign)) else None
         if isinstance(s, gast.Expr) and isinstance(v, gast.Call) and \
                 is_tape_call(v, _Tapes(tapes), "append") and isinstance(v.args[0], gast.Tuple):

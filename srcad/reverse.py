@@ -17,8 +17,7 @@ from .normalize import assign, index_value, name
 from .planning import Planning
 from .saving import Saving
 from .sweeps import Sweeps
-from .tree_facts import is_pop
-from .walk import clone, walk, walk_blocks
+from .walk import clone, walk
 
 def may_be_infinite(partial):
     """Any partial but a constant can be inf or NaN (a division, a log, or an operand's value
@@ -377,7 +376,7 @@ class ReverseMode(Planning, Saving, Sweeps):
         params = [a.id for a in fn.args.args + fn.args.kwonlyargs]
         body, ret = fn.body[:-1], fn.body[-1]
         result = ret.value
-        parts = self.seed_parts(body, atom_name(result)) or []
+        parts = seed_parts(self.mode, body, atom_name(result)) or []
         if parts:
             body = body[:-1]    # the tuple's parts are the parameters: nothing to unpack
         self.plan(body, params)
@@ -441,63 +440,8 @@ class ReverseMode(Planning, Saving, Sweeps):
         dense = {self.adj_names[v] for v in self.dense if v in self.adj_names}
         tapes = {self.stack} | set(self.tape_derivatives.values())
         return Reversed(tree, adjoints, temps, self.pairs, kinds, set(seeds), dense, tapes,
-                        self.parsed.scope.tapes, *self.known_shapes(), seed_order=tuple(seeds))
-
-    def shapes_renamed(self, rev):
-        """In the reverse sweep a value saved as its shape is ``h_shape``, not ``h``: a name
-        the user reads as a value never holds a shape."""
-        if self.parsed.scope.generated:
-            return rev      # a derivative's derivative: its stacks pair pops with pushes by name
-        for t in sorted(self.shape_saved):
-            after_pops = []     # the statements from each pop of t to the end of its block
-            for block in walk_blocks(rev):
-                for k, s in enumerate(block):
-                    if isinstance(s, gast.Assign) and len(s.targets) == 1 and \
-                            isinstance(s.targets[0], gast.Name) and s.targets[0].id == t and \
-                            is_pop(s.value):
-                        after_pops += block[k:]
-            mine = {id(n): n for m in after_pops for n in walk(m)
-                    if isinstance(n, gast.Name) and n.id == t}
-            every = [n for n in walk(gast.Module(body=rev, type_ignores=[]))
-                     if isinstance(n, gast.Name) and n.id == t]
-            if mine and len(mine) == len(every) and all(id(n) in mine for n in every):
-                shape = self.temp(t + "_shape")     # else a read sees the forward's value
-                for n in every:
-                    n.id = shape
-        return rev
-
-    def seed_parts(self, body, result_name):
-        """A helper's derivative returning a tuple of distinct names ``out = (a, b)`` takes one
-        seed per part (``da``, ``db``), called as ``dh(x, y, dk1, dk2)``: no tuple is built
-        to be unpacked again."""
-        if self.mode != "parts" or not body or not result_name:
-            return None
-        last = body[-1]
-        if not (isinstance(last, gast.Assign) and len(last.targets) == 1 and
-                isinstance(last.targets[0], gast.Name) and last.targets[0].id == result_name and
-                isinstance(last.value, gast.Tuple) and last.value.elts and
-                all(isinstance(e, gast.Name) for e in last.value.elts)):
-            return None
-        parts = [e.id for e in last.value.elts]
-        if len(set(parts)) != len(parts) or result_name in parts or any(
-                isinstance(n, gast.Name) and n.id == result_name for s in body[:-1]
-                for n in walk(s)):
-            return None
-        return parts
-
-    def known_shapes(self):
-        """Shapes of values and of their derivatives, and the names surely holding numbers."""
-        shapes, values = {}, self.facts.values
-        if values is not None:
-            for v in values:
-                if values.shape(v) is not None:
-                    shapes[v] = values.shape(v)
-            for v, d in self.adj_names.items():
-                if values.shape(v) is not None and d not in values:
-                    shapes[d] = values.shape(v)
-        scalars = {n for n, k in self.kinds.items() if k == SCALAR}
-        scalars |= {self.adj_names[v] for v in scalars if v in self.adj_names}
-        return shapes, scalars
+                        self.parsed.scope.tapes, *known_shapes(self.facts, self.kinds, self.adj_names),
+                        seed_order=tuple(seeds))
 
     def uniform(self, t):
         """``t`` has one shape wherever it is bound: a number, or an array whose shape the
@@ -520,3 +464,38 @@ class ReverseMode(Planning, Saving, Sweeps):
             if isinstance(n, gast.Name) and n.id not in order:
                 order[n.id] = len(order)
         return lambda v: (order.get(v, len(order)), v)
+
+
+def seed_parts(mode, body, result_name):
+    """A helper's derivative returning a tuple of distinct names ``out = (a, b)`` takes one
+    seed per part (``da``, ``db``), called as ``dh(x, y, dk1, dk2)``: no tuple is built
+    to be unpacked again."""
+    if mode != "parts" or not body or not result_name:
+        return None
+    last = body[-1]
+    if not (isinstance(last, gast.Assign) and len(last.targets) == 1 and
+            isinstance(last.targets[0], gast.Name) and last.targets[0].id == result_name and
+            isinstance(last.value, gast.Tuple) and last.value.elts and
+            all(isinstance(e, gast.Name) for e in last.value.elts)):
+        return None
+    parts = [e.id for e in last.value.elts]
+    if len(set(parts)) != len(parts) or result_name in parts or any(
+            isinstance(n, gast.Name) and n.id == result_name for s in body[:-1]
+            for n in walk(s)):
+        return None
+    return parts
+
+
+def known_shapes(facts, kinds, adj_names):
+    """Shapes of values and of their derivatives, and the names surely holding numbers."""
+    shapes, values = {}, facts.values
+    if values is not None:
+        for v in values:
+            if values.shape(v) is not None:
+                shapes[v] = values.shape(v)
+        for v, d in adj_names.items():
+            if values.shape(v) is not None and d not in values:
+                shapes[d] = values.shape(v)
+    scalars = {n for n, k in kinds.items() if k == SCALAR}
+    scalars |= {adj_names[v] for v in scalars if v in adj_names}
+    return shapes, scalars

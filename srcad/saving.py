@@ -9,7 +9,8 @@ from .analysis import (SCALAR, assigned_names, loaded_names, targets)
 from .build import attr, call
 from .normalize import located, name
 from .rereads import block_locals, rereadable
-from .walk import clone, fingerprint, walk_stmts
+from .tree_facts import is_pop
+from .walk import clone, fingerprint, walk, walk_blocks, walk_stmts
 
 PURE_OPS = ("rule", "copy", "global", "compare", "subscript")   # same operands, same value
 
@@ -183,3 +184,26 @@ class Saving:
         return len(targets(s)) == 1 and self.kinds.get(targets(s)[0]) == SCALAR and \
             op.kind == "rule" and op.rule.elementwise and \
             all(self.kinds.get(n) == SCALAR for n in loaded_names(s.value))
+
+    def shapes_renamed(self, rev):
+        """In the reverse sweep a value saved as its shape is ``h_shape``, not ``h``: a name
+        the user reads as a value never holds a shape."""
+        if self.parsed.scope.generated:
+            return rev      # a derivative's derivative: its stacks pair pops with pushes by name
+        for t in sorted(self.shape_saved):
+            after_pops = []     # the statements from each pop of t to the end of its block
+            for block in walk_blocks(rev):
+                for k, s in enumerate(block):
+                    if isinstance(s, gast.Assign) and len(s.targets) == 1 and \
+                            isinstance(s.targets[0], gast.Name) and s.targets[0].id == t and \
+                            is_pop(s.value):
+                        after_pops += block[k:]
+            mine = {id(n): n for m in after_pops for n in walk(m)
+                    if isinstance(n, gast.Name) and n.id == t}
+            every = [n for n in walk(gast.Module(body=rev, type_ignores=[]))
+                     if isinstance(n, gast.Name) and n.id == t]
+            if mine and len(mine) == len(every) and all(id(n) in mine for n in every):
+                shape = self.temp(t + "_shape")     # else a read sees the forward's value
+                for n in every:
+                    n.id = shape
+        return rev
