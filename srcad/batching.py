@@ -11,6 +11,7 @@ order, so a second transform reads the batch as the single pushes and pops it st
 
 import gast
 
+from .reaching import names_in
 from .walk import walk, walk_blocks
 
 
@@ -37,10 +38,6 @@ def stack_pop(s):
 def jumps(s):
     return any(isinstance(n, (gast.Break, gast.Continue, gast.Return, gast.Raise))
                for n in walk(s))
-
-
-def names(s):
-    return {n.id for n in walk(s) if isinstance(n, gast.Name)}
 
 
 def binds(s, v):
@@ -95,7 +92,7 @@ class Batching:
         if any(s != stack or w == v for s, w in members):
             return False
         between = [block[j] for j in range(group[0] + 1, i) if j not in group]
-        if any(stack in names(s) or jumps(s) or binds(s, v) for s in between):
+        if any(stack in names_in(s) or jumps(s) or binds(s, v) for s in between):
             return False
         pops = [self.pop_of[id(block[j])] for j in group + [i]]
         places = [self.where.get(id(p)) for p in pops]
@@ -111,7 +108,7 @@ class Batching:
             if w is None or w[0] != stack:
                 return False
             between = [rblock[j] for j in range(first + 1, k) if j not in at]
-            if any(stack in names(s) or jumps(s) or w[1] in names(s) for s in between):
+            if any(stack in names_in(s) or jumps(s) or w[1] in names_in(s) for s in between):
                 return False
         return True
 
