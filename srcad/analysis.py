@@ -51,6 +51,16 @@ def refined(kinds, values):
     return out
 
 
+def mutable_kinds(kinds, values):
+    """The kinds, with a name the values know as an ndarray of rank 0 (``np.tensordot``'s
+    full contraction) or perhaps one (a 0-d result of unknown dtype) marked ``array0``: a
+    helper's ``a /= v`` changes such an argument in place, where it rebinds a number."""
+    if values is None:
+        return kinds
+    return {n: "array0" if k in (UNKNOWN, None) and isinstance(values.get(n), Array) and
+            values.rank(n) == 0 else k for n, k in kinds.items()}
+
+
 def analyze(fn, wrt, arg_kinds, parsed, values=None):
     """Kinds and activity (varied AND useful), with errors for underivable active calls."""
     scope = parsed.scope
@@ -89,15 +99,15 @@ def analyze(fn, wrt, arg_kinds, parsed, values=None):
     for s in stmts:
         if any(t in active for t in targets(s)):
             check_differentiable(s, ops[id(s)], active, parsed)
-    for s in stmts:     # a helper whose result is not differentiated may still change one
-        op = ops[id(s)]     # of its arguments in place: a change srcad would not see
-        if op.kind == "helper" and not any(t in active for t in targets(s)) and \
-                any(atom_name(a) in varied for a in op.operands):
+    for s in stmts:     # a helper, its result differentiated or not, may change one of its
+        op = ops[id(s)]     # arguments in place: a change srcad would not see
+        if op.kind == "helper" and any(atom_name(a) in varied for a in op.operands):
             try:
                 arguments, _ = bind_arguments(op.func, s.value)
             except TypeError:
                 continue        # the call itself fails when the function runs
-            refuse_changed_arguments(op.func, arguments, kinds, parsed, s.lineno)
+            refuse_changed_arguments(op.func, arguments, mutable_kinds(kinds, values), parsed,
+                                     s.lineno)
     for s in walk(fn):
         if isinstance(s, gast.Expr) and isinstance(s.value, gast.Call):
             check_discarded_call(s, scope, varied, parsed)

@@ -750,3 +750,26 @@ def test_a_helper_dividing_a_0d_array_in_place_is_refused(fn):
 
 def test_a_helper_dividing_a_float_in_place_rebinds_it():
     assert np.isclose(srcad.grad(calls_shrink_and_keeps_the_result)(0.3), np.cos(0.3))
+
+
+def halve_and_square(a):
+    for _ in range(2):
+        a /= 2.0 + np.sin(a)
+    return a * a
+
+
+def contracts_then_calls(v, m):
+    c = np.vstack([v, m])
+    t = halve_and_square(np.tensordot(m, c[:2]))     # a 0-d ndarray, fresh
+    return t * 1.0
+
+
+def test_a_helper_dividing_a_contraction_in_place_is_refused_when_differentiated():
+    """Fuzz 21:19: the helper's result carries the derivative and its argument, a full
+    contraction (a 0-d ndarray), is changed in place: the reverse sweep would read the changed
+    value, so srcad refuses, where it gave a gradient 8x too large."""
+    m = np.array([[0.5, 1.0, 0.2], [1.3, -0.5, -1.3]])
+    with pytest.raises(srcad.SrcadError, match=r"changes its argument 'a' in place"):
+        srcad.grad(contracts_then_calls)(np.array([0.6, -0.3, 1.2]), m)
+    with pytest.raises(srcad.SrcadError, match=r"changes its argument 'a' in place"):
+        srcad.jvp(contracts_then_calls)(np.array([0.6, -0.3, 1.2]), m, np.ones(3))

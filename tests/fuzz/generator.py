@@ -304,10 +304,10 @@ class Generator:
         if bound > 2 * BMAX:
             opname, text, bound = "/=", "(2.0 + np.sin({}))", var.bound
         plain, traced = text.format(e.plain), text.format(e.traced)
-        instead = None
-        if var.kind != "S":     # in place on an array: srcad must see no alias of it
-            op = opname[0]
-            instead = (name, f"{name} = {name} {op} {plain}", f"{name} = {name} {op} {traced}")
+        # in place on an array (an "S" may be a 0-d one, np.tensordot's): srcad must see no
+        # alias of it, and a helper never changes its caller's object
+        op = opname[0]
+        instead = (name, f"{name} = {name} {op} {plain}", f"{name} = {name} {op} {traced}")
         self.emit(f"{name} {opname} {plain}", f"{name} {opname} {traced}", instead)
         var.bound = bound
         self.features.add("augassign array" if var.kind != "S" else "augassign")
