@@ -17,7 +17,8 @@ from .copies import CopyPasses
 from .reaching import name_loads, names_in, reached_loads
 from .restores import unseen_changes
 from .scalars import ScalarFactors
-from .tidying import Folder, drop_unused_stack, print_appends, return_directly, tidy
+from .tidying import (Folder, drop_unused_stack, element_loops, print_appends, return_directly,
+                      tidy)
 from .tree_facts import (PURE_CALLS, has_call, header, is_init, is_pop, is_push,
                          modified, uses, written)
 from .zero_adjoints import ZeroAdjoints
@@ -55,6 +56,7 @@ class Optimizer(CopyPasses, ZeroAdjoints):
         Batching(self.tree, self.pairs).run()
         return_directly(self.tree.body)
         print_appends(self.tree.body, self.runtime.get("appended", "appended"))
+        element_loops(self.tree)
         return self.tree
 
     def clean(self):

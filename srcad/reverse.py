@@ -180,7 +180,10 @@ class ReverseMode(Planning, Saving, Sweeps):
                 value, sub = call(self.rt("scaled"), clone(dout), total), False
             if may_broadcast(var, others, self.kinds) and not (
                     isinstance(out, gast.Name) and self.same_shape(var, out.id)):
-                value = call(self.rt("unbroadcast"), value, name(var))
+                axes = self.leading_axes(var, out.id) if isinstance(out, gast.Name) else None
+                value = call(self.rt("unbroadcast"), value, name(var)) if axes is None else \
+                    call(attr(self.rt("np"), "sum"), value, axis=const(
+                        axes[0] if len(axes) == 1 else axes))
             result.append(aug(self.adj(var), value, sub))
         return result
 
@@ -453,6 +456,17 @@ class ReverseMode(Planning, Saving, Sweeps):
         """``a`` and ``b`` surely have one shape (the values know both): broadcasting did not
         widen either."""
         return self.facts.values is not None and self.facts.values.same_shape(a, b)
+
+    def leading_axes(self, a, b):
+        """The axes that broadcasting ``a`` to ``b`` surely put in front (b's shape is a's
+        after them), or None: the sum over them undoes it."""
+        values = self.facts.values
+        dims = values is not None and values.dims(a)
+        wide = values is not None and values.dims(b)
+        if not dims or not wide or None in wide or len(wide) <= len(dims) or \
+                wide[len(wide) - len(dims):] != dims:
+            return None
+        return tuple(range(len(wide) - len(dims)))
 
     def surely_scalar(self, v):
         """``v`` has shape (): a scalar, or a 0-d array (np.sum's result)."""

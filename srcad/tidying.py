@@ -120,3 +120,53 @@ def return_directly(body):
     if None not in returned and returned == bound and len(set(bound)) == len(bound):
         ret.value = last.value
         del body[-2]
+
+
+def element_loops(tree):
+    """``for i in range(len(xs)): x = xs[i]; rest`` -> ``for x in xs: rest``, where nothing
+    else reads ``i`` (outside the loops that bind their own) and the body does not name
+    ``xs``: the loop the user wrote, where the reverse sweep did not need its index."""
+    loops = [s for s in walk(tree) if isinstance(s, gast.For)]
+    for loop in loops:
+        seq = _indexed_sequence(loop)
+        if seq is None:
+            continue
+        index, first = loop.target.id, loop.body[0]
+        rest_names = {n.id for s in loop.body[1:] for n in walk(s) if isinstance(n, gast.Name)}
+        if index in rest_names or seq in rest_names:
+            continue
+        others = sum(_loads(s, index) for s in loops if s is not loop and
+                     isinstance(s.target, gast.Name) and s.target.id == index)
+        if _loads(tree, index) - others != 1:
+            continue
+        loop.target = first.targets[0]
+        loop.iter = first.value.value
+        del loop.body[0]
+
+
+def _indexed_sequence(loop):
+    """``xs`` of ``for i in range(len(xs)): x = xs[i]`` (x a name or a tuple of names)."""
+    it, body = loop.iter, loop.body
+    if not (isinstance(loop.target, gast.Name) and not loop.orelse and len(body) > 1 and
+            isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and
+            it.func.id == "range" and len(it.args) == 1 and not it.keywords):
+        return None
+    n = it.args[0]
+    if not (isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id == "len"
+            and len(n.args) == 1 and isinstance(n.args[0], gast.Name) and not n.keywords):
+        return None
+    seq, first = n.args[0].id, body[0]
+    if not (isinstance(first, gast.Assign) and len(first.targets) == 1 and
+            isinstance(first.value, gast.Subscript) and
+            isinstance(first.value.value, gast.Name) and first.value.value.id == seq and
+            isinstance(first.value.slice, gast.Name) and
+            first.value.slice.id == loop.target.id):
+        return None
+    target = first.targets[0]
+    names = target.elts if isinstance(target, gast.Tuple) else [target]
+    return seq if all(isinstance(t, gast.Name) for t in names) else None
+
+
+def _loads(node, name):
+    return sum(1 for n in walk(node) if isinstance(n, gast.Name) and n.id == name and
+               isinstance(n.ctx, gast.Load))

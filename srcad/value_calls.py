@@ -7,8 +7,8 @@ import numpy as np
 
 from . import rules
 from .value_lattice import (NONE, OPAQUE, RAISES, UNKNOWN_VALUE, Array, Dict, Func, NoneValue,
-                            Scalar, Sequence, Str, join, numpy_result, numpy_scalar, shape_of,
-                            size_of)
+                            Scalar, Sequence, Str, array, dims_of, join, numpy_result,
+                            numpy_scalar, related, shape_of, size_of)
 from .value_operators import (as_array, dtype_of, elementwise, index_array, matmul, result_type,
                               unify)
 
@@ -64,7 +64,7 @@ def reduction(fn, args, kw):
     if conv is None or len(args) > 2 - norm or \
             set(kw) - ({"keepdims"} if norm else {"axis", "keepdims", "ddof"}):
         return OPAQUE
-    dt, shape = conv
+    dt, shape = conv[0], dims_of(args[0]) if isinstance(args[0], Array) else conv[1]
     dt = dtype_of(fn, [Array(dt, ())], ndim=1)
     axis = args[1] if len(args) > 1 else kw.get("axis", NONE)
     keep = kw.get("keepdims", Scalar(bool, False))
@@ -111,7 +111,8 @@ def like(fn, args, kw):
     if conv is None or not _takes(args, kw, takes, ("dtype", "order", "copy", "subok")):
         return OPAQUE
     given = args[1] if fn in (np.array, np.asarray) and len(args) > 1 else kw.get("dtype")
-    return numpy_result(_dtype_arg(given, conv[0]), conv[1], True)
+    shape = dims_of(args[0]) if isinstance(args[0], Array) else conv[1]
+    return numpy_result(_dtype_arg(given, conv[0]), shape, True)
 
 
 def reshape(v, target):
@@ -130,13 +131,13 @@ def transpose(v, axes=NONE):
     conv = as_array(v)
     if conv is None:
         return OPAQUE
-    dt, shape = conv
+    dt, shape = conv[0], dims_of(v) if isinstance(v, Array) else conv[1]
     if shape is None or isinstance(axes, NoneValue):
-        return Array(dt, None if shape is None else shape[::-1])
+        return array(dt, None if shape is None else shape[::-1])
     perm = _ints(axes)
     if perm is None or sorted(p % max(len(shape), 1) for p in perm) != list(range(len(shape))):
         return Array(dt, None)
-    return Array(dt, tuple(shape[p] for p in perm))
+    return array(dt, tuple(shape[p] for p in perm))
 
 
 def _stacked(fn, args, kw):
@@ -304,11 +305,11 @@ def length(v):
     return len(v.keys) if isinstance(v, Dict) and v.keys is not None else UNKNOWN_VALUE
 
 
-def element_of(v):
-    """What ``for x in v`` binds to ``x``."""
+def element_of(v, site=None):
+    """What ``for x in v`` binds to ``x`` (its dimensions named after ``site``, the loop)."""
     if isinstance(v, Sequence):
-        return Scalar(int) if v.type is range else \
-            functools.reduce(join, v.elements) if v.elements else OPAQUE
+        return Scalar(int) if v.type is range else OPAQUE if not v.elements else \
+            functools.reduce(join, v.elements) if site is None else related(v.elements, site)
     if isinstance(v, Array) and v.shape:
         return index_array(v, [("int",)])
     return Str() if isinstance(v, Str) else OPAQUE

@@ -11,7 +11,7 @@ import numpy as np
 from .frontend import LOCAL, UNRESOLVED, Method
 from .value_calls import KEEPS_ARGUMENTS, attribute, call_function, element_of, method
 from .value_lattice import (NONE, OPAQUE, UNKNOWN_VALUE, Array, Dict, Func, NoneValue, Opaque,
-                            Scalar, Sequence, Str, global_value, join)
+                            Scalar, Sequence, Str, global_value, join, unnamed)
 from .value_operators import (BINOPS, binop, compare, index_array, index_item, item_of, key_of,
                               unary)
 from .walk import walk, walk_stmts
@@ -38,6 +38,7 @@ class _Inference:
         self.params = [a.id for a in fn.args.args + fn.args.kwonlyargs + [
             fn.args.vararg, fn.args.kwarg] if a is not None]
         self.env, self.changed, self.widen = {}, False, False
+        self.carried = carried(fn)
         for p in self.params:
             self.bind(p, arguments.get(p, OPAQUE))
 
@@ -53,6 +54,7 @@ class _Inference:
     def bind(self, name, value):
         old = self.env.get(name)
         new = untrust(value) if name in self.untrusted else value
+        new = unnamed(new) if name in self.carried else new
         new = new if old is None else join(old, new)
         if new != old:
             self.env[name] = OPAQUE if self.widen and old is not None else new
@@ -62,7 +64,7 @@ class _Inference:
         for s in stmts:
             try:
                 if isinstance(s, gast.For):
-                    self.bind_target(s.target, element_of(self.ev(s.iter)))
+                    self.bind_target(s.target, element_of(self.ev(s.iter), s))
                 elif isinstance(s, gast.Assign):
                     self.assign(s)
                 elif isinstance(s, gast.AugAssign) and isinstance(s.target, gast.Name):
@@ -132,7 +134,7 @@ class _Inference:
         if t in (gast.Tuple, gast.List):
             return Sequence(tuple if t is gast.Tuple else list, tuple(map(self.ev, node.elts)))
         if t is gast.Subscript:
-            return self.subscript(self.ev(node.value), node.slice)
+            return self.subscript(self.ev(node.value), node.slice, node)
         if t is gast.Call:
             return self.call(node)
         return Str() if t is gast.JoinedStr else OPAQUE
@@ -154,10 +156,10 @@ class _Inference:
             value = self.helper_values(func, args, kw) or OPAQUE
         return value
 
-    def subscript(self, base, index):
+    def subscript(self, base, index, site):
         if isinstance(base, Sequence):
             return item_of(base, ("slice",) + self.bounds(index) if isinstance(
-                index, gast.Slice) else self.ev(index))
+                index, gast.Slice) else self.ev(index), site)
         if isinstance(base, Dict):
             return key_of(base, self.ev(index))
         if isinstance(base, Array) or isinstance(base, Scalar) and \
@@ -183,6 +185,43 @@ class _Inference:
                      if isinstance(p, gast.Constant) and p.value is Ellipsis else
                      index_item(self.ev(p)) for p in parts]
         return None if items is None or None in items else items
+
+
+# ---- names a loop carries from one iteration to the next --------------------------------------
+def carried(fn):
+    """Names that may hold, where they are read, a value bound in an earlier iteration of a
+    loop: read in its body before any binding there, or read outside it. Their values lose
+    their ``Dim``s, which name what one evaluation of their site read."""
+    out = set()
+    for loop in walk_stmts(fn.body):
+        if isinstance(loop, (gast.For, gast.While)):
+            inside = {id(n) for n in walk(loop)}
+            out |= {n.id for n in walk(fn) if isinstance(n, gast.Name) and id(n) not in inside}
+            head = set(_names(loop.target)) if isinstance(loop, gast.For) else set()
+            out |= _exposed(([] if isinstance(loop, gast.For) else [loop.test]) +
+                            loop.body + loop.orelse, head)[0]
+    return frozenset(out)
+
+
+def _names(node):
+    return [n.id for n in walk(node) if isinstance(n, gast.Name)]
+
+
+def _exposed(stmts, bound):
+    """(names read before a binding in ``stmts``, names surely bound after them)."""
+    out, bound = set(), set(bound)
+    for s in stmts:
+        if isinstance(s, gast.If):
+            out |= set(_names(s.test)) - bound
+            (e1, b1), (e2, b2) = _exposed(s.body, bound), _exposed(s.orelse, bound)
+            out, bound = out | e1 | e2, b1 & b2
+        elif isinstance(s, gast.Assign) and all(
+                isinstance(t, (gast.Name, gast.Tuple, gast.List)) for t in s.targets):
+            out |= set(_names(s.value)) - bound
+            bound |= {n for t in s.targets for n in _names(t)}
+        else:       # a loop's body may not run; any other statement reads what it names
+            out |= set(_names(s)) - bound
+    return out, bound
 
 
 # ---- lists and dicts changed in place --------------------------------------------------------

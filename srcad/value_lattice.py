@@ -7,15 +7,19 @@ the call fixes").
   float). ``value`` is known for literals, ints read from shapes, ``len`` of what has a known
   length and small int arithmetic on those; never for an int argument (the cache key does not
   hold it). ``dtype``: None for a Python scalar, a NumPy scalar's dtype, UNKNOWN_VALUE if either.
-* ``Array(dtype, shape)``: an ndarray; one whose shape may be () (it is (), or None) may also be
-  a scalar, as NumPy returns for most 0-d results. ``dtype`` None: unknown. ``shape`` None: even
-  the rank is unknown, else an int or None (unknown) per dimension.
+* ``Array(dtype, shape, dims)``: an ndarray; one whose shape may be () (it is (), or None) may
+  also be a scalar, as NumPy returns for most 0-d results. ``dtype`` None: unknown. ``shape``
+  None: even the rank is unknown, else an int or None (unknown) per dimension. ``dims``: None,
+  or per dimension a ``Dim`` that names an unknown one (else None): two dimensions with one
+  ``Dim`` are equal, though neither is known (a layer's ``W`` and ``b`` read from one
+  ``params[i]``: ``W.shape[1] == b.shape[0]`` for every i).
 * ``Sequence(type, elements)`` (a list, tuple or range; elements None: unknown length),
   ``Dict(keys, values)``, ``NoneValue()``, ``Str(value)``, ``Func(obj)`` (a known function,
   class, module or dtype) and ``Opaque()``: anything.
 
 Soundness first: a known dimension is the real one on every run the specialisation serves.
 """
+import functools
 import math
 import types
 from dataclasses import dataclass, fields
@@ -60,7 +64,7 @@ class Value:
     def __repr__(self):
         shown = [("dtype=" if f.name == "dtype" and f.default is None else "") + _show(v)
                  for f in fields(self) for v in [getattr(self, f.name)]
-                 if not (v is f.default and (v is UNKNOWN_VALUE or f.name == "dtype"))]
+                 if not (v is f.default and (v is UNKNOWN_VALUE or f.name in ("dtype", "dims")))]
         return f"{type(self).__name__}({', '.join(shown)})"
 
 
@@ -75,10 +79,30 @@ class Scalar(Value):
     dtype: object = None
 
 
+class Dim:
+    """An unknown dimension, the same wherever it appears: the one read at ``site`` (an
+    element of a list read at an unknown index) that is ``column[i]`` when element i is read.
+    Two with one site and one column are equal on every run."""
+    __slots__ = ("site", "column")
+
+    def __init__(self, site, column):
+        self.site, self.column = site, column
+
+    def __eq__(self, other):
+        return type(other) is Dim and other.site is self.site and other.column == self.column
+
+    def __hash__(self):
+        return hash((id(self.site), self.column))
+
+    def __repr__(self):
+        return f"Dim{self.column}"
+
+
 @_value
 class Array(Value):
     dtype: object
     shape: object
+    dims: object = None
 
 
 @_value
@@ -169,9 +193,9 @@ def join(a, b):
                       a.dtype if _key(a.dtype) == _key(b.dtype) else UNKNOWN_VALUE)
     if isinstance(a, (Scalar, Array)) and isinstance(b, (Scalar, Array)):
         (da, sa), (db, sb) = _dtype_shape(a), _dtype_shape(b)
-        shape = None if sa is None or sb is None or len(sa) != len(sb) else \
-            tuple(x if x == y else None for x, y in zip(sa, sb))
-        return Array(da if isinstance(da, np.dtype) and _key(da) == _key(db) else None, shape)
+        dims = None if sa is None or sb is None or len(sa) != len(sb) else \
+            tuple(x if x == y else None for x, y in zip(dims_of(a), dims_of(b)))
+        return array(da if isinstance(da, np.dtype) and _key(da) == _key(db) else None, dims)
     if isinstance(a, Sequence) and isinstance(b, Sequence) and a.type is b.type:
         same = None not in (a.elements, b.elements) and len(a.elements) == len(b.elements)
         return Sequence(a.type, tuple(map(join, a.elements, b.elements)) if same else None)
@@ -192,6 +216,62 @@ def shape_of(v):
     return () if isinstance(v, Scalar) else v.shape if isinstance(v, Array) else None
 
 
+def dims_of(v):
+    """The shape, with a ``Dim`` where the dimension is unknown but named."""
+    shape = shape_of(v)
+    if shape is None or not isinstance(v, Array) or v.dims is None:
+        return shape
+    return tuple(d if n is None else n for d, n in zip(shape, v.dims))
+
+
+def array(dt, dims):
+    """``Array`` from a shape that may hold ``Dim``s."""
+    if dims is None or not any(type(d) is Dim for d in dims):
+        return Array(dt, dims)
+    return Array(dt, tuple(None if type(d) is Dim else d for d in dims),
+                 tuple(d if type(d) is Dim else None for d in dims))
+
+
+def unnamed(v):
+    """``v`` without ``Dim``s: a value that may come from another evaluation of their site
+    (a loop's earlier iteration) than the values it meets."""
+    if isinstance(v, Array) and v.dims is not None:
+        return Array(v.dtype, v.shape)
+    if isinstance(v, Sequence) and v.elements is not None:
+        return Sequence(v.type, tuple(map(unnamed, v.elements)))
+    if isinstance(v, Dict) and v.values is not None:
+        return Dict(v.keys, tuple(map(unnamed, v.values)))
+    return v
+
+
+def related(parts, site):
+    """The join of ``parts`` (a list's elements, read at an unknown index at ``site``), where a
+    dimension they do not share is named by its column, ``Dim(site, (d0, d1, ...))``: equal
+    columns, equal dimensions, whichever element is read."""
+    joined = functools.reduce(join, parts)
+    if isinstance(joined, Sequence) and joined.elements is not None and all(
+            isinstance(p, Sequence) and p.elements is not None and
+            len(p.elements) == len(joined.elements) for p in parts):
+        return Sequence(joined.type, tuple(
+            _named(j, [p.elements[k] for p in parts], site)
+            for k, j in enumerate(joined.elements)))
+    return _named(joined, parts, site)
+
+
+def _named(joined, parts, site):
+    if not isinstance(joined, Array) or joined.shape is None or None not in joined.shape:
+        return joined
+    shapes = [dims_of(p) for p in parts]
+    if any(s is None or len(s) != len(joined.shape) for s in shapes):
+        return joined
+    dims = list(dims_of(joined))
+    for k, d in enumerate(joined.shape):
+        column = tuple(s[k] for s in shapes)
+        if d is None and all(type(c) is int for c in column):
+            dims[k] = Dim(site, column)
+    return array(joined.dtype, tuple(dims))
+
+
 def size_of(shape):
     return None if shape is None or None in shape else math.prod(shape)
 
@@ -207,4 +287,4 @@ def numpy_result(dt, shape, ndarray=False):
     if shape is RAISES or dt is not None and dt.kind in "OV":
         return OPAQUE
     return numpy_scalar(dt) if shape == () and not ndarray and dt is not None else \
-        Array(dt, shape)
+        array(dt, shape)

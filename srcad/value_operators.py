@@ -8,8 +8,8 @@ import operator
 import gast
 import numpy as np
 
-from .value_lattice import (OPAQUE, RAISES, UNKNOWN_VALUE, Array, NoneValue, Opaque, Scalar,
-                            Sequence, Str, join, numpy_result, numpy_scalar, shape_of)
+from .value_lattice import (OPAQUE, RAISES, UNKNOWN_VALUE, Array, Dim, NoneValue, Opaque, Scalar,
+                            Sequence, Str, dims_of, join, numpy_result, numpy_scalar, related)
 
 
 # ---- NumPy's dtype promotion and broadcasting ------------------------------------------------
@@ -69,16 +69,19 @@ def as_array(v):
 
 
 def broadcast(shapes):
-    """NumPy's broadcasting, where an unknown dimension beside a known one (not 1) is it."""
+    """NumPy's broadcasting, where an unknown dimension beside a known one (not 1) is it, and
+    a named one (``Dim``) beside itself or 1 stays itself."""
     if any(s is None for s in shapes):
         return None
     out = []
     for i in range(1, max(map(len, shapes), default=0) + 1):
         dims = [s[-i] for s in shapes if len(s) >= i]
-        known = {d for d in dims if d is not None and d != 1}
+        known = {d for d in dims if d is not None and type(d) is not Dim and d != 1}
+        named = {d for d in dims if type(d) is Dim}
         if len(known) > 1:
             return RAISES
-        out.append(known.pop() if known else None if None in dims else 1)
+        out.append(known.pop() if known else None if None in dims or len(named) > 1 else
+                   named.pop() if named else 1)
     return tuple(reversed(out))
 
 
@@ -107,7 +110,7 @@ def elementwise(fn, values, ndarray=False, dummies=True):
     """``fn`` applied element by element with broadcasting (None: an absent ``np.clip`` bound)."""
     if not all(isinstance(v, (Scalar, Array, NoneValue)) for v in values):
         return OPAQUE
-    shape = broadcast([() if isinstance(v, NoneValue) else shape_of(v) for v in values])
+    shape = broadcast([() if isinstance(v, NoneValue) else dims_of(v) for v in values])
     return numpy_result(dtype_of(fn, values) if dummies else None, shape, ndarray)
 
 
@@ -193,6 +196,7 @@ def matmul(a, b, fn=operator.matmul):
     if ca is None or cb is None:
         return OPAQUE
     (da, sa), (db, sb) = ca, cb
+    sa, sb = (dims_of(v) if isinstance(v, Array) else s for v, s in ((a, sa), (b, sb)))
     dt = dtype_of(fn, [Array(da, ()), Array(db, ())], ndim=1)
     if sa is None or sb is None:
         return Array(dt, None)
@@ -259,8 +263,10 @@ def index_array(base, items):
     return numpy_result(dt, tuple(out), ndarray=not whole)
 
 
-def item_of(seq, index):
-    """``seq[index]`` of a list, a tuple or a range; ``index`` a value or ("slice", ...)."""
+def item_of(seq, index, site=None):
+    """``seq[index]`` of a list, a tuple or a range; ``index`` a value or ("slice", ...). At an
+    unknown index, the join of the elements, their dimensions named after ``site`` (the
+    subscript) when one is given."""
     if isinstance(index, tuple):
         bounds = index[1:]
         return Sequence(seq.type) if seq.type is range or seq.elements is None or \
@@ -272,7 +278,7 @@ def item_of(seq, index):
         return Scalar(int) if seq.type is range else OPAQUE
     n, i = len(seq.elements), index.value
     return seq.elements[i] if type(i) in (int, bool) and -n <= i < n else \
-        functools.reduce(join, seq.elements)
+        functools.reduce(join, seq.elements) if site is None else related(seq.elements, site)
 
 
 def key_of(d, key):

@@ -12,7 +12,7 @@ import numpy as np
 
 from .value_flow import infer_env
 from .value_lattice import (NONE, OPAQUE, UNKNOWN_VALUE, Array, Dict, Func, NoneValue, Opaque,
-                            Scalar, Sequence, Str, join, shape_of, value_of)
+                            Scalar, Sequence, Str, dims_of, join, shape_of, value_of)
 
 __all__ = ["NONE", "OPAQUE", "UNKNOWN_VALUE", "Array", "Dict", "Func", "NoneValue", "Opaque",
            "Scalar", "Sequence", "Str", "Values", "infer_values", "join", "value_of"]
@@ -60,8 +60,14 @@ class Values(collections.abc.Mapping):
         shape = shape_of(self.get(name))
         return None if shape is None else len(shape)
 
+    def dims(self, name):
+        """The shape, with ``Dim``s for unknown dimensions that are named, else None."""
+        return dims_of(self.get(name))
+
     def same_shape(self, a, b):
-        return self.shape(a) is not None and self.shape(a) == self.shape(b)
+        """Surely one shape: every dimension known, or named by one ``Dim``."""
+        dims = dims_of(self.get(a))
+        return dims is not None and None not in dims and dims == dims_of(self.get(b))
 
     def is_scalar(self, name):
         """A Python or NumPy scalar, never an ndarray (``x += v`` rebinds it). A 0-d array

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import srcad
-from oracle import numeric_grad
+from oracle import check_grad, check_jvp, numeric_grad
 
 
 def numerical_grad(f, x):
@@ -214,8 +214,10 @@ def layers(params, x):
 
 
 def test_a_users_name_never_holds_a_shape():
+    """The second layer's bias has one entry: ``z + b`` widens nothing there, but it would if
+    it had one column (srcad cannot tell, so it keeps z's shape, named for people)."""
     rs = np.random.RandomState(5)
-    params = [(rs.randn(4, 3), rs.randn(3)), (rs.randn(3, 2), rs.randn(2))]
+    params = [(rs.randn(4, 3), rs.randn(3)), (rs.randn(3, 2), rs.randn(1))]
     x = rs.randn(5, 4)
     src = srcad.source(srcad.grad(layers), params, x)
     assert "shape_of(z)" in src and "z_shape = stack.pop()" in src, src
@@ -230,3 +232,70 @@ def test_a_users_name_never_holds_a_shape():
                 value[...] = saved
                 return out
             assert np.allclose(grad, numerical_grad(f, value.copy()), atol=1e-6)
+
+
+# ---- dimensions named across a list's elements ------------------------------------------------
+def layer_params(rs, sizes):
+    return [(rs.randn(m, k), rs.randn(k)) for m, k in zip(sizes[:-1], sizes[1:])]
+
+
+def test_a_bias_that_matches_its_layer_needs_no_shape():
+    """Each layer's ``b`` has as many entries as its ``W`` has columns (a different number per
+    layer): ``z + b`` then widens nothing, so z's shape is neither saved nor used."""
+    rs = np.random.RandomState(6)
+    params, x = layer_params(rs, [4, 3, 2]), rs.randn(5, 4)
+    src = srcad.source(srcad.grad(layers), params, x)
+    assert "shape" not in src and "unbroadcast(dz_plus_b, z" not in src, src
+    check_layer_grads(layers, params, x)
+
+
+def mixes_layers(params, x):
+    out = 0.0
+    for i in range(len(params)):
+        W, b = params[i]
+        if i > 0:
+            y = x @ W_before + b        # this layer's bias, the previous layer's weights
+            out = out + np.sum(y ** 2)
+        W_before = W
+    return out
+
+
+def last_layer_kept(params, x):
+    for i in range(len(params)):
+        W, b = params[i]
+        if i == 0:
+            first = W
+        out = x @ W + b
+    return np.sum(x @ first + b) + np.sum(out ** 2)
+
+
+@pytest.mark.parametrize("fn, params", [
+    (mixes_layers, [(np.ones((4, 1)) * 0.3, np.full(1, 0.2)), (np.ones((4, 3)) * 0.1,
+                                                               np.arange(3.0))]),
+    (last_layer_kept, [(np.ones((4, 1)) * 0.3, np.full(1, 0.2)), (np.ones((4, 3)) * 0.1,
+                                                                  np.arange(3.0))]),
+])
+def test_a_value_from_another_iteration_does_not_share_the_named_dimension(fn, params):
+    """``W_before`` and ``first`` hold an earlier layer's weights where this layer's ``b`` is
+    added: their columns (1) and b's entries (3) differ, though one name covers both in the
+    list. The values of names a loop carries lose their named dimensions, so the bias's sum
+    over the broadcast axis stays."""
+    check_layer_grads(fn, params, np.random.RandomState(7).randn(5, 4))
+
+
+def check_layer_grads(fn, params, x, h=1e-6):
+    """grad wrt the list of (W, b) and x vs central differences, entry by entry; x's by jvp."""
+    check_grad(fn, (params, x), wrt=1)
+    check_jvp(fn, (params, x), wrt=1)
+    got = srcad.grad(fn)(params, x)
+    for (gW, gb), (W, b) in zip(got, params):
+        for g, a in ((gW, W), (gb, b)):
+            assert g.shape == a.shape
+            for k in np.ndindex(*a.shape):
+                old = a[k]
+                a[k] = old + h
+                up = fn(params, x)
+                a[k] = old - h
+                down = fn(params, x)
+                a[k] = old
+                assert np.isclose(g[k], (up - down) / (2 * h), rtol=1e-6, atol=1e-6), (k, g, a)

@@ -5,7 +5,7 @@ import textwrap
 
 import gast
 
-from srcad import copies, reaching, restores
+from srcad import copies, reaching, restores, tidying
 from srcad import scalars as scalars_module
 
 
@@ -381,3 +381,38 @@ def test_an_accumulation_stays_where_what_it_reads_changes_after_it():
     passes.adjoints, passes.mentions = {"dv", "du"}, lambda s: reaching.names_in(s)
     passes.kinds = {"dv": "seq"}        # a list's derivative: + would concatenate
     assert not passes.try_sink_accumulation(body, 0)
+
+
+# ---- tidying: the loop the user wrote ----------------------------------------------------------
+def test_an_index_loop_that_reads_only_its_element_becomes_a_loop_over_the_elements():
+    body = tree("""
+        for i in range(len(params)):
+            W, b = params[i]
+            h = np.tanh(h @ W + b)
+        for i in reversed(range(len(params))):
+            W, b = params[i]
+            d = add_at(d, i, W)
+    """)
+    tidying.element_loops(gast.Module(body=body, type_ignores=[]))
+    assert text(body).startswith("for W, b in params:\n    h = np.tanh(h @ W + b)\n")
+
+
+def test_an_index_read_elsewhere_keeps_the_index_loop():
+    for src in ("""
+        for i in range(len(xs)):
+            x = xs[i]
+            s = s + x * i
+    """, """
+        for i in range(len(xs)):
+            x = xs[i]
+            s = s + x
+        r = i
+    """, """
+        for i in range(len(xs)):
+            x = xs[i]
+            xs = g(x)
+    """):
+        body = tree(src)
+        before = text(body)
+        tidying.element_loops(gast.Module(body=body, type_ignores=[]))
+        assert text(body) == before

@@ -843,3 +843,39 @@ def test_corpus_programs_are_sound(case):
     except Exception:
         pytest.skip("the program raises")
     check_sound(case.fn, copy.deepcopy(case.args))
+
+
+# ---- dimensions named across a list's elements ----------------------------------------------
+def layers(params, x):
+    for W, b in params:
+        z = x @ W
+        x = np.tanh(z + b)
+    return np.sum(x)
+
+
+def previous_layer(params, x):
+    out = 0.0
+    for i in range(len(params)):
+        W, b = params[i]
+        if i > 0:
+            out = out + np.sum(x @ W_before + b)
+        W_before = W
+    return out
+
+
+def test_a_layers_columns_and_its_bias_share_one_named_dimension():
+    params = [(np.ones((4, 3)), np.ones(3)), (np.ones((3, 2)), np.ones(2))]
+    v = infer(layers, params, np.ones((5, 4)))
+    assert v.shape("W") is None and v["W"].shape == (None, None)
+    (rows, cols), (entries,) = v.dims("W"), v.dims("b")
+    assert cols == entries and cols != rows
+    assert v.dims("z") == (5, cols) and v.same_shape("z", "z_plus_b")
+    assert v["x"] == Array(F64, (5, None))      # carried by the loop: nothing named
+
+
+def test_a_name_read_in_a_later_iteration_keeps_no_named_dimension():
+    """``W_before`` holds the previous layer's weights where this layer's ``b`` is added."""
+    params = [(np.ones((4, 1)), np.ones(1)), (np.ones((4, 3)), np.ones(3))]
+    v = infer(previous_layer, params, np.ones((5, 4)))
+    assert v.dims("W")[1] == v.dims("b")[0]
+    assert v.dims("W_before") == (4, None)
