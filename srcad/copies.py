@@ -235,8 +235,7 @@ class CopyPasses:
         reads = loads_of(s.value)
         if any(isinstance(n, gast.Call) and (not self.pure(n) or stack_call(n))
                for n in walk(s.value) + walk(m.value)) or not self.numeric(d) or any(
-                changes(b, reads) or any(isinstance(n, (gast.Break, gast.Continue, gast.Return))
-                                         for n in walk(b)) for b in between):
+                self.memo(changed_names, b) & reads or self.memo(jumps, b) for b in between):
             return False
         if isinstance(s, gast.Assign):
             merged = gast.Assign(targets=s.targets, value=gast.BinOp(
@@ -315,18 +314,22 @@ def loads_of(node):
     return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
-def changes(s, names):
-    """``s`` binds one of ``names`` or changes one in place (``x[i] = v``, ``x += v``)."""
+def changed_names(s):
+    """The names ``s`` binds or changes in place (``x[i] = v``, ``x += v``, ``x.m(...)``: a
+    method may change its object)."""
+    out = set()
     for n in walk(s):
-        if isinstance(n, gast.Name) and n.id in names and not isinstance(n.ctx, gast.Load):
-            return True
-        if isinstance(n, (gast.Subscript, gast.Attribute)) and isinstance(n.ctx, gast.Store) \
-                and any(isinstance(b, gast.Name) and b.id in names for b in walk(n.value)):
-            return True
-        if isinstance(n, gast.AugAssign) and any(isinstance(b, gast.Name) and b.id in names
-                                                 for b in walk(n.target)):
-            return True
-        if isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) and \
-                isinstance(n.func.value, gast.Name) and n.func.value.id in names:
-            return True     # a method may change its object
-    return False
+        if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load):
+            out.add(n.id)
+        elif isinstance(n, (gast.Subscript, gast.Attribute)) and isinstance(n.ctx, gast.Store):
+            out |= {b.id for b in walk(n.value) if isinstance(b, gast.Name)}
+        elif isinstance(n, gast.AugAssign):
+            out |= {b.id for b in walk(n.target) if isinstance(b, gast.Name)}
+        elif isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) and \
+                isinstance(n.func.value, gast.Name):
+            out.add(n.func.value.id)
+    return out
+
+
+def jumps(s):
+    return any(isinstance(n, (gast.Break, gast.Continue, gast.Return)) for n in walk(s))
