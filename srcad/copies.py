@@ -158,6 +158,10 @@ class CopyPasses:
         """The names in ``stmt`` (the optimizer remembers them while the tree is unchanged)."""
         return names_in(stmt)
 
+    def memo(self, fact, node):
+        """``fact(node)`` (the optimizer remembers it while the tree is unchanged)."""
+        return fact(node)
+
     def immutable_copy(self, s):
         """``dy_next = dy`` of numbers: no later change in place can reach the other name."""
         a, b = s.targets[0].id, s.value.id
