@@ -41,10 +41,11 @@ class Optimizer(CopyPasses, ZeroAdjoints):
         self.remembered = {}
         self.shaped_temps = set()
         self.scalar_factors = ScalarFactors(self.tree, self.adjoints, dict(rev.shapes),
-                                            rev.scalars)
+                                            rev.scalars, self.runtime.get("np", "np"))
 
     def run(self):
         self.clean()
+        self.scalar_factors.shape_reads()
         if self.scalar_factors.lazy_reductions(self.runtime.get("unreduce", "unreduce")):
             self.clean()
         Folder().visit(self.tree)

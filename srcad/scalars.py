@@ -28,11 +28,12 @@ class ScalarFactors:
     """The two rewrites over one function; ``shapes`` are the shapes the values analysis knows
     (of values and of their derivatives), ``scalars`` names surely holding numbers."""
 
-    def __init__(self, tree, derivatives, shapes, scalars):
+    def __init__(self, tree, derivatives, shapes, scalars, numpy="np"):
         self.tree = tree
         self.derivatives = derivatives
         self.shapes = shapes        # name -> shape, where the values know it; updated here
         self.scalars = scalars
+        self.numpy = numpy          # what generated code calls NumPy
 
     def shape(self, name):
         return self.shapes.get(name)
@@ -117,12 +118,38 @@ class ScalarFactors:
             return full if full and full[0] == "as" and e.id == full[1] else self.shape(e.id)
         if isinstance(e, gast.UnaryOp) and isinstance(e.op, gast.USub):
             return self.shape_of(e.operand, full)
+        if self.numpy_call(e, "size"):
+            return ()           # an int
         if isinstance(e, gast.BinOp) and isinstance(e.op, ELEMENTWISE):
             a, b = self.shape_of(e.left, full), self.shape_of(e.right, full)
             if a is None or b is None:
                 return None
             return a if a == b or b == () else b if a == () else None
         return None
+
+    def numpy_call(self, e, attr):
+        return isinstance(e, gast.Call) and isinstance(e.func, gast.Attribute) and \
+            e.func.attr == attr and isinstance(e.func.value, gast.Name) and \
+            e.func.value.id == self.numpy and len(e.args) == 1 and not e.keywords
+
+    # ---- what is read only for its shape -----------------------------------------------------
+    def shape_reads(self):
+        """``np.size(h ** 2)`` -> ``np.size(h)``: an operand read only for its size or shape
+        loses what a number does to it elementwise (which never changes a shape), so the
+        reverse sweep computes no array only to measure it."""
+        parents = {id(c): n for n in walk(self.tree) for c in gast.iter_child_nodes(n)}
+        for node in walk(self.tree):
+            if self.numpy_call(node, "size") or self.numpy_call(node, "shape"):
+                node.args[0] = shape_source(node.args[0])
+            if self.numpy_call(node, "size") and isinstance(node.args[0], gast.Name) and \
+                    self.scalar(node.args[0].id):
+                parent = parents[id(node)]
+                for field, value in gast.iter_fields(parent):
+                    if value is node:
+                        setattr(parent, field, gast.Constant(value=1, kind=None))
+                    elif isinstance(value, list) and any(v is node for v in value):
+                        value[:] = [gast.Constant(value=1, kind=None) if v is node else v
+                                    for v in value]
 
     # ---- scalar factors first ----------------------------------------------------------------
     def products(self):
@@ -178,3 +205,16 @@ class ScalarFactors:
 
     def scalar_product(self, e):
         return all(self.is_scalar(f) for f in self.factors(e))
+
+
+def shape_source(e):
+    """The part of ``e`` that gives it its shape, where the rest is numbers elementwise."""
+    while True:
+        if isinstance(e, gast.UnaryOp) and isinstance(e.op, gast.USub):
+            e = e.operand
+        elif isinstance(e, gast.BinOp) and isinstance(e.op, ELEMENTWISE) and is_number(e.right):
+            e = e.left
+        elif isinstance(e, gast.BinOp) and isinstance(e.op, ELEMENTWISE) and is_number(e.left):
+            e = e.right
+        else:
+            return e

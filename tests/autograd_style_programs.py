@@ -173,3 +173,45 @@ def weighted_sum_of_squares(weights, *arrays):
 
 def ensemble_loss(weights, a, b, c):
     return weighted_sum_of_squares(weights, a, b, c) + np.sum(weights ** 2)
+
+
+# 13. layers of different widths, each a (W, b, gamma) triple: a per-unit gain after the product
+def scaled_net(layers, X):
+    h = X
+    for W, b, gamma in layers:
+        h = np.tanh(gamma * (h @ W) + b)
+    return np.sum(h ** 2)
+
+
+# 14. batch normalisation between layers of different widths
+def normalised_net(params, X):
+    h = X
+    for W, b in params:
+        z = np.dot(h, W) + b
+        z = (z - np.mean(z, axis=0)) / np.sqrt(np.var(z, axis=0) + 1e-5)
+        h = np.tanh(z)
+    return np.mean(h ** 2)
+
+
+# 15. weights and biases in two lists of a dict, read at one index each
+def split_params_net(params, X):
+    h = X
+    for i in range(len(params["W"])):
+        h = np.tanh(h @ params["W"][i] + params["b"][i])
+    return np.sum(h)
+
+
+# 16. a bias that is a row (1, k) in one layer and a single number's array (1,) in another
+def mixed_bias_net(params, X):
+    h = X
+    for W, b in params:
+        h = np.tanh(h @ W + b)
+    return np.sum(h * h)
+
+
+# 17. a skip connection from the input to every layer's output (each layer as wide as X)
+def skip_net(params, X):
+    h = X
+    for W, b in params:
+        h = X + np.tanh(h @ W + b)
+    return np.sum(np.sin(h))

@@ -100,3 +100,39 @@ def test_physics_loop_with_a_data_dependent_stop():
 def test_variadic_arrays_through_enumerate_and_zip():
     arrays = [RNG.standard_normal(3) for _ in range(3)]
     check(p.ensemble_loss, (np.array([0.5, -0.2, 0.9]), *arrays), wrt=(0, 1, 2, 3), order=2)
+
+
+# ---- lists of layers of different widths (their W and b share a dimension srcad names) -------
+def layers_of(sizes, extra=()):
+    out = []
+    for m, n in zip(sizes[:-1], sizes[1:]):
+        layer = (RNG.standard_normal((m, n)) * 0.5, RNG.standard_normal(n) * 0.1)
+        out.append(layer + tuple(1.0 + 0.2 * RNG.standard_normal(n) for _ in extra))
+    return out
+
+
+def test_layers_with_a_gain_per_unit():
+    check(p.scaled_net, (layers_of([3, 5, 2], extra=("gamma",)), RNG.standard_normal((4, 3))),
+          wrt=(0, 1), order=2)
+
+
+def test_batch_normalised_layers():
+    check(p.normalised_net, (layers_of([3, 4, 2]), RNG.standard_normal((6, 3))), wrt=(0, 1))
+
+
+def test_weights_and_biases_in_two_lists():
+    layers = layers_of([3, 4, 2])
+    params = {"W": [W for W, _ in layers], "b": [b for _, b in layers]}
+    check(p.split_params_net, (params, RNG.standard_normal((5, 3))), wrt=(0, 1), order=2)
+
+
+def test_biases_that_broadcast_differently_per_layer():
+    params = [(RNG.standard_normal((3, 4)) * 0.5, RNG.standard_normal((1, 4)) * 0.1),
+              (RNG.standard_normal((4, 2)) * 0.5, RNG.standard_normal(1) * 0.1),
+              (RNG.standard_normal((2, 2)) * 0.5, RNG.standard_normal(2) * 0.1)]
+    check(p.mixed_bias_net, (params, RNG.standard_normal((5, 3))), wrt=(0, 1), order=2)
+
+
+def test_skip_connections_to_every_layer():
+    check(p.skip_net, (layers_of([3, 3, 3, 3]), RNG.standard_normal((4, 3))), wrt=(0, 1),
+          order=2)

@@ -416,3 +416,16 @@ def test_an_index_read_elsewhere_keeps_the_index_loop():
         before = text(body)
         tidying.element_loops(gast.Module(body=body, type_ignores=[]))
         assert text(body) == before
+
+
+def test_an_operand_read_for_its_size_loses_its_elementwise_numbers():
+    """``np.mean(h ** 2)``'s adjoint once computed ``h ** 2`` again only to count it."""
+    fn, factors = scalar_factors("""
+        dh = unreduce(dout, h, None, False) * (np.size(dout) / np.size(h ** 2)) * (2 * h)
+        dz = np.shape(-(3.0 * z + 1.0)) + np.size(z * w)
+    """, {"h": (4, 3)}, scalars=("dout",))
+    factors.shape_reads()
+    assert text(fn.body) == ("dh = unreduce(dout, h, None, False) * (1 / np.size(h)) * (2 * h)\n"
+                             "dz = np.shape(z) + np.size(z * w)")
+    assert factors.lazy_reductions("unreduce")
+    assert text(fn.body[:1]) == "dh = dout * (1 / np.size(h)) * (2 * h)"
