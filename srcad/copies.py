@@ -109,12 +109,13 @@ class CopyPasses:
         if any(stored(m, {a, b}) for m in stmts[i + 1:last]) or \
                 stored(stmts[last], {a, b}) and not rebinds_after_reading(stmts[last], a):
             return False
-        pushed = {id(n) for m in walk(gast.Module(body=stmts, type_ignores=[]))
-                  if isinstance(m, gast.Call) and stack_call(m) for n in m.args}
+        pushed = {id(n) for m, c in zip(stmts[i + 1:], counts) if c for call in walk(m)
+                  if isinstance(call, gast.Call) and stack_call(call) for n in call.args}
         if any(id(n) in pushed for n in loads_):
             return False    # a push saves this name: a transform again pairs it with its pop
         for n in loads_:
             n.id = b
+        self.rewritten = [m for m, c in zip(stmts[i + 1:], counts) if c]
         del stmts[i]
         return True
 
@@ -192,6 +193,7 @@ class CopyPasses:
                     return False
                 s.targets[0].id = x
                 del stmts[j]
+                self.rewritten = [s]
                 return True
             if name_loads(m, t):
                 return False
@@ -237,9 +239,10 @@ class CopyPasses:
                 accumulated_name(m) == d and d not in loads_of(m.value)):
             return False
         reads = loads_of(s.value)
-        if any(isinstance(n, gast.Call) and (not self.pure(n) or stack_call(n))
-               for n in walk(s.value) + walk(m.value)) or not self.numeric(d) or any(
-                self.memo(changed_names, b) & reads or self.memo(jumps, b) for b in between):
+        if not self.numeric(d) or any(
+                self.memo(changed_names, b) & reads or self.memo(jumps, b) for b in between) or \
+                any(isinstance(n, gast.Call) and (not self.pure(n) or stack_call(n))
+                    for n in walk(s.value) + walk(m.value)):
             return False
         if isinstance(s, gast.Assign):
             merged = gast.Assign(targets=s.targets, value=gast.BinOp(
@@ -251,6 +254,7 @@ class CopyPasses:
             return False
         stmts[later] = merged
         del stmts[i]
+        self.rewritten = []
         return True
 
     def numeric(self, d):

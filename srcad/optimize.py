@@ -25,6 +25,9 @@ from .zero_adjoints import ZeroAdjoints
 from .walk import clone, fingerprint, walk, walk_stmts
 
 
+_MISSING = object()
+
+
 class Optimizer(CopyPasses, ZeroAdjoints):
     def __init__(self, rev, runtime=None, pure=None):
         self.runtime = runtime or {}
@@ -86,15 +89,31 @@ class Optimizer(CopyPasses, ZeroAdjoints):
     def memo(self, fact, node):
         """``fact(node)`` remembered by node identity; each pass starts afresh (``forget``),
         and the node is held so its id cannot be reused while remembered."""
-        key = (fact, id(node))
-        hit = self.remembered.get(key)
-        if hit is None or hit[0] is not node:
+        entry = self.remembered.get(id(node))
+        if entry is None or entry[0] is not node:
+            entry = self.remembered[id(node)] = (node, {})
+        facts = entry[1]
+        value = facts.get(fact, _MISSING)
+        if value is _MISSING:
             value = fact(node)
-            hit = self.remembered[key] = (node, frozenset(value) if type(value) is set else value)
-        return hit[1]
+            value = facts[fact] = frozenset(value) if type(value) is set else value
+        return value
 
     def forget(self):
         self.remembered = {}
+
+    def forget_rewritten(self):
+        """After an inlining pass changed the block at ``self.chain``: forget what it said
+        it rewrote in place (``self.rewritten``, statements of that block, None: it did not
+        say, so everything) and the compound statements around the block. Statements it
+        replaced or deleted are new nodes or gone."""
+        if self.rewritten is None:
+            return self.forget()
+        for s in self.rewritten:
+            for n in walk(s):
+                self.remembered.pop(id(n), None)
+        for outer, k in self.chain[1:]:
+            self.remembered.pop(id(outer[k]), None)
 
     # ---- dead code ---------------------------------------------------------------------------
     def dead_code(self):
@@ -258,13 +277,13 @@ class Optimizer(CopyPasses, ZeroAdjoints):
                     self.inline(getattr(s, field), ((stmts, k),) + chain)
         i = 0
         while i < len(stmts):
-            self.chain = ((stmts, i),) + chain
+            self.chain, self.rewritten = ((stmts, i),) + chain, None
             if self.try_inline(stmts, i) or self.try_coalesce(stmts, i) or \
                     self.try_forward_copy(stmts, i) or self.try_forward_pack(stmts, i) or \
                     self.try_rename_definition(stmts, i) or \
                     self.try_merge_accumulations(stmts, i) or \
                     self.try_sink_accumulation(stmts, i) or self.try_cancel_reset(stmts, i):
-                self.forget()   # names moved: what was remembered of a statement may be stale
+                self.forget_rewritten()     # what was remembered of them may be stale
                 continue
             i += 1
 
@@ -312,17 +331,20 @@ class Optimizer(CopyPasses, ZeroAdjoints):
                             if isinstance(value, gast.Name) and value.id == t:
                                 setattr(parent, field, clone(s.value))
                                 del stmts[i]
+                                self.rewritten = [m]
                                 return True
                             if isinstance(value, list):
                                 for k, v in enumerate(value):
                                     if isinstance(v, gast.Name) and v.id == t:
                                         value[k] = clone(s.value)
                                         del stmts[i]
+                                        self.rewritten = [m]
                                         return True
                     if isinstance(h, gast.Name) and h.id == t:
                         replaced = self.replace_header(m, h, s.value)
                         if replaced:
                             del stmts[i]
+                            self.rewritten = [m]
                             return True
                 return False
             if self.touched(m) & (reads | {t}):
