@@ -5,6 +5,7 @@ calls the generated function directly. Binding by signature and inspecting kinds
 of microseconds, more than a small derivative itself."""
 import numpy as np
 
+from . import rules
 from .errors import SrcadError
 
 FAST_TYPES = (float, int, bool, np.float64, np.float32, np.int64, np.ndarray,
@@ -43,7 +44,7 @@ def fast_caller(fn, gen, args, positions, many, with_value, exact=False):
     names = [f"a{i}" for i in range(len(args))]
     guards = []
     env = {"fn": fn, "valid": gen.valid, "match": match, "ndarray": np.ndarray,
-           "structure": structure}
+           "structure": structure, "changes": rules.CHANGES, "missing": _MISSING}
     for i, a in enumerate(args):
         env[f"t{i}"] = type(a)
         if type(a) is np.ndarray:
@@ -70,12 +71,27 @@ def fast_caller(fn, gen, args, positions, many, with_value, exact=False):
               f"    if len(args) != {len(args)}:\n"
               f"        return None\n"
               f"    {', '.join(names)}, = args\n"
-              f"    if {' or '.join(guards)} or not valid():\n"
+              f"    if {' or '.join(guards + stale_checks(gen, env))}:\n"
               f"        return None\n"
               f"    {unpack} = fn({', '.join(names)})\n"
               f"    return {result}\n")
     exec(compile(source, f"<srcad fast call of {gen.name}>", "exec"), env)
     return env["caller"]
+
+
+_MISSING = object()
+
+
+def stale_checks(gen, env):
+    """``gen.valid()`` written out (a global rebound, a rule registered since), so a repeated
+    call spends no method calls on it; ``not valid()`` itself where a closure cell is read."""
+    if any(key is None for _, key, _ in gen.depends):
+        return ["not valid()"]
+    checks = [f"changes[0] != {gen.rules_seen!r}"]
+    for k, (where, key, obj) in enumerate(gen.depends):
+        env[f"w{k}"], env[f"o{k}"] = where, obj
+        checks.append(f"w{k}.get({key!r}, missing) is not o{k}")
+    return checks
 
 
 def match(g, x):

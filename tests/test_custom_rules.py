@@ -155,3 +155,25 @@ def test_the_readme_example(tmp_path, monkeypatch):
     check_grad(module.user, (a,))
     check_jvp(module.user, (a,))
     assert srcad.grad(module.f)(3.0) == 3.0
+
+
+def thrice(x):
+    return 3.0 * x
+
+
+def uses_thrice(x):
+    return thrice(x) * x
+
+
+def test_a_rule_registered_later_reaches_a_derivative_already_called_twice():
+    """The second call of a derivative takes the fast path; a rule registered after it must
+    still be seen (the fast path checks the rule table and the globals the derivative read)."""
+    d = srcad.grad(uses_thrice)
+    assert d(2.0) == d(2.0) == 12.0
+    srcad.defelementwise(thrice, "x", "1.0")
+    try:
+        assert d(2.0) == 2.0 + 6.0
+    finally:
+        srcad.rules.REGISTRY.pop(thrice)
+        srcad.rules.CHANGES[0] += 1
+    assert d(2.0) == d(2.0) == 12.0
