@@ -15,7 +15,7 @@ from .errors import NoRule, NotDifferentiable, SrcadError, UnsupportedSyntax
 from .kinds import SCALAR, UNKNOWN
 from .statements import (assignments, atom_name, bind_arguments, concat_op, describe, infer_kinds,
                          repeat_op, setitem_op, tape_op, tape_pushes, targets)
-from .value_lattice import Array
+from .value_lattice import Array, unnamed, value_of
 from .walk import walk
 
 # Read from here by the transforms and the face, defined where the statements, the kinds and
@@ -169,6 +169,21 @@ def helper_call(func, call, kinds, active, parsed, lineno):
         elif isinstance(a, gast.Constant):
             helper_kinds[p] = SCALAR if isinstance(a.value, (int, float)) else UNKNOWN
     return arguments, wrt, helper_kinds
+
+
+def helper_values(arguments, values):
+    """The values of a helper's parameters at one call (its specialisation, as an argument's
+    value is its caller's): None where the caller's are not known. Named dimensions stay
+    behind: they name what this function read, not what the helper reads."""
+    if values is None:
+        return None
+    out = []
+    for p, a in arguments.items():
+        if isinstance(a, gast.Name):
+            out.append((p, unnamed(values.get(a.id))))
+        elif isinstance(a, gast.Constant):
+            out.append((p, value_of(a.value)))
+    return tuple(out)
 
 
 def refuse_changed_arguments(func, arguments, kinds, parsed, lineno):

@@ -8,7 +8,7 @@ their ``forward`` template, where terms of operands that carry no tangent are dr
 import gast
 
 from . import templates
-from .analysis import (SCALAR, atom_name, helper_call, is_tape_call, loaded_names,
+from .analysis import (SCALAR, atom_name, helper_call, helper_values, is_tape_call, loaded_names,
                        restored_pop, targets)
 from .errors import SrcadError
 from .normalize import assign, located, name
@@ -205,7 +205,9 @@ class ForwardMode:
         value, func = s.value, op.func
         arguments, wrt, kinds = helper_call(func, value, self.kinds, self.active, self.parsed,
                                             s.lineno)
-        fname, tangent_params, _ = self.derive_helper(func, wrt, kinds, s)
+        fname, tangent_params, _ = self.derive_helper(func, wrt, kinds, s,
+                                                      values=helper_values(arguments,
+                                                                           self.facts.values))
         keywords = [gast.keyword(arg=k.arg, value=clone(k.value)) for k in value.keywords]
         keywords += [gast.keyword(arg=tangent_params[p], value=name(self.tan(arguments[p].id)))
                      for p in wrt]

@@ -147,7 +147,7 @@ def _derive(fn, wrt, mode, kinds, busy=(), values=None):
 
     forward = mode in ("jvp", "tangent")
     derive_helper = helper_deriver("jvp" if forward else "parts", namer, externals, helpers,
-                                   busy)
+                                   busy, purity)
     if forward:
         return _derive_forward(fn, wrt, parsed, namer, core, generated, facts, helpers,
                                externals, runtime_names, derive_helper, key, mode == "tangent",
@@ -178,8 +178,9 @@ def _derive(fn, wrt, mode, kinds, busy=(), values=None):
 
 def pure_in(scope, purity, externals):
     """Whether a call in generated code is pure: derived helpers are (but the forward half
-    of a helper that is not), others as their function in the user's scope."""
-    forward_halves = {n for n, f in externals.items() if getattr(f, "__srcad_forward__", False)}
+    or the jvp of a helper that is not), others as their function in the user's scope."""
+    forward_halves = {n for n, f in externals.items() if getattr(f, "__srcad_forward__", False)
+                      or getattr(f, "__srcad_impure__", False)}
 
     def pure(node):
         func = node.func
@@ -192,12 +193,12 @@ def pure_in(scope, purity, externals):
     return pure
 
 
-def helper_deriver(mode, namer, externals, helpers, busy):
+def helper_deriver(mode, namer, externals, helpers, busy, purity):
     """The callback transforms use for a helper call: derive it (cached), bind it once into
     the caller's namespace, and say how to call it (its seed, or its tangent parameters)."""
     bound = {}
 
-    def derive_helper(func, helper_wrt, helper_kinds, stmt, split=False):
+    def derive_helper(func, helper_wrt, helper_kinds, stmt, split=False, values=None):
         """-> (derivative's name, its seed or tangent parameters, its forward half's name)."""
         if getattr(func, "__srcad_forward__", False) and func.__srcad_tapes__:
             raise NotDifferentiable(
@@ -207,7 +208,7 @@ def helper_deriver(mode, namer, externals, helpers, busy):
                 stmt_file(func, stmt), stmt.lineno,
                 "take the first derivative only, or make the helper pure (pass the random "
                 "draws in as an argument)")
-        gen = derive(func, helper_wrt, "split" if split else mode, helper_kinds, busy)
+        gen = derive(func, helper_wrt, "split" if split else mode, helper_kinds, busy, values)
         same = (func, gen.source)    # one name for one derivative, even if made twice
         if same not in bound:
             bound[same] = (namer.fresh(gen.name), None)
@@ -217,6 +218,8 @@ def helper_deriver(mode, namer, externals, helpers, busy):
                 externals[bound[same][1]].__srcad_forward__ = True
                 helpers.append(gen.forward)
             externals[bound[same][0]] = gen.bind(func)
+            if mode == "jvp" and not purity.function(func):     # it draws as the helper does
+                externals[bound[same][0]].__srcad_impure__ = True
             helpers.append(gen)
         fname, forward = bound[same]
         return fname, gen.tangents if mode == "jvp" else gen.seed, forward

@@ -9,7 +9,7 @@ import numpy as np
 
 from . import templates
 from .analysis import (SCALAR, SEQ, UNKNOWN, assignments, atom_name,
-                       helper_call, loaded_names, ndim_of, restored_pop,
+                       helper_call, helper_values, loaded_names, ndim_of, restored_pop,
                        targets)
 from .errors import SrcadError
 from .build import MARK, aug, attr, call, const, contribution, may_broadcast
@@ -182,6 +182,7 @@ class ReverseMode(Planning, Saving, Sweeps):
                     isinstance(out, gast.Name) and self.same_shape(var, out.id)):
                 axes = self.leading_axes(var, out.id) if isinstance(out, gast.Name) else None
                 value = call(self.rt("unbroadcast"), value, name(var)) if axes is None else \
+                    call(attr(self.rt("np"), "sum"), value) if axes == "all" else \
                     call(attr(self.rt("np"), "sum"), value, axis=const(
                         axes[0] if len(axes) == 1 else axes))
             result.append(aug(self.adj(var), value, sub))
@@ -274,7 +275,8 @@ class ReverseMode(Planning, Saving, Sweeps):
         if not wrt:
             return []
         split = self.purity is not None and not self.purity.function(func)
-        fname, seed, forward = self.derive_helper(func, wrt, kinds, stmt, split)
+        fname, seed, forward = self.derive_helper(func, wrt, kinds, stmt, split, helper_values(
+            arguments, self.facts.values))
         outs = []
         for p in wrt:     # each call of the helper reuses the names: no _2, _3 suffixes
             base = self.adj(arguments[p].id) + "_" + func.__name__
@@ -459,10 +461,13 @@ class ReverseMode(Planning, Saving, Sweeps):
 
     def leading_axes(self, a, b):
         """The axes that broadcasting ``a`` to ``b`` surely put in front (b's shape is a's
-        after them), or None: the sum over them undoes it."""
+        after them), "all" for a number ``a`` and an array ``b``, or None: the sum over them
+        undoes it."""
         values = self.facts.values
         dims = values is not None and values.dims(a)
         wide = values is not None and values.dims(b)
+        if dims == () and wide:
+            return "all"
         if not dims or not wide or None in wide or len(wide) <= len(dims) or \
                 wide[len(wide) - len(dims):] != dims:
             return None

@@ -45,6 +45,12 @@ def draws_in_a_loop(x, rs, steps):
     return np.sum(x ** 2)
 
 
+def overwritten_draw(x, rs):
+    e = noisy_scale(x / 2.0, rs)    # drawn, then overwritten: the draw still advances rs
+    e = x * 3.0
+    return np.sum(e * noisy_scale(x, rs))
+
+
 def unused_draw_then_used_draw(x, rs):
     a = rs.randn(2)
     b = rs.randn(2) * x

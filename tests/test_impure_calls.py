@@ -39,6 +39,7 @@ def hessian_against_fd(f, args, i=0):
     (p.two_helpers_one_generator, (np.array([0.2, -0.4]), rs(3))),
     (p.draws_in_a_loop, (np.array([0.5, -0.2, 0.1]), rs(1), 4)),
     (p.unused_draw_then_used_draw, (np.array([0.5, -0.2]), rs(2))),
+    (p.overwritten_draw, (np.array([0.5, -0.2]), rs(4))),     # fuzz 41:415: jvp dropped it
     (p.generator_api, (np.array([0.5, -0.2, 0.7]), 4)),
     (p.helper_calls_helper, (0.4, rs(5))),
     (p.mixture_elbo, (np.array([0.3, -0.5]), 1, 5)),

@@ -55,7 +55,8 @@ def stages(fn, wrt, kinds, mode="grad"):
     facts = analyze(core, wrt, kinds, parsed, None)
     helpers, externals = [], {runtime_names[n]: RUNTIME[n] for n in RUNTIME}
     externals.update(parsed.scope.nested)
-    derive_helper = helper_deriver("jvp" if forward else "vjp", namer, externals, helpers, ())
+    derive_helper = helper_deriver("jvp" if forward else "vjp", namer, externals, helpers, (),
+                                   purity)
     if forward:
         out = ForwardMode(core, facts, parsed, namer, runtime_names, derive_helper, generated,
                           mode == "tangent").run(f"{fn.__name__}_jvp")
