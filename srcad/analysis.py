@@ -5,6 +5,7 @@ What each statement computes and the kinds of values are ``statements``'s; the c
 changes in place are ``aliasing``'s. Everything here reads the tree and returns results;
 nothing is written onto nodes.
 """
+import inspect
 from dataclasses import dataclass
 
 import gast
@@ -171,18 +172,22 @@ def helper_call(func, call, kinds, active, parsed, lineno):
     return arguments, wrt, helper_kinds
 
 
-def helper_values(arguments, values):
+def helper_values(func, arguments, values):
     """The values of a helper's parameters at one call (its specialisation, as an argument's
-    value is its caller's): None where the caller's are not known. Named dimensions stay
-    behind: they name what this function read, not what the helper reads."""
+    value is its caller's; a parameter left to its default, the default's): None where the
+    caller's are not known. Named dimensions stay behind: they name what this function read,
+    not what the helper reads."""
     if values is None:
         return None
     out = []
-    for p, a in arguments.items():
+    for p, par in inspect.signature(func).parameters.items():
+        a = arguments.get(p)
         if isinstance(a, gast.Name):
             out.append((p, unnamed(values.get(a.id))))
         elif isinstance(a, gast.Constant):
             out.append((p, value_of(a.value)))
+        elif a is None and par.default is not par.empty:
+            out.append((p, value_of(par.default)))
     return tuple(out)
 
 

@@ -206,7 +206,7 @@ class ForwardMode:
         arguments, wrt, kinds = helper_call(func, value, self.kinds, self.active, self.parsed,
                                             s.lineno)
         fname, tangent_params, _ = self.derive_helper(func, wrt, kinds, s,
-                                                      values=helper_values(arguments,
+                                                      values=helper_values(func, arguments,
                                                                            self.facts.values))
         keywords = [gast.keyword(arg=k.arg, value=clone(k.value)) for k in value.keywords]
         keywords += [gast.keyword(arg=tangent_params[p], value=name(self.tan(arguments[p].id)))

@@ -144,7 +144,7 @@ class ReverseMode(Planning, Saving, Sweeps):
         if op.kind == "helper":
             return self.helper_adjoint(stmt, op, dout)
         if op.kind == "rule" and op.rule.elementwise and len(tnames) == 1:
-            return self.elementwise_adjoint(op, dout, out)
+            return self.elementwise_adjoint(op, dout, out, tnames[0])
         if op.kind == "rule" and not op.rule.elementwise:
             return self.template_adjoint(op, dout, out)   # a tuple result: dout is a tuple
         if len(tnames) > 1 and isinstance(value, gast.Name):
@@ -157,7 +157,9 @@ class ReverseMode(Planning, Saving, Sweeps):
         raise SrcadError(f"cannot differentiate this statement ({op.kind})", self.parsed.filename,
                          stmt.lineno, "assign the result to one name, then index it")
 
-    def elementwise_adjoint(self, op, dout, out):
+    def elementwise_adjoint(self, op, dout, out, target):
+        """``target``: the name bound to ``out`` (its shape is out's, also where ``out`` is the
+        expression of a self-referencing update)."""
         rule, bound = op.rule, op.bound
         mapping = {p: a for p, a in bound.items() if isinstance(a, gast.AST)}
         mapping.update({k: v for k, v in self.runtime.items()})
@@ -178,9 +180,8 @@ class ReverseMode(Planning, Saving, Sweeps):
                 for p in partials[1:]:
                     total = gast.BinOp(left=total, op=gast.Add(), right=p)
                 value, sub = call(self.rt("scaled"), clone(dout), total), False
-            if may_broadcast(var, others, self.kinds) and not (
-                    isinstance(out, gast.Name) and self.same_shape(var, out.id)):
-                axes = self.leading_axes(var, out.id) if isinstance(out, gast.Name) else None
+            if may_broadcast(var, others, self.kinds) and not self.same_shape(var, target):
+                axes = self.leading_axes(var, target)
                 value = call(self.rt("unbroadcast"), value, name(var)) if axes is None else \
                     call(attr(self.rt("np"), "sum"), value) if axes == "all" else \
                     call(attr(self.rt("np"), "sum"), value, axis=const(
@@ -276,7 +277,7 @@ class ReverseMode(Planning, Saving, Sweeps):
             return []
         split = self.purity is not None and not self.purity.function(func)
         fname, seed, forward = self.derive_helper(func, wrt, kinds, stmt, split, helper_values(
-            arguments, self.facts.values))
+            func, arguments, self.facts.values))
         outs = []
         for p in wrt:     # each call of the helper reuses the names: no _2, _3 suffixes
             base = self.adj(arguments[p].id) + "_" + func.__name__
