@@ -44,11 +44,13 @@ class Optimizer(CopyPasses, ZeroAdjoints):
         self.remembered = {}
         self.shaped_temps = set()
         self.scalar_factors = ScalarFactors(self.tree, self.adjoints, dict(rev.shapes),
-                                            rev.scalars, self.runtime.get("np", "np"))
+                                            rev.scalars, self.runtime.get("np", "np"),
+                                            [self.runtime.get("scaled", "scaled")])
 
     def run(self):
         self.clean()
         self.scalar_factors.shape_reads()
+        self.scalar_factors.unbroadcasts(self.runtime.get("unbroadcast", "unbroadcast"))
         if self.scalar_factors.lazy_reductions(self.runtime.get("unreduce", "unreduce")):
             self.clean()
         Folder().visit(self.tree)

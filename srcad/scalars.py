@@ -28,12 +28,13 @@ class ScalarFactors:
     """The two rewrites over one function; ``shapes`` are the shapes the values analysis knows
     (of values and of their derivatives), ``scalars`` names surely holding numbers."""
 
-    def __init__(self, tree, derivatives, shapes, scalars, numpy="np"):
+    def __init__(self, tree, derivatives, shapes, scalars, numpy="np", elementwise_helpers=()):
         self.tree = tree
         self.derivatives = derivatives
         self.shapes = shapes        # name -> shape, where the values know it; updated here
         self.scalars = scalars
         self.numpy = numpy          # what generated code calls NumPy
+        self.elementwise_helpers = set(elementwise_helpers)     # runtime ones: scaled(g, p)
 
     def shape(self, name):
         return self.shapes.get(name)
@@ -121,16 +122,52 @@ class ScalarFactors:
         if self.numpy_call(e, "size"):
             return ()           # an int
         if isinstance(e, gast.BinOp) and isinstance(e.op, ELEMENTWISE):
-            a, b = self.shape_of(e.left, full), self.shape_of(e.right, full)
-            if a is None or b is None:
-                return None
-            return a if a == b or b == () else b if a == () else None
+            return same_or_scalar([self.shape_of(e.left, full), self.shape_of(e.right, full)])
+        if isinstance(e, gast.Compare) and len(e.comparators) == 1:
+            return same_or_scalar([self.shape_of(e.left, full),
+                                   self.shape_of(e.comparators[0], full)])
+        if isinstance(e, gast.Call) and not e.keywords and (
+                isinstance(e.func, gast.Attribute) and e.func.attr == "where" and
+                len(e.args) == 3 and self.numpy_call(gast.Call(
+                    func=e.func, args=e.args[:1], keywords=[]), "where") or
+                isinstance(e.func, gast.Name) and e.func.id in self.elementwise_helpers):
+            return same_or_scalar([self.shape_of(a, full) for a in e.args])
         return None
 
     def numpy_call(self, e, attr):
         return isinstance(e, gast.Call) and isinstance(e.func, gast.Attribute) and \
             e.func.attr == attr and isinstance(e.func.value, gast.Name) and \
             e.func.value.id == self.numpy and len(e.args) == 1 and not e.keywords
+
+    # ---- sums that undo broadcasting ----------------------------------------------------------
+    def unbroadcasts(self, unbroadcast):
+        """``unbroadcast(e, v)`` where the shapes are known: ``e`` when they are one, ``np.sum(e)``
+        for a number ``v``, ``np.sum(e, axis=0)`` where ``e`` has one more leading axis (the
+        adjoints of rule templates: ``np.where(c, dout, 0.0)``)."""
+        owner = self
+
+        class Rewrite(gast.NodeTransformer):
+            def visit_Call(self, node):
+                self.generic_visit(node)
+                if not (isinstance(node.func, gast.Name) and node.func.id == unbroadcast and
+                        len(node.args) == 2 and not node.keywords and
+                        isinstance(node.args[1], gast.Name)):
+                    return node
+                want, got = owner.shape(node.args[1].id), owner.shape_of(node.args[0])
+                if want is None or got is None or None in want or None in got:
+                    return node
+                if got == want:
+                    return node.args[0]
+                extra = len(got) - len(want)
+                if extra <= 0 or got[extra:] != want:
+                    return node
+                total = gast.Attribute(value=gast.Name(id=owner.numpy, ctx=gast.Load(),
+                                                       annotation=None, type_comment=None),
+                                       attr="sum", ctx=gast.Load())
+                keywords = [] if not want else [gast.keyword(arg="axis", value=gast.Constant(
+                    value=0 if extra == 1 else tuple(range(extra)), kind=None))]
+                return gast.Call(func=total, args=[node.args[0]], keywords=keywords)
+        Rewrite().visit(self.tree)
 
     # ---- what is read only for its shape -----------------------------------------------------
     def shape_reads(self):
@@ -218,3 +255,12 @@ def shape_source(e):
             e = e.right
         else:
             return e
+
+
+def same_or_scalar(shapes):
+    """The shape of an elementwise result: the one shape its operands that are not numbers
+    share (None: unknown, or broadcasting that the rewrites here do not follow)."""
+    if any(sh is None for sh in shapes):
+        return None
+    arrays = {sh for sh in shapes if sh != ()}
+    return arrays.pop() if len(arrays) == 1 else () if not arrays else None

@@ -429,3 +429,21 @@ def test_an_operand_read_for_its_size_loses_its_elementwise_numbers():
                              "dz = np.shape(z) + np.size(z * w)")
     assert factors.lazy_reductions("unreduce")
     assert text(fn.body[:1]) == "dh = dout * (1 / np.size(h)) * (2 * h)"
+
+
+def test_an_unbroadcast_between_known_shapes_becomes_nothing_or_a_sum():
+    fn, factors = scalar_factors("""
+        dx = unbroadcast(np.where(c, dout, 0.0), x)
+        dw = unbroadcast(scaled(np.where(c, 0.0, dout), v), w)
+        db = unbroadcast(dz * (z > 0), b)
+        dm = unbroadcast(dz, m)
+        dq = unbroadcast(dz, q)
+    """, {"c": (4,), "dout": (4,), "x": (4,), "v": (4,), "w": (), "dz": (3, 4), "z": (3, 4),
+          "b": (4,), "m": (1, 4), "q": (None, 4)})
+    factors.elementwise_helpers = {"scaled"}
+    factors.unbroadcasts("unbroadcast")
+    assert text(fn.body) == ("dx = np.where(c, dout, 0.0)\n"
+                             "dw = np.sum(scaled(np.where(c, 0.0, dout), v))\n"
+                             "db = np.sum(dz * (z > 0), axis=0)\n"
+                             "dm = unbroadcast(dz, m)\n"     # a 1 widened: not a leading axis
+                             "dq = unbroadcast(dz, q)")      # a dimension not known
