@@ -28,7 +28,40 @@ from .walk import clone, fingerprint, walk, walk_stmts
 _MISSING = object()
 
 
-class Optimizer(CopyPasses, ZeroAdjoints):
+class Remembering:
+    """Facts of nodes, remembered while a pass does not change them."""
+
+    def memo(self, fact, node):
+        """``fact(node)`` remembered by node identity; each pass starts afresh (``forget``),
+        and the node is held so its id cannot be reused while remembered."""
+        entry = self.remembered.get(id(node))
+        if entry is None or entry[0] is not node:
+            entry = self.remembered[id(node)] = (node, {})
+        facts = entry[1]
+        value = facts.get(fact, _MISSING)
+        if value is _MISSING:
+            value = fact(node)
+            value = facts[fact] = frozenset(value) if type(value) is set else value
+        return value
+
+    def forget(self):
+        self.remembered = {}
+
+    def forget_rewritten(self):
+        """After an inlining pass changed the block at ``self.chain``: forget what it said
+        it rewrote in place (``self.rewritten``, statements of that block, None: it did not
+        say, so everything) and the compound statements around the block. Statements it
+        replaced or deleted are new nodes or gone."""
+        if self.rewritten is None:
+            return self.forget()
+        for s in self.rewritten:
+            for n in walk(s):
+                self.remembered.pop(id(n), None)
+        for outer, k in self.chain[1:]:
+            self.remembered.pop(id(outer[k]), None)
+
+
+class Optimizer(Remembering, CopyPasses, ZeroAdjoints):
     def __init__(self, rev, runtime=None, pure=None):
         self.runtime = runtime or {}
         self.pure = pure or (lambda call: True)    # a call that is not pure is never moved or dropped
@@ -86,36 +119,6 @@ class Optimizer(CopyPasses, ZeroAdjoints):
             if after == before:
                 break
             before = after
-
-    # ---- facts of a node, remembered while a pass does not change it -----------------------
-    def memo(self, fact, node):
-        """``fact(node)`` remembered by node identity; each pass starts afresh (``forget``),
-        and the node is held so its id cannot be reused while remembered."""
-        entry = self.remembered.get(id(node))
-        if entry is None or entry[0] is not node:
-            entry = self.remembered[id(node)] = (node, {})
-        facts = entry[1]
-        value = facts.get(fact, _MISSING)
-        if value is _MISSING:
-            value = fact(node)
-            value = facts[fact] = frozenset(value) if type(value) is set else value
-        return value
-
-    def forget(self):
-        self.remembered = {}
-
-    def forget_rewritten(self):
-        """After an inlining pass changed the block at ``self.chain``: forget what it said
-        it rewrote in place (``self.rewritten``, statements of that block, None: it did not
-        say, so everything) and the compound statements around the block. Statements it
-        replaced or deleted are new nodes or gone."""
-        if self.rewritten is None:
-            return self.forget()
-        for s in self.rewritten:
-            for n in walk(s):
-                self.remembered.pop(id(n), None)
-        for outer, k in self.chain[1:]:
-            self.remembered.pop(id(outer[k]), None)
 
     # ---- dead code ---------------------------------------------------------------------------
     def dead_code(self):

@@ -181,11 +181,7 @@ class ReverseMode(Planning, Saving, Sweeps):
                     total = gast.BinOp(left=total, op=gast.Add(), right=p)
                 value, sub = call(self.rt("scaled"), clone(dout), total), False
             if may_broadcast(var, others, self.kinds) and not self.same_shape(var, target):
-                axes = self.leading_axes(var, target)
-                value = call(self.rt("unbroadcast"), value, name(var)) if axes is None else \
-                    call(attr(self.rt("np"), "sum"), value) if axes == "all" else \
-                    call(attr(self.rt("np"), "sum"), value, axis=const(
-                        axes[0] if len(axes) == 1 else axes))
+                value = unbroadcast_to(self.rt, self.facts.values, value, var, target)
             result.append(aug(self.adj(var), value, sub))
         return result
 
@@ -460,20 +456,6 @@ class ReverseMode(Planning, Saving, Sweeps):
         widen either."""
         return self.facts.values is not None and self.facts.values.same_shape(a, b)
 
-    def leading_axes(self, a, b):
-        """The axes that broadcasting ``a`` to ``b`` surely put in front (b's shape is a's
-        after them), "all" for a number ``a`` and an array ``b``, or None: the sum over them
-        undoes it."""
-        values = self.facts.values
-        dims = values is not None and values.dims(a)
-        wide = values is not None and values.dims(b)
-        if dims == () and wide:
-            return "all"
-        if not dims or not wide or None in wide or len(wide) <= len(dims) or \
-                wide[len(wide) - len(dims):] != dims:
-            return None
-        return tuple(range(len(wide) - len(dims)))
-
     def surely_scalar(self, v):
         """``v`` has shape (): a scalar, or a 0-d array (np.sum's result)."""
         return self.facts.values is not None and self.facts.values.shape(v) == ()
@@ -484,6 +466,17 @@ class ReverseMode(Planning, Saving, Sweeps):
             if isinstance(n, gast.Name) and n.id not in order:
                 order[n.id] = len(order)
         return lambda v: (order.get(v, len(order)), v)
+
+
+def unbroadcast_to(rt, values, value, var, target):
+    """``value`` (shaped like ``target``) summed to ``var``'s shape: ``np.sum`` over the axes
+    broadcasting surely added, where the values know them, else ``unbroadcast``."""
+    axes = None if values is None else values.leading_axes(var, target)
+    if axes is None:
+        return call(rt("unbroadcast"), value, name(var))
+    if axes == "all":
+        return call(attr(rt("np"), "sum"), value)
+    return call(attr(rt("np"), "sum"), value, axis=const(axes[0] if len(axes) == 1 else axes))
 
 
 def seed_parts(mode, body, result_name):

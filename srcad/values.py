@@ -82,3 +82,15 @@ class Values(collections.abc.Mapping):
         """The dtype of an array or a NumPy scalar, when known."""
         dt = getattr(self.get(name), "dtype", None)
         return dt if isinstance(dt, np.dtype) else None
+
+    def leading_axes(self, a, b):
+        """The axes that broadcasting ``a`` to ``b`` surely put in front (b's shape is a's
+        after them), "all" for a number ``a`` and an array ``b``, or None: the sum over them
+        undoes it."""
+        dims, wide = self.dims(a), self.dims(b)
+        if dims == () and wide:
+            return "all"
+        if not dims or not wide or None in wide or len(wide) <= len(dims) or \
+                wide[len(wide) - len(dims):] != dims:
+            return None
+        return tuple(range(len(wide) - len(dims)))
