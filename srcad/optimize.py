@@ -82,7 +82,8 @@ class Optimizer(Remembering, CopyPasses, ZeroAdjoints):
 
     def run(self):
         self.clean()
-        self.scalar_factors.shape_reads()
+        self.scalar_factors.shape_reads({self.runtime.get(h, h): k for h, k in (
+            ("unreduce", 1), ("unbroadcast", 1), ("shape_of", 0))})
         self.scalar_factors.unbroadcasts(self.runtime.get("unbroadcast", "unbroadcast"))
         if self.scalar_factors.lazy_reductions(self.runtime.get("unreduce", "unreduce")):
             self.clean()

@@ -2,6 +2,7 @@
 normalize -> analyze -> reverse or forward -> optimize -> emit -> compile), derives the helpers
 a function calls, and keeps the cache of generated derivatives.
 """
+import inspect
 import math
 import threading
 import types
@@ -22,7 +23,8 @@ from .optimize import Optimizer
 from .purity import Purity
 from .reverse import ReverseMode
 from .split import split_sweeps
-from .values import infer_values
+from .value_lattice import unnamed
+from .values import Value, infer_values, kind_of_abstract, value_of
 from .variadic import restore_parameters
 from .views import changed_in_place, lower_in_place
 from .walk import walk
@@ -126,21 +128,11 @@ def _derive(fn, wrt, mode, kinds, busy=(), values=None):
                          code.co_filename, code.co_firstlineno,
                          "rewrite the recursion as a loop")
     busy = busy + (fn.__code__,)
-    parsed = read_function(fn)
-    before = set(parsed.scope.locals)
-    names_seen = {n.id for n in walk(parsed.tree) if isinstance(n, gast.Name)}
-    namer = Namer(names_seen | parsed.scope.locals)
-    runtime_names = {}
-    for n in RUNTIME:
-        same = n not in parsed.scope.locals and parsed.scope.lookup(n) is RUNTIME[n]
-        runtime_names[n] = n if (same or n not in names_seen) else namer.fresh(n + "_")
-        namer.reserve(runtime_names[n])
-    parsed.scope.runtime = {runtime_names[n]: RUNTIME[n] for n in RUNTIME}
-    core = lower_in_place(normalize(parsed, namer, kinds), parsed, namer, kinds,
-                          forward=mode in ("jvp", "tangent"))
+    parsed, before, namer, runtime_names, core = lowered(fn, kinds, mode in ("jvp", "tangent"))
     generated = local_targets(core) - before
     purity = Purity(read_function, is_user_function)
-    known = infer_values(core, dict(values), parsed.scope) if values is not None else None
+    known = infer_values(core, dict(values), parsed.scope, helper_results(busy)) \
+        if values is not None else None
     facts = analyze(core, wrt, kinds, parsed, known)
     helpers, externals = [], {runtime_names[n]: RUNTIME[n] for n in RUNTIME}
     externals.update(parsed.scope.nested)   # lifted nested functions, called by name
@@ -174,6 +166,64 @@ def _derive(fn, wrt, mode, kinds, busy=(), values=None):
     gen = Generated(fname, source, seed, externals, helpers, wrt, depends, tapes=tapes,
                     forward=forward, changes=changed_parameters(core))
     return _remember(key, fn, gen)
+
+
+def lowered(fn, kinds, forward=False):
+    """``fn`` read and lowered to the core language: (parsed, its names before, the namer,
+    the runtime helpers' names in it, the core function)."""
+    parsed = read_function(fn)
+    before = set(parsed.scope.locals)
+    names_seen = {n.id for n in walk(parsed.tree) if isinstance(n, gast.Name)}
+    namer = Namer(names_seen | parsed.scope.locals)
+    runtime_names = {}
+    for n in RUNTIME:
+        same = n not in parsed.scope.locals and parsed.scope.lookup(n) is RUNTIME[n]
+        runtime_names[n] = n if (same or n not in names_seen) else namer.fresh(n + "_")
+        namer.reserve(runtime_names[n])
+    parsed.scope.runtime = {runtime_names[n]: RUNTIME[n] for n in RUNTIME}
+    core = lower_in_place(normalize(parsed, namer, kinds), parsed, namer, kinds,
+                          forward=forward)
+    return parsed, before, namer, runtime_names, core
+
+
+def helper_results(busy):
+    """``value(func, args, kwargs)``: the value a user helper's call returns, inferred from
+    its own core with its arguments' values (None: not known). A helper's result then has
+    the shape its arguments give it, as a NumPy function's has."""
+    memo = {}
+
+    def value(func, args, kwargs):
+        if not is_user_function(func) or any(c is func.__code__ for c in busy):
+            return None
+        try:
+            params = inspect.signature(func).bind(*args, **kwargs)
+        except TypeError:
+            return None
+        params.apply_defaults()
+        if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+               for p in inspect.signature(func).parameters.values()):
+            return None
+        given = {p: v if isinstance(v, Value) else value_of(v)
+                 for p, v in params.arguments.items()}
+        key = (func.__code__, id(func.__globals__), tuple(sorted(given.items())))
+        if key not in memo:
+            memo[key] = None        # (while it is being inferred: a recursion)
+            memo[key] = _helper_result(func, given, busy + (func.__code__,))
+        return memo[key]
+    return value
+
+
+def _helper_result(func, given, busy):
+    kinds = {p: kind_of_abstract(v) for p, v in given.items()}
+    try:
+        parsed, _, _, _, core = lowered(func, kinds)
+        env = infer_values(core, given, parsed.scope, helper_results(busy))
+    except Exception:       # srcad refuses it (with a reason) when it transforms it
+        return None
+    ret = core.body[-1]
+    if not (isinstance(ret, gast.Return) and isinstance(ret.value, gast.Name)):
+        return None
+    return unnamed(env.get(ret.value.id))
 
 
 def pure_in(scope, purity, externals):

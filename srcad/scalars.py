@@ -170,14 +170,21 @@ class ScalarFactors:
         Rewrite().visit(self.tree)
 
     # ---- what is read only for its shape -----------------------------------------------------
-    def shape_reads(self):
+    def shape_reads(self, positions=None):
         """``np.size(h ** 2)`` -> ``np.size(h)``: an operand read only for its size or shape
-        loses what a number does to it elementwise (which never changes a shape), so the
-        reverse sweep computes no array only to measure it."""
+        loses what a number does to it elementwise (which never changes a shape), and an
+        operand of the result's shape stands for an elementwise result, so the reverse sweep
+        computes no array only to measure it. ``positions``: runtime helper -> the argument
+        it reads only for its shape (``unreduce(g, x, ...)``: x)."""
+        positions = positions or {}
         parents = {id(c): n for n in walk(self.tree) for c in gast.iter_child_nodes(n)}
         for node in walk(self.tree):
             if self.numpy_call(node, "size") or self.numpy_call(node, "shape"):
-                node.args[0] = shape_source(node.args[0])
+                node.args[0] = self.shape_source(node.args[0])
+            k = positions.get(node.func.id) if isinstance(node, gast.Call) and \
+                isinstance(node.func, gast.Name) else None
+            if k is not None and len(node.args) > k:
+                node.args[k] = self.shape_source(node.args[k])
             if self.numpy_call(node, "size") and isinstance(node.args[0], gast.Name) and \
                     self.scalar(node.args[0].id):
                 parent = parents[id(node)]
@@ -187,6 +194,23 @@ class ScalarFactors:
                     elif isinstance(value, list) and any(v is node for v in value):
                         value[:] = [gast.Constant(value=1, kind=None) if v is node else v
                                     for v in value]
+
+    def shape_source(self, e):
+        """The part of ``e`` that gives it its shape: an elementwise operation's operand
+        beside a number (which never changes a shape), or one that has the result's shape."""
+        while True:
+            if isinstance(e, gast.UnaryOp) and isinstance(e.op, gast.USub):
+                e = e.operand
+                continue
+            if not (isinstance(e, gast.BinOp) and isinstance(e.op, ELEMENTWISE)):
+                return e
+            left, right, whole = (self.shape_of(x) for x in (e.left, e.right, e))
+            if right == () or whole is not None and left == whole:
+                e = e.left
+            elif left == () or whole is not None and right == whole:
+                e = e.right
+            else:
+                return e
 
     # ---- scalar factors first ----------------------------------------------------------------
     def products(self):
@@ -244,17 +268,6 @@ class ScalarFactors:
         return all(self.is_scalar(f) for f in self.factors(e))
 
 
-def shape_source(e):
-    """The part of ``e`` that gives it its shape, where the rest is numbers elementwise."""
-    while True:
-        if isinstance(e, gast.UnaryOp) and isinstance(e.op, gast.USub):
-            e = e.operand
-        elif isinstance(e, gast.BinOp) and isinstance(e.op, ELEMENTWISE) and is_number(e.right):
-            e = e.left
-        elif isinstance(e, gast.BinOp) and isinstance(e.op, ELEMENTWISE) and is_number(e.left):
-            e = e.right
-        else:
-            return e
 
 
 def same_or_scalar(shapes):

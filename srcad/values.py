@@ -10,12 +10,25 @@ import collections.abc
 
 import numpy as np
 
+from .kinds import DICT, SCALAR, SEQ, UNKNOWN, array_kind
 from .value_flow import infer_env
 from .value_lattice import (NONE, OPAQUE, UNKNOWN_VALUE, Array, Dict, Func, NoneValue, Opaque,
-                            Scalar, Sequence, Str, dims_of, join, shape_of, value_of)
+                            Scalar, Sequence, Str, Value, dims_of, join, shape_of, value_of)
 
 __all__ = ["NONE", "OPAQUE", "UNKNOWN_VALUE", "Array", "Dict", "Func", "NoneValue", "Opaque",
-           "Scalar", "Sequence", "Str", "Values", "infer_values", "join", "value_of"]
+           "Scalar", "Sequence", "Str", "Value", "Values", "infer_values", "join",
+           "kind_of_abstract", "value_of"]
+
+
+def kind_of_abstract(v):
+    """The coarse kind (kinds.py) of a value, as the front lowers loops by it."""
+    if isinstance(v, Scalar):
+        return SCALAR
+    if isinstance(v, Array) and v.shape:
+        return array_kind(len(v.shape))
+    if isinstance(v, Sequence) and v.type in (list, tuple):
+        return SEQ
+    return DICT if isinstance(v, Dict) else UNKNOWN
 
 
 def infer_values(fn, arguments, scope, helper_values=None, pure=None):

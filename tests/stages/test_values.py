@@ -14,7 +14,7 @@ import numpy as np
 import programs
 import pytest
 
-from srcad.pipeline import RUNTIME
+from srcad.pipeline import RUNTIME, helper_results
 from srcad.frontend import read_function
 from srcad.naming import Namer
 from srcad.normalize import normalize
@@ -879,3 +879,24 @@ def test_a_name_read_in_a_later_iteration_keeps_no_named_dimension():
     v = infer(previous_layer, params, np.ones((5, 4)))
     assert v.dims("W")[1] == v.dims("b")[0]
     assert v.dims("W_before") == (4, None)
+
+
+# ---- what a user helper's call returns ------------------------------------------------------
+def _outer_scaled(a, b, scale=2.0):
+    return scale * np.outer(a, b), a.sum()
+
+
+def _recursive(x, n):
+    return x if n == 0 else _recursive(x, n - 1)
+
+
+def calls_helpers(x, y):
+    m, s = _outer_scaled(x, y)
+    r = _recursive(x, 2)
+    return np.sum(m) * s + np.sum(r)
+
+
+def test_a_helpers_result_has_the_shape_its_arguments_give_it():
+    v = infer(calls_helpers, np.ones(3), np.ones(4), helper_values=helper_results(()))
+    assert v["m"] == Array(F64, (3, 4)) and v.is_scalar("s")
+    assert v["r"] == OPAQUE         # a recursion is not followed
