@@ -42,6 +42,9 @@ def attr(value, attribute):
 
 
 def const(value):
+    """A literal; a tuple as a tuple of literals (as Python parses ``(0, 1)`` back)."""
+    if type(value) is tuple:
+        return gast.Tuple(elts=[const(v) for v in value], ctx=gast.Load())
     return gast.Constant(value=value, kind=None)
 
 

@@ -81,12 +81,15 @@ class Optimizer(Remembering, CopyPasses, ZeroAdjoints):
                                             [self.runtime.get("scaled", "scaled")])
 
     def run(self):
+        unreduce = self.runtime.get("unreduce", "unreduce")
+        self.scalar_factors.note_full_spreads(unreduce)
         self.clean()
         self.scalar_factors.shape_reads({self.runtime.get(h, h): k for h, k in (
             ("unreduce", 1), ("unbroadcast", 1), ("shape_of", 0))})
         self.scalar_factors.unbroadcasts(self.runtime.get("unbroadcast", "unbroadcast"))
-        if self.scalar_factors.lazy_reductions(self.runtime.get("unreduce", "unreduce")):
+        if self.scalar_factors.lazy_reductions(unreduce):
             self.clean()
+        self.scalar_factors.static_spreads(unreduce)
         Folder().visit(self.tree)
         self.scalar_factors.products()
         accumulation = Accumulation(self.adjoints, self.kinds, self.runtime)

@@ -39,6 +39,9 @@ class Saving:
         self.block_saved = {b: [t for t in names if t in self.reads and t not in invariant]
                             for b, names in plan.items()}
         self.recomputed = self.cheap_recomputes(self.block_names)
+        for made in self.recomputed.values():   # what they compute from is read as a value,
+            for stmt, _ in made.values():       # not as a shape (fuzz 46:701)
+                self.value_reads |= loaded_names(stmt.value) & self.reads
         for b, names in self.block_saved.items():
             self.block_saved[b] = [t for t in names if t not in self.recomputed.get(b, {})]
         local = {t for names in self.block_saved.values() for t in names} | {

@@ -14,7 +14,9 @@ values exactly as the user's code does.
 """
 
 import gast
+import numpy as np
 
+from .build import const
 from .walk import walk
 
 ELEMENTWISE = (gast.Mult, gast.Div, gast.Add, gast.Sub, gast.Pow)
@@ -134,6 +136,14 @@ class ScalarFactors:
             return same_or_scalar([self.shape_of(a, full) for a in e.args])
         return None
 
+    def unary_ufunc(self, e):
+        """``np.log(x)`` and the like: one argument, its shape kept."""
+        if not (isinstance(e, gast.Call) and isinstance(e.func, gast.Attribute)):
+            return False
+        ufunc = getattr(np, e.func.attr, None)
+        return isinstance(ufunc, np.ufunc) and ufunc.nin == 1 and ufunc.nout == 1 and \
+            self.numpy_call(e, e.func.attr)
+
     def numpy_call(self, e, attr):
         return isinstance(e, gast.Call) and isinstance(e.func, gast.Attribute) and \
             e.func.attr == attr and isinstance(e.func.value, gast.Name) and \
@@ -164,12 +174,45 @@ class ScalarFactors:
                 total = gast.Attribute(value=gast.Name(id=owner.numpy, ctx=gast.Load(),
                                                        annotation=None, type_comment=None),
                                        attr="sum", ctx=gast.Load())
-                keywords = [] if not want else [gast.keyword(arg="axis", value=gast.Constant(
-                    value=0 if extra == 1 else tuple(range(extra)), kind=None))]
+                keywords = [] if not want else [gast.keyword(arg="axis", value=const(
+                    0 if extra == 1 else tuple(range(extra))))]
                 return gast.Call(func=total, args=[node.args[0]], keywords=keywords)
         Rewrite().visit(self.tree)
 
     # ---- what is read only for its shape -----------------------------------------------------
+    def note_full_spreads(self, unreduce):
+        """Remember ``unreduce(g, t, None, False)`` where ``t``'s shape is known: once inlining
+        has put an expression there (``t`` computed only to be measured), ``static_spreads``
+        writes the shape instead."""
+        self.spreads = [(node, self.shapes[node.args[1].id]) for node in walk(self.tree)
+                        if self.full_spread(node, unreduce) and
+                        isinstance(node.args[1], gast.Name) and
+                        self.shapes.get(node.args[1].id)]
+
+    def static_spreads(self, unreduce):
+        """``unreduce(g, M.dot(v), None, False)`` -> ``np.broadcast_to(g, (2,))``."""
+        parents = {id(c): n for n in walk(self.tree) for c in gast.iter_child_nodes(n)}
+        for node, shape in self.spreads:
+            parent = parents.get(id(node))
+            if parent is None or not self.full_spread(node, unreduce) or \
+                    isinstance(node.args[1], gast.Name):
+                continue
+            spread = gast.Call(func=gast.Attribute(
+                value=gast.Name(id=self.numpy, ctx=gast.Load(), annotation=None,
+                                type_comment=None), attr="broadcast_to", ctx=gast.Load()),
+                args=[node.args[0], const(tuple(shape))], keywords=[])
+            for field, value in gast.iter_fields(parent):
+                if value is node:
+                    setattr(parent, field, spread)
+                elif isinstance(value, list):
+                    value[:] = [spread if v is node else v for v in value]
+
+    @staticmethod
+    def full_spread(node, unreduce):
+        return isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
+            node.func.id == unreduce and len(node.args) == 4 and not node.keywords and all(
+                isinstance(a, gast.Constant) and a.value in (None, False) for a in node.args[2:])
+
     def shape_reads(self, positions=None):
         """``np.size(h ** 2)`` -> ``np.size(h)``: an operand read only for its size or shape
         loses what a number does to it elementwise (which never changes a shape), and an
@@ -199,8 +242,9 @@ class ScalarFactors:
         """The part of ``e`` that gives it its shape: an elementwise operation's operand
         beside a number (which never changes a shape), or one that has the result's shape."""
         while True:
-            if isinstance(e, gast.UnaryOp) and isinstance(e.op, gast.USub):
-                e = e.operand
+            if isinstance(e, gast.UnaryOp) and isinstance(e.op, gast.USub) or \
+                    self.unary_ufunc(e):
+                e = e.operand if isinstance(e, gast.UnaryOp) else e.args[0]
                 continue
             if not (isinstance(e, gast.BinOp) and isinstance(e.op, ELEMENTWISE)):
                 return e

@@ -425,3 +425,20 @@ def test_the_tangent_of_where_has_the_shape_of_its_result(y):
     e = 1e-6
     fd = (g(-0.13 + e, y, m) - g(-0.13 - e, y, m)) / (2 * e)
     assert np.isclose(srcad.hessian(where_of_a_scalar_and_a_matrix)(-0.13, y, m), fd, atol=1e-6)
+
+
+def shape_and_value(x, y, v, m):
+    m = np.cosh(np.full_like(m, x))
+    for i in range(2):
+        v = v + float(x / (2.0 + np.cos(y)))
+        x = np.square(0.3)
+    return np.sum(v) + np.mean(m) + x
+
+
+def test_a_value_computed_again_from_a_saved_number_saves_the_number_not_its_shape():
+    """Fuzz 46:701: ``x`` was saved as its shape only (``np.full_like(m, x)`` reads its shape),
+    though the reverse sweep computes ``x / (2.0 + cos y)`` again from it: ``()`` divided by a
+    number is an empty array, and the gradient had the wrong shape."""
+    args = (0.7, 0.4, np.array([1.0, 2.0]), np.ones((2, 3)))
+    check_grad(shape_and_value, args, wrt=(0, 1, 2, 3))
+    check_jvp(shape_and_value, args, wrt=(0, 1, 2, 3))
