@@ -23,7 +23,11 @@ class Sweeps:
             rev = r + rev
         saved = [t for t in self.block_saved.get(id(stmts), []) if t in self.reads]
         lineno = getattr(stmts[-1], "lineno", None) if stmts else None
-        rev = self.start_zeros(self.block_names.get(id(stmts), []), lineno) + rev
+        local = self.block_names.get(id(stmts), [])
+        # zero where each trip's reverse starts, and again where it ends: a name a trip binds
+        # before reading it passes nothing to its value before the trip, the loop's first
+        # trip included (a parameter the loop overwrites has a zero derivative; fuzz 48:732)
+        rev = self.start_zeros(local, lineno) + rev + self.start_zeros(local, lineno)
         if saved:   # the block's own values, saved at its end, back at its reverse's start
             pushes = [located(self.push(self.kept(t)), lineno) for t in saved]
             pops = [located(assign(t, self.pop(), lineno), lineno) for t in reversed(saved)]

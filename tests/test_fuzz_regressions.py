@@ -442,3 +442,27 @@ def test_a_value_computed_again_from_a_saved_number_saves_the_number_not_its_sha
     args = (0.7, 0.4, np.array([1.0, 2.0]), np.ones((2, 3)))
     check_grad(shape_and_value, args, wrt=(0, 1, 2, 3))
     check_jvp(shape_and_value, args, wrt=(0, 1, 2, 3))
+
+
+def overwritten_in_a_loop(a, b, n):
+    for i in range(n):
+        a = b * 2.0         # the argument a is never read: its derivative is zero
+        b = np.sin(a)
+    return np.sum(b)
+
+
+def overwritten_in_a_loop_of_a_helper(m, n):
+    return overwritten_in_a_loop(np.log1p(m * m), np.logaddexp2(m, m), n)
+
+
+@pytest.mark.parametrize("n", [0, 1, 3])
+def test_an_argument_a_loop_overwrites_before_reading_it_has_a_zero_derivative(n):
+    """Fuzz 48:732: the adjoint of a name each trip binds before reading was zeroed where a
+    trip's reverse starts, not where it ends, so after the first trip's reverse it still held
+    that trip's adjoint, returned as the argument's derivative."""
+    a, b = np.array([0.3, -0.2, 0.5]), np.array([0.7, 0.1, -0.4])
+    check_grad(overwritten_in_a_loop, (a, b, n), wrt=(0, 1))
+    check_jvp(overwritten_in_a_loop, (a, b, n), wrt=(0, 1))
+    if n:
+        assert np.all(srcad.grad(overwritten_in_a_loop)(a, b, n) == 0.0)
+    check_grad(overwritten_in_a_loop_of_a_helper, (np.array([[0.8, -1.2], [0.4, 0.1]]), n))
