@@ -16,14 +16,12 @@ from srcad.build import MARK, local_targets
 from srcad.codegen import emit
 from srcad.forward import ForwardMode
 from srcad.frontend import read_function
-from srcad.naming import Namer, derivative_name
-from srcad.normalize import normalize
+from srcad.naming import derivative_name
 from srcad.optimize import Optimizer
-from srcad.pipeline import RUNTIME, derive, helper_deriver, pure_in
+from srcad.pipeline import RUNTIME, derive, helper_deriver, lowered, pure_in
 from srcad.purity import Purity
 from srcad.reverse import ReverseMode
 from srcad.variadic import restore_parameters
-from srcad.views import lower_in_place
 from srcad.walk import walk, walk_stmts
 
 S, A1 = "scalar", "array1"
@@ -38,18 +36,8 @@ def transformed(fn, wrt, kinds, mode="grad"):
 
 def stages(fn, wrt, kinds, mode="grad"):
     """``transformed``'s result, and what ``_derive`` hands the optimizer besides."""
-    parsed = read_function(fn)
-    before = set(parsed.scope.locals)
-    names_seen = {n.id for n in walk(parsed.tree) if isinstance(n, gast.Name)}
-    namer = Namer(names_seen | parsed.scope.locals)
-    runtime_names = {}
-    for n in RUNTIME:
-        same = n not in parsed.scope.locals and parsed.scope.lookup(n) is RUNTIME[n]
-        runtime_names[n] = n if (same or n not in names_seen) else namer.fresh(n + "_")
-        namer.reserve(runtime_names[n])
-    parsed.scope.runtime = {runtime_names[n]: RUNTIME[n] for n in RUNTIME}
     forward = mode in ("jvp", "tangent")
-    core = lower_in_place(normalize(parsed, namer, kinds), parsed, namer, kinds, forward=forward)
+    parsed, before, namer, runtime_names, core = lowered(fn, kinds, forward)
     generated = local_targets(core) - before
     purity = Purity(read_function, is_user_function)
     facts = analyze(core, wrt, kinds, parsed, None)
