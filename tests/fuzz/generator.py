@@ -164,8 +164,8 @@ class Generator:
             self.link(shares)
         if op.fresh:
             shares = frozenset()
-        if op.name == "broadcast_to":
-            shares = shares | {READ_ONLY}
+        if op.name == "broadcast_to" or "diagonal" in plain or plain.startswith("np.diag("):
+            shares = shares | {READ_ONLY}       # NumPy's read-only views
         return E(plain.format(*[a.plain for a in args]), traced.format(*[a.traced for a in args]),
                  out, op.bound([a.bound for a in args]), shares)
 
