@@ -131,7 +131,8 @@ def _derive(fn, wrt, mode, kinds, busy=(), values=None):
     parsed, before, namer, runtime_names, core = lowered(fn, kinds, mode in ("jvp", "tangent"))
     generated = local_targets(core) - before
     purity = Purity(read_function, is_user_function)
-    known = infer_values(core, dict(values), parsed.scope, helper_results(busy)) \
+    inferred = []       # the helpers whose results the values read: their globals count too
+    known = infer_values(core, dict(values), parsed.scope, helper_results(busy, inferred)) \
         if values is not None else None
     facts = analyze(core, wrt, kinds, parsed, known)
     helpers, externals = [], {runtime_names[n]: RUNTIME[n] for n in RUNTIME}
@@ -141,9 +142,9 @@ def _derive(fn, wrt, mode, kinds, busy=(), values=None):
     derive_helper = helper_deriver("jvp" if forward else "parts", namer, externals, helpers,
                                    busy, purity)
     if forward:
-        return _derive_forward(fn, wrt, parsed, namer, core, generated, facts, helpers,
-                               externals, runtime_names, derive_helper, key, mode == "tangent",
-                               purity)
+        return _derive_forward(fn, wrt, (parsed, inferred), namer, core, generated, facts,
+                               helpers, externals, runtime_names, derive_helper, key,
+                               mode == "tangent", purity)
     fname = derivative_name(fn.__name__, wrt)
     mode_kind = mode if mode in ("grad", "value_and_grad", "split", "parts") else "vjp"
     rev = ReverseMode(core, facts, parsed, namer, runtime_names, derive_helper, mode_kind,
@@ -154,7 +155,7 @@ def _derive(fn, wrt, mode, kinds, busy=(), values=None):
     seed = tree.args.args[-1].id if len(rev.seed_order) < 2 else \
         tuple(a.id for a in tree.args.args[-len(rev.seed_order):])
     tapes = tuple(sorted((rev.tapes | parsed.scope.tapes) & used))
-    depends = _depends(parsed, helpers)
+    depends = _depends(parsed, helpers, inferred)
     forward = None
     if mode == "split":
         halves = split_sweeps(tree, namer.fresh(f"{fn.__name__}_fwd"),
@@ -186,7 +187,7 @@ def lowered(fn, kinds, forward=False):
     return parsed, before, namer, runtime_names, core
 
 
-def helper_results(busy):
+def helper_results(busy, inferred):
     """``value(func, args, kwargs)``: the value a user helper's call returns, inferred from
     its own core with its arguments' values (None: not known). A helper's result then has
     the shape its arguments give it, as a NumPy function's has."""
@@ -208,16 +209,17 @@ def helper_results(busy):
         key = (func.__code__, id(func.__globals__), tuple(sorted(given.items())))
         if key not in memo:
             memo[key] = None        # (while it is being inferred: a recursion)
-            memo[key] = _helper_result(func, given, busy + (func.__code__,))
+            memo[key] = _helper_result(func, given, busy + (func.__code__,), inferred)
         return memo[key]
     return value
 
 
-def _helper_result(func, given, busy):
+def _helper_result(func, given, busy, inferred):
     kinds = {p: kind_of_abstract(v) for p, v in given.items()}
     try:
         parsed, _, _, _, core = lowered(func, kinds)
-        env = infer_values(core, given, parsed.scope, helper_results(busy))
+        inferred.append(parsed)
+        env = infer_values(core, given, parsed.scope, helper_results(busy, inferred))
     except Exception:       # srcad refuses it (with a reason) when it transforms it
         return None
     ret = core.body[-1]
@@ -281,8 +283,10 @@ def stmt_file(func, stmt):
     return getattr(stmt, "filename", None) or func.__code__.co_filename
 
 
-def _derive_forward(fn, wrt, parsed, namer, core, generated, facts, helpers, externals,
+def _derive_forward(fn, wrt, read, namer, core, generated, facts, helpers, externals,
                     runtime_names, derive_helper, key, tangent_only, purity):
+    """``read``: (parsed, the helpers' parsed whose results the values read)."""
+    parsed, inferred = read
     fname = f"{fn.__name__}_jvp"
     fwd = ForwardMode(core, facts, parsed, namer, runtime_names, derive_helper,
                       generated, tangent_only).run(fname)
@@ -291,7 +295,7 @@ def _derive_forward(fn, wrt, parsed, namer, core, generated, facts, helpers, ext
     externals = {k: v for k, v in externals.items() if k in used}
     params = tree.args.args
     tangents = {w: params[len(params) - len(wrt) + i].id for i, w in enumerate(wrt)}
-    depends = _depends(parsed, helpers)
+    depends = _depends(parsed, helpers, inferred)
     tapes = tuple(sorted((fwd.tapes | parsed.scope.tapes) & used))
     gen = Generated(fname, emit(restore_parameters(tree, parsed.tree)), None, externals, helpers,
                     wrt, depends, tangents, tapes, changes=changed_parameters(core))
@@ -317,9 +321,12 @@ def _remember(key, fn, gen):
     return gen
 
 
-def _depends(parsed, helpers):
+def _depends(parsed, helpers, inferred=()):
+    """What a derivative stays valid for: the objects its function's names (and those of the
+    helpers whose results its values read) resolved to, and its helpers' derivatives'."""
     depends = [(where, None if kind == "cell" else name, obj)
-               for (kind, name), (where, obj) in parsed.scope.seen.items()
+               for p in (parsed, *inferred)
+               for (kind, name), (where, obj) in p.scope.seen.items()
                if callable(obj) or isinstance(obj, types.ModuleType) or hasattr(obj, "shape")
                or isinstance(obj, (int, float))]
     for h in helpers:

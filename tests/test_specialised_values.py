@@ -6,6 +6,7 @@ import re
 import numpy as np
 import pytest
 
+import shape_globals_mod
 import srcad
 from oracle import check_grad, check_jvp, numeric_grad
 
@@ -299,3 +300,20 @@ def check_layer_grads(fn, params, x, h=1e-6):
                 down = fn(params, x)
                 a[k] = old
                 assert np.isclose(g[k], (up - down) / (2 * h), rtol=1e-6, atol=1e-6), (k, g, a)
+
+
+def test_a_rebound_global_that_gave_a_helpers_result_its_shape_makes_the_derivative_again(
+        monkeypatch):
+    """``project(x) + b`` widens nothing while W has one column, as b does; after W is rebound
+    to 2 columns it does, and the derivative made for the old W (no sum over b's broadcast
+    axis) must not be reused: its result's shape came from W, through the helper."""
+    x, b = np.array([[0.3, -0.2, 0.5], [0.1, 0.4, -0.6]]), np.array([[0.2], [-0.1]])
+    m = shape_globals_mod
+    d = srcad.grad(m.loss, wrt=1)
+    check_grad(m.loss, (x, b), wrt=1)
+    d(x, b)
+    d(x, b)                                 # the fast path is set
+    monkeypatch.setattr(m, "W", np.ones((3, 2)) * 0.5)
+    check_grad(m.loss, (x, b), wrt=1)
+    assert d(x, b).shape == b.shape
+    assert np.allclose(d(x, b), srcad.grad(m.loss, wrt=1)(x, b))

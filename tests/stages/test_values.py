@@ -897,6 +897,6 @@ def calls_helpers(x, y):
 
 
 def test_a_helpers_result_has_the_shape_its_arguments_give_it():
-    v = infer(calls_helpers, np.ones(3), np.ones(4), helper_values=helper_results(()))
+    v = infer(calls_helpers, np.ones(3), np.ones(4), helper_values=helper_results((), []))
     assert v["m"] == Array(F64, (3, 4)) and v.is_scalar("s")
     assert v["r"] == OPAQUE         # a recursion is not followed
