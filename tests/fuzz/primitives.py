@@ -110,7 +110,8 @@ unary("log2", [np.log2], "np.log2(1.0 + {0} * {0})", lambda b: 1.5 * math.log1p(
 unary("log10", [np.log10], "np.log10(1.0 + {0} * {0})", lambda b: math.log1p(b[0] ** 2))
 unary("log1p", [np.log1p], "np.log1p({0} * {0})", lambda b: math.log1p(b[0] ** 2))
 unary("sqrt", [np.sqrt], "np.sqrt(1.0 + {0} * {0})", lambda b: 1.0 + b[0])
-unary("cbrt", [np.cbrt], "np.cbrt({0} * {0} - 0.5)", lambda b: 1.0 + b[0])
+unary("cbrt", [np.cbrt], "np.cbrt({0} * {0} - 0.5)", lambda b: 1.0 + b[0],
+      traced="np.cbrt(_root({0} * {0} - 0.5))")
 unary("square", [np.square], "np.square({0})", lambda b: b[0] ** 2)
 unary("reciprocal", [np.reciprocal], "np.reciprocal(2.0 + np.cos({0}))", const(1.0))
 unary("arcsinh", [np.arcsinh], "np.arcsinh({0})", lambda b: math.asinh(b[0]))
@@ -143,7 +144,8 @@ unary("m.log2", [math.log2], "math.log2(1.0 + {0} * {0})", lambda b: 1.5 * math.
 unary("m.log10", [math.log10], "math.log10(1.0 + {0} * {0})", lambda b: math.log1p(b[0] ** 2), S)
 unary("m.log1p", [math.log1p], "math.log1p({0} * {0})", lambda b: math.log1p(b[0] ** 2), S)
 unary("m.sqrt", [math.sqrt], "math.sqrt(1.0 + {0} * {0})", lambda b: 1.0 + b[0], S)
-unary("m.cbrt", [math.cbrt], "math.cbrt({0} * {0} - 0.5)", lambda b: 1.0 + b[0], S)
+unary("m.cbrt", [math.cbrt], "math.cbrt({0} * {0} - 0.5)", lambda b: 1.0 + b[0], S,
+      traced="math.cbrt(_root({0} * {0} - 0.5))")
 unary("m.tanh", [math.tanh], "math.tanh({0})", const(1.0), S)
 unary("m.asin", [math.asin], "math.asin(0.5 * math.tanh({0}))", const(0.53), S)
 unary("m.acos", [math.acos], "math.acos(0.5 * math.tanh({0}))", const(2.1), S)

@@ -25,6 +25,11 @@ def _spread(a, axis):         # std: smooth only where the variance is not zero
     return a
 
 
+def _root(a):                # cbrt: finite differences see its blow-up near zero
+    TRACE.append(("away", bool(np.all(np.abs(a) > 1e-2))))
+    return a
+
+
 def _apart(a, b):             # hypot, arctan2: smooth away from (0, 0)
     TRACE.append(("away", bool(np.all(np.hypot(a, b) > 0))))
     return a, b
