@@ -41,6 +41,24 @@ def attr(value, attribute):
                           attr=attribute, ctx=gast.Load())
 
 
+def summed(numpy, value, leading):
+    """``np.sum(value)`` (``leading`` None: every axis), or over its first ``leading`` axes:
+    the sum that undoes broadcasting ``value`` up from a smaller shape."""
+    if leading is None:
+        return call(attr(numpy, "sum"), value)
+    return call(attr(numpy, "sum"), value,
+                axis=const(0 if leading == 1 else tuple(range(leading))))
+
+
+def replace_child(parent, old, new):
+    """Put ``new`` where ``parent`` holds ``old`` (a field or an item of a list field)."""
+    for field, value in gast.iter_fields(parent):
+        if value is old:
+            setattr(parent, field, new)
+        elif isinstance(value, list) and any(v is old for v in value):
+            value[:] = [new if v is old else v for v in value]
+
+
 def const(value):
     """A literal; a tuple as a tuple of literals (as Python parses ``(0, 1)`` back)."""
     if type(value) is tuple:

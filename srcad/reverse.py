@@ -12,7 +12,7 @@ from .analysis import (SCALAR, SEQ, UNKNOWN, assignments, atom_name,
                        helper_call, helper_values, loaded_names, ndim_of, restored_pop,
                        targets)
 from .errors import SrcadError
-from .build import MARK, aug, attr, call, const, contribution, may_broadcast
+from .build import MARK, aug, attr, call, const, contribution, may_broadcast, summed
 from .normalize import assign, index_value, name
 from .planning import Planning
 from .saving import Saving
@@ -474,9 +474,7 @@ def unbroadcast_to(rt, values, value, var, target):
     axes = None if values is None else values.leading_axes(var, target)
     if axes is None:
         return call(rt("unbroadcast"), value, name(var))
-    if axes == "all":
-        return call(attr(rt("np"), "sum"), value)
-    return call(attr(rt("np"), "sum"), value, axis=const(axes[0] if len(axes) == 1 else axes))
+    return summed(rt("np"), value, None if axes == "all" else len(axes))
 
 
 def seed_parts(mode, body, result_name):

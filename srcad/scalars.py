@@ -16,7 +16,7 @@ values exactly as the user's code does.
 import gast
 import numpy as np
 
-from .build import const
+from .build import attr, call, const, replace_child, summed
 from .walk import walk
 
 ELEMENTWISE = (gast.Mult, gast.Div, gast.Add, gast.Sub, gast.Pow)
@@ -58,25 +58,23 @@ class ScalarFactors:
                 for t in walk(s.targets[0] if isinstance(s, gast.Assign) else s.target):
                     if isinstance(t, gast.Name):
                         assigned.setdefault(t.id, []).append(s)
-        for call in list(walk(self.tree)):
-            if not (isinstance(call, gast.Call) and isinstance(call.func, gast.Name) and
-                    call.func.id == unreduce and len(call.args) == 4 and
-                    isinstance(call.args[1], gast.Name) and
+        for spread in list(walk(self.tree)):
+            if not (isinstance(spread, gast.Call) and isinstance(spread.func, gast.Name) and
+                    spread.func.id == unreduce and len(spread.args) == 4 and
+                    isinstance(spread.args[1], gast.Name) and
                     all(isinstance(a, gast.Constant) and a.value in (None, False)
-                        for a in call.args[2:])):
+                        for a in spread.args[2:])):
                 continue
-            parent, lazy = parents.get(id(call)), set()
+            parent, lazy = parents.get(id(spread)), set()
             if isinstance(parent, gast.Assign) and isinstance(parent.targets[0], gast.Name):
-                full = self.shape(call.args[1].id)
+                full = self.shape(spread.args[1].id)
                 if not (full and self.broadcast_anyway(parent.targets[0].id, full, parents,
                                                        assigned, lazy)):
                     continue
-            elif not self.use_broadcasts(call, ("as", call.args[1].id), parents, assigned,
+            elif not self.use_broadcasts(spread, ("as", spread.args[1].id), parents, assigned,
                                          lazy):
                 continue    # within one expression, ``a`` is the ``a`` it reduces
-            for field, value in gast.iter_fields(parent):
-                if value is call:
-                    setattr(parent, field, call.args[0])
+            replace_child(parent, spread, spread.args[0])
             self.shapes.update(dict.fromkeys(lazy, ()))
             changed = True
         return changed
@@ -128,11 +126,8 @@ class ScalarFactors:
         if isinstance(e, gast.Compare) and len(e.comparators) == 1:
             return same_or_scalar([self.shape_of(e.left, full),
                                    self.shape_of(e.comparators[0], full)])
-        if isinstance(e, gast.Call) and not e.keywords and (
-                isinstance(e.func, gast.Attribute) and e.func.attr == "where" and
-                len(e.args) == 3 and self.numpy_call(gast.Call(
-                    func=e.func, args=e.args[:1], keywords=[]), "where") or
-                isinstance(e.func, gast.Name) and e.func.id in self.elementwise_helpers):
+        if self.numpy_call(e, "where", 3) or isinstance(e, gast.Call) and not e.keywords and \
+                isinstance(e.func, gast.Name) and e.func.id in self.elementwise_helpers:
             return same_or_scalar([self.shape_of(a, full) for a in e.args])
         return None
 
@@ -144,10 +139,11 @@ class ScalarFactors:
         return isinstance(ufunc, np.ufunc) and ufunc.nin == 1 and ufunc.nout == 1 and \
             self.numpy_call(e, e.func.attr)
 
-    def numpy_call(self, e, attr):
+    def numpy_call(self, e, function, nargs=1):
+        """``e`` is ``np.<function>(...)`` with ``nargs`` positional arguments."""
         return isinstance(e, gast.Call) and isinstance(e.func, gast.Attribute) and \
-            e.func.attr == attr and isinstance(e.func.value, gast.Name) and \
-            e.func.value.id == self.numpy and len(e.args) == 1 and not e.keywords
+            e.func.attr == function and isinstance(e.func.value, gast.Name) and \
+            e.func.value.id == self.numpy and len(e.args) == nargs and not e.keywords
 
     # ---- sums that undo broadcasting ----------------------------------------------------------
     def unbroadcasts(self, unbroadcast):
@@ -171,12 +167,7 @@ class ScalarFactors:
                 extra = len(got) - len(want)
                 if extra <= 0 or got[extra:] != want:
                     return node
-                total = gast.Attribute(value=gast.Name(id=owner.numpy, ctx=gast.Load(),
-                                                       annotation=None, type_comment=None),
-                                       attr="sum", ctx=gast.Load())
-                keywords = [] if not want else [gast.keyword(arg="axis", value=const(
-                    0 if extra == 1 else tuple(range(extra))))]
-                return gast.Call(func=total, args=[node.args[0]], keywords=keywords)
+                return summed(owner.numpy, node.args[0], extra if want else None)
         Rewrite().visit(self.tree)
 
     # ---- what is read only for its shape -----------------------------------------------------
@@ -197,15 +188,8 @@ class ScalarFactors:
             if parent is None or not self.full_spread(node, unreduce) or \
                     isinstance(node.args[1], gast.Name):
                 continue
-            spread = gast.Call(func=gast.Attribute(
-                value=gast.Name(id=self.numpy, ctx=gast.Load(), annotation=None,
-                                type_comment=None), attr="broadcast_to", ctx=gast.Load()),
-                args=[node.args[0], const(tuple(shape))], keywords=[])
-            for field, value in gast.iter_fields(parent):
-                if value is node:
-                    setattr(parent, field, spread)
-                elif isinstance(value, list):
-                    value[:] = [spread if v is node else v for v in value]
+            replace_child(parent, node, call(attr(self.numpy, "broadcast_to"), node.args[0],
+                                             const(tuple(shape))))
 
     @staticmethod
     def full_spread(node, unreduce):
@@ -230,13 +214,7 @@ class ScalarFactors:
                 node.args[k] = self.shape_source(node.args[k])
             if self.numpy_call(node, "size") and isinstance(node.args[0], gast.Name) and \
                     self.scalar(node.args[0].id):
-                parent = parents[id(node)]
-                for field, value in gast.iter_fields(parent):
-                    if value is node:
-                        setattr(parent, field, gast.Constant(value=1, kind=None))
-                    elif isinstance(value, list) and any(v is node for v in value):
-                        value[:] = [gast.Constant(value=1, kind=None) if v is node else v
-                                    for v in value]
+                replace_child(parents[id(node)], node, const(1))
 
     def shape_source(self, e):
         """The part of ``e`` that gives it its shape: an elementwise operation's operand
