@@ -359,7 +359,7 @@ class Fence(gast.NodeVisitor):
                     self.fail(node, "a nested or starred unpacking target",
                               "unpack one level at a time into plain names")
         elif isinstance(target, gast.Subscript) and isinstance(node, gast.AugAssign) and \
-                self.parsed.scope.generated:
+                isinstance(node.op, (gast.Add, gast.Sub)) and self.parsed.scope.generated:
             pass   # an adjoint accumulated into an element: normalize makes it a pure update
         elif isinstance(target, gast.Subscript) and self.parsed.scope.generated:
             self.fail(node, "a second derivative through assignment into an element "

@@ -225,7 +225,8 @@ class Lowering:
         return gast.Subscript(value=name(target.value.id), slice=index, ctx=gast.Store())
 
     def stmt_AugAssign(self, s, out):
-        if isinstance(s.target, gast.Subscript) and not self.scope.generated:
+        if isinstance(s.target, gast.Subscript) and not (
+                self.scope.generated and isinstance(s.op, (gast.Add, gast.Sub))):
             element = self.element(s.target, s.lineno, out)    # x[i] += v: read, then write
             old = self.atom(located(gast.Subscript(value=name(element.value.id),
                                                    slice=clone(element.slice),
@@ -238,7 +239,8 @@ class Lowering:
             target = located(s.target, s.lineno)
             base = self.atom(target.value, out)
             index = located(index_value(self.index(target.slice, out)), s.lineno)
-            value = self.atom(s.value, out)
+            value = self.atom(s.value if isinstance(s.op, gast.Add) else located(
+                gast.UnaryOp(op=gast.USub(), operand=s.value), s.lineno), out)   # d[i] -= g
             update = located(gast.Call(func=self.runtime_name("added_at"),
                                        args=[clone(base), index, value], keywords=[]),
                              s.lineno)

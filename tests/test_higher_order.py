@@ -302,3 +302,27 @@ def test_tangents_of_a_list_result_add_elementwise():
     g = srcad.grad(split_product)
     fd = (g(x + 1e-6 * v) - g(x - 1e-6 * v)) / 2e-6
     assert np.allclose(hv, fd, rtol=1e-5, atol=1e-6) and np.abs(fd).max() > 1.0
+
+
+def rosenbrock(x):
+    a = x[1:] - x[:-1] ** 2
+    b = 1.0 - x[:-1]
+    return np.sum(100.0 * a ** 2 + b ** 2)
+
+
+def test_hessian_through_an_adjoint_subtracted_from_a_slice():
+    # the gradient's source has dx[:-1] -= ...: read again as an update that subtracts (it
+    # was read as one that adds, a Hessian off by 1.5e4)
+    x = np.random.default_rng(3).normal(size=5)
+    d = srcad.grad(rosenbrock)
+    assert "dx[:-1] -= " in srcad.source(d, x)
+    h = 1e-6
+    want = np.array([(d(x + h * e) - d(x - h * e)) / (2 * h) for e in np.eye(5)])
+    np.testing.assert_allclose(srcad.hessian(rosenbrock)(x), want, rtol=1e-6, atol=1e-5)
+    np.testing.assert_allclose(srcad.jacobian(d)(x), want, rtol=1e-6, atol=1e-5)
+    a = x[1:] - x[:-1] ** 2    # the analytic Hessian
+    exact = np.zeros((5, 5))
+    exact[range(4), range(4)] += 2.0 - 400.0 * a + 800.0 * x[:-1] ** 2
+    exact[range(1, 5), range(1, 5)] += 200.0
+    exact[range(4), range(1, 5)] = exact[range(1, 5), range(4)] = -400.0 * x[:-1]
+    np.testing.assert_allclose(srcad.hessian(rosenbrock)(x), exact, rtol=1e-10, atol=1e-9)
