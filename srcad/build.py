@@ -10,6 +10,7 @@ from .kinds import SCALAR
 from .walk import clone, fingerprint, walk
 
 MARK = "__srcad_comment__ "   # a string statement that codegen prints as a comment
+TRIPS = "trips"     # a loop's trip counter, or its list of trips (trip_lists, frontend.unbatched)
 
 def name(id_, store=False):
     return gast.Name(id=id_, ctx=gast.Store() if store else gast.Load(), annotation=None,

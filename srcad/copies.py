@@ -5,11 +5,13 @@ import ast
 
 import gast
 
+from .algebra import Folder, factored, unnegated
 from .kinds import SCALAR
 from .reaching import load_nodes, name_loads, names_in, reached, reached_loads
 from .walk import clone, fingerprint, walk
 
 MERGED_WIDTH = 80   # a merged accumulation longer than this reads worse than two
+PACKED_WIDTH = 99   # a container's adjoint with its parts written in: one printed line at most
 
 
 def stored(node, names):
@@ -32,17 +34,6 @@ def stack_call(n):
     """``stack.pop()``: a transform of the derivative pairs it with its own stack, as a
     statement of its own."""
     return isinstance(n.func, gast.Attribute) and n.func.attr in ("pop", "append")
-
-
-def negated(v):
-    """``e`` for ``-e`` (also ``-e * f``, a product led by a negation); else None."""
-    if isinstance(v, gast.UnaryOp) and isinstance(v.op, gast.USub):
-        return v.operand
-    if isinstance(v, gast.BinOp) and isinstance(v.op, (gast.Mult, gast.Div)):
-        inner = negated(v.left)
-        if inner is not None:
-            return gast.BinOp(left=inner, op=v.op, right=v.right)
-    return None
 
 
 def text(node):
@@ -216,6 +207,8 @@ class CopyPasses:
                 for n in walk(gast.Tuple(elts=[s.value, m.value], ctx=gast.Load()))):
             return False
         merged = merged_accumulation(s, m)
+        merged.value = Folder().visit(merged.value)
+        merged.value = factored(merged.value) or merged.value
         if len(ast.unparse(gast.gast_to_ast(merged))) > MERGED_WIDTH:
             return False
         merged.lineno = getattr(s, "lineno", None)
@@ -262,6 +255,84 @@ class CopyPasses:
         kind = self.kinds.get(d)
         return kind == SCALAR or isinstance(kind, str) and kind.startswith("array")
 
+    def try_inline_negation(self, stmts, i):
+        """``dstep = -dy; a = dstep * p; b = dstep / q`` -> ``a = -dy * p; b = -dy / q``: the
+        adjoint of ``y - step``, written where it is used as a hand-writer would (a negation
+        met by another one cancels, ``algebra.Folder``)."""
+        s = stmts[i]
+        if not (isinstance(s, gast.Assign) and len(s.targets) == 1 and
+                isinstance(s.targets[0], gast.Name) and isinstance(s.value, gast.UnaryOp) and
+                isinstance(s.value.op, gast.USub) and isinstance(s.value.operand, gast.Name)):
+            return False
+        t, n = s.targets[0].id, s.value.operand.id
+        loads_, stores_ = self.counts_cache
+        if t == n or t not in self.adjoints or stores_.get(t) != 1 or t in self.params:
+            return False
+        uses, seen = [], 0
+        for j in range(i + 1, len(stmts)):
+            if seen == loads_.get(t, 0):
+                break
+            m = stmts[j]
+            here = [p for p in walk(m) if isinstance(p, gast.BinOp) and
+                    isinstance(p.op, (gast.Mult, gast.Div)) and any(
+                        isinstance(o, gast.Name) and o.id == t for o in (p.left, p.right))]
+            count = name_loads(m, t)
+            if count and (not isinstance(m, (gast.Assign, gast.AugAssign)) or
+                          len(here) != count or any(p.left is p.right for p in here)):
+                return False
+            if seen + count < loads_.get(t, 0) and stored(m, {n}):
+                return False
+            uses += [(m, p) for p in here]
+            seen += count
+        if seen != loads_.get(t, 0) or not uses:
+            return False
+        for m, p in uses:
+            for side in ("left", "right"):
+                o = getattr(p, side)
+                if isinstance(o, gast.Name) and o.id == t:
+                    setattr(p, side, gast.UnaryOp(op=gast.USub(), operand=clone(s.value.operand)))
+            Folder().visit(m)
+        del stmts[i]
+        self.rewritten = [m for m, _ in uses]
+        return True
+
+    def try_inline_packed(self, stmts, i):
+        """``dW = e; ...; dparams = add_at(dparams, i, (dW, db))`` -> ``e`` in the tuple, when
+        ``dW`` is read nowhere else, nothing between changes what ``e`` reads, and the line still
+        fits: a container's adjoint built by index in one line, as by hand."""
+        s = stmts[i]
+        if not (isinstance(s, gast.Assign) and len(s.targets) == 1 and
+                isinstance(s.targets[0], gast.Name) and not any(isinstance(n, gast.Call) and stack_call(n) for n in walk(s.value)) and
+                self.pure_expr(s.value)):
+            return False
+        t = s.targets[0].id
+        loads_, stores_ = self.counts_cache
+        if t not in self.adjoints or t in self.params or t in self.seeds or \
+                stores_.get(t) != 1 or loads_.get(t) != 1:
+            return False
+        reads = loads_of(s.value)
+        for j in range(i + 1, len(stmts)):
+            m = stmts[j]
+            if t not in self.mentions(m):
+                if self.touched(m) & reads or not isinstance(m, gast.Assign):
+                    return False
+                continue
+            packs = [p for p in walk(m) if isinstance(p, gast.Tuple) and any(
+                isinstance(e, gast.Name) and e.id == t for e in p.elts)]
+            if not isinstance(m, gast.Assign) or len(packs) != 1:
+                return False
+            tuple_ = packs[0]
+            k = next(k for k, e in enumerate(tuple_.elts) if isinstance(e, gast.Name) and e.id == t)
+            tuple_.elts[k] = clone(s.value)
+            if 4 * len(self.chain) + len(ast.unparse(gast.gast_to_ast(m))) > PACKED_WIDTH:
+                tuple_.elts[k] = gast.Name(id=t, ctx=gast.Load(), annotation=None,
+                                           type_comment=None)
+                return False
+            del stmts[i]
+            self.rewritten = [m]
+            return True
+        return False
+
     def try_cancel_reset(self, stmts, i):
         """``t = d[k]; d[k] = 0.0; ...; d[k] += t`` -> ``t = d[k]; ...`` when nothing between
         touches ``d[k]`` or ``t`` (the adjoint of ``x[k] = x[k] + ...``: ``d[k]`` keeps its
@@ -302,8 +373,8 @@ def merged_accumulation(s, m):
     if type(s.op) is not type(m.op):   # d += a; d -= b -> d += a - b; d -= a; d += b -> d -= a - b
         return gast.AugAssign(target=s.target, op=s.op,
                               value=gast.BinOp(left=left, op=gast.Sub(), right=right))
-    if isinstance(op, gast.Add) and negated(left) is not None and negated(right) is not None:
-        left, right, op = negated(left), negated(right), gast.Sub()
+    if isinstance(op, gast.Add) and unnegated(left) is not None and unnegated(right) is not None:
+        left, right, op = unnegated(left), unnegated(right), gast.Sub()
     value = gast.BinOp(left=left, op=gast.Add(), right=right)
     return gast.AugAssign(target=s.target, op=op, value=value)
 

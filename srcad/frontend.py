@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import gast
 
+from .build import TRIPS
 from .closures import lift_nested
 from .errors import NotDifferentiable, UnsupportedSyntax, UsageError, call_site
 from .walk import walk
@@ -203,31 +204,100 @@ def read_function(fn):
     return parsed
 
 
-def unbatched(stmts, tapes):
+def unbatched(stmts, tapes, lists=None):
     """A derivative's batched saves read as the single ones they stand for:
     ``stack.append((a, b))`` -> ``stack.append(a); stack.append(b)`` and ``a, b = stack.pop()``
-    -> ``b = stack.pop(); a = stack.pop()`` (see ``batching``)."""
+    -> ``b = stack.pop(); a = stack.pop()`` (see ``batching``); a loop's list of trips as the
+    trip counter and pushes it stands for (see ``trip_lists``)."""
+    if lists is None:
+        lists = trip_list_tapes(stmts, tapes)
     out = []
     for s in stmts:
         for block in ("body", "orelse"):
             if isinstance(getattr(s, block, None), list):
-                unbatched(getattr(s, block), tapes)
-        v = s.value if isinstance(s, (gast.Expr, gast.Assign)) else None
-        if isinstance(s, gast.Expr) and isinstance(v, gast.Call) and \
-                is_tape_call(v, _Tapes(tapes), "append") and isinstance(v.args[0], gast.Tuple):
-            for e in v.args[0].elts:
-                push = gast.Expr(value=gast.Call(func=v.func, args=[e], keywords=[]))
-                out.append(gast.copy_location(push, s))
-            continue
-        if isinstance(s, gast.Assign) and len(s.targets) == 1 and \
-                isinstance(s.targets[0], gast.Tuple) and is_tape_call(v, _Tapes(tapes), "pop"):
-            for e in reversed(s.targets[0].elts):
-                pop = gast.Assign(targets=[e], value=gast.Call(func=v.func, args=[], keywords=[]),
-                                  type_comment=None)
-                out.append(gast.copy_location(pop, s))
-            continue
-        out.append(s)
+                unbatched(getattr(s, block), tapes, lists)
+        for c in counted(s, lists, tapes):
+            out += single_saves(gast.copy_location(c, s), tapes)
     stmts[:] = out
+
+
+def single_saves(s, tapes):
+    v = s.value if isinstance(s, (gast.Expr, gast.Assign)) else None
+    if isinstance(s, gast.Expr) and isinstance(v, gast.Call) and \
+            is_tape_call(v, _Tapes(tapes), "append") and isinstance(v.args[0], gast.Tuple):
+        return [gast.copy_location(gast.Expr(value=gast.Call(func=v.func, args=[e], keywords=[])), s)
+                for e in v.args[0].elts]
+    if isinstance(s, gast.Assign) and len(s.targets) == 1 and \
+            isinstance(s.targets[0], gast.Tuple) and is_tape_call(v, _Tapes(tapes), "pop"):
+        return [gast.copy_location(gast.Assign(targets=[e], value=gast.Call(
+            func=v.func, args=[], keywords=[]), type_comment=None), s)
+            for e in reversed(s.targets[0].elts)]
+    return [s]
+
+
+def trip_list_tapes(stmts, tapes):
+    """``{N: tape}`` for each list of trips ``N``: bound to ``[]`` and popped from a tape."""
+    empty, popped = set(), {}
+    for s in walk(gast.Module(body=stmts, type_ignores=[])):
+        if not (isinstance(s, gast.Assign) and len(s.targets) == 1):
+            continue
+        t = s.targets[0]
+        names = [t] if isinstance(t, gast.Name) else getattr(t, "elts", [])
+        if isinstance(s.value, gast.List) and not s.value.elts and isinstance(t, gast.Name):
+            empty.add(t.id)
+        elif is_tape_call(s.value, _Tapes(tapes), "pop"):
+            for n in names:
+                if isinstance(n, gast.Name) and n.id.startswith(TRIPS):
+                    popped[n.id] = s.value.func.value.id
+    lists = {n: tape for n, tape in popped.items() if n in empty}
+    loops = [s for s in walk(gast.Module(body=stmts, type_ignores=[])) if isinstance(s, gast.For)
+             and isinstance(s.target, gast.Name) and s.target.id in empty and reversal_of(s.iter)]
+    grew = True
+    while grew:     # an outer loop's list holds the inner loop's lists
+        grew = False
+        for s in loops:
+            if reversal_of(s.iter) in lists and s.target.id not in lists:
+                lists[s.target.id] = lists[reversal_of(s.iter)]
+                grew = True
+    return lists
+
+
+def reversal_of(e):
+    """``N`` of ``reversed(N)``; else None."""
+    if isinstance(e, gast.Call) and isinstance(e.func, gast.Name) and e.func.id == "reversed" \
+            and len(e.args) == 1 and isinstance(e.args[0], gast.Name) and not e.keywords:
+        return e.args[0].id
+    return None
+
+
+def counted(s, lists, tapes):
+    """A list of trips' statements as the counter's: ``N = []`` -> ``N = 0``;
+    ``N.append(e)`` -> ``N += 1; tape.append(e)``; ``for t in reversed(N): ...`` ->
+    ``for _N in range(N): t = tape.pop(); ...``."""
+    load = lambda n: gast.Name(id=n, ctx=gast.Load(), annotation=None, type_comment=None)
+    store = lambda n: gast.Name(id=n, ctx=gast.Store(), annotation=None, type_comment=None)
+    v = getattr(s, "value", None)
+    if isinstance(s, gast.Assign) and isinstance(v, gast.List) and not v.elts and \
+            isinstance(s.targets[0], gast.Name) and s.targets[0].id in lists:
+        return [gast.Assign(targets=s.targets, value=gast.Constant(value=0, kind=None),
+                            type_comment=None)]
+    if isinstance(s, gast.Expr) and isinstance(v, gast.Call) and \
+            isinstance(v.func, gast.Attribute) and v.func.attr == "append" and \
+            isinstance(v.func.value, gast.Name) and v.func.value.id in lists:
+        n = v.func.value.id
+        push = gast.Call(func=gast.Attribute(value=load(lists[n]), attr="append", ctx=gast.Load()),
+                         args=v.args, keywords=[])
+        return [gast.AugAssign(target=store(n), op=gast.Add(), value=gast.Constant(value=1, kind=None)),
+                gast.Expr(value=push)]
+    if isinstance(s, gast.For) and reversal_of(s.iter) in lists:
+        n = reversal_of(s.iter)
+        pop = gast.Assign(targets=[s.target], value=gast.Call(func=gast.Attribute(
+            value=load(lists[n]), attr="pop", ctx=gast.Load()), args=[], keywords=[]),
+            type_comment=None)
+        s.body = single_saves(gast.copy_location(pop, s), tapes) + s.body
+        s.target = store("_" + n)
+        s.iter = gast.Call(func=load("range"), args=[load(n)], keywords=[])
+    return [s]
 
 
 class _Tapes:

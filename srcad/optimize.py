@@ -10,19 +10,20 @@ another name becomes ``d = d + e``.
 import gast
 
 from .accumulate import Accumulation
-from .batching import Batching
+from .algebra import Folder
 from .analysis import SCALAR
+from .batching import Batching
 from .build import loads, stores
 from .copies import CopyPasses
 from .reaching import name_loads, names_in, reached_loads
 from .restores import unseen_changes
 from .scalars import ScalarFactors
-from .tidying import (Folder, drop_unused_stack, element_loops, print_appends, return_directly,
-                      tidy)
+from .tidying import drop_unused_stack, element_loops, print_appends, return_directly, tidy
 from .tree_facts import (PURE_CALLS, has_call, header, is_init, is_pop, is_push,
                          modified, uses, written)
-from .zero_adjoints import ZeroAdjoints
+from .trip_lists import trip_lists
 from .walk import clone, fingerprint, walk, walk_stmts
+from .zero_adjoints import ZeroAdjoints
 
 
 _MISSING = object()
@@ -97,6 +98,9 @@ class Optimizer(Remembering, CopyPasses, ZeroAdjoints):
         accumulation.share(self.tree.body, set(s for s in self.seeds if self.kinds.get(s) != SCALAR))
         drop_unused_stack(self.tree)
         Batching(self.tree, self.pairs).run()
+        lists = trip_lists(self.tree, self.pairs)
+        if lists:
+            Batching(self.tree, self.pairs + lists).run()
         return_directly(self.tree.body)
         print_appends(self.tree.body, self.runtime.get("appended", "appended"))
         element_loops(self.tree)
@@ -291,7 +295,8 @@ class Optimizer(Remembering, CopyPasses, ZeroAdjoints):
                     self.try_forward_copy(stmts, i) or self.try_forward_pack(stmts, i) or \
                     self.try_rename_definition(stmts, i) or \
                     self.try_merge_accumulations(stmts, i) or \
-                    self.try_sink_accumulation(stmts, i) or self.try_cancel_reset(stmts, i):
+                    self.try_sink_accumulation(stmts, i) or self.try_cancel_reset(stmts, i) or \
+                    self.try_inline_negation(stmts, i) or self.try_inline_packed(stmts, i):
                 self.forget_rewritten()     # what was remembered of them may be stale
                 continue
             i += 1

@@ -137,8 +137,10 @@ def block_locals(body, ops, skip=frozenset(), uniform=lambda t: False):
         if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
             loads.setdefault(n.id, set()).add(id(n))
     plan, blocks, carried = {}, {}, {}
+    looped = set()      # bound once in a loop and read nowhere else: not carried outside it
+    guards = set()
 
-    def block(stmts):
+    def block(stmts, loop=None):
         if own_jumps(stmts):
             return
         names = []
@@ -158,9 +160,13 @@ def block_locals(body, ops, skip=frozenset(), uniform=lambda t: False):
                 continue
             after = {id(n) for n in walk_stmts_nodes(stmts[j + 1:]) if isinstance(n, gast.Name)}
             for t in targets(s):
-                if counts.get(t) == 1 and loads.get(t, set()) <= after and \
-                        t not in loaded_names(s.value):
+                if t in loaded_names(s.value):
+                    continue
+                if counts.get(t) == 1 and loads.get(t, set()) <= after:
                     names.append(t)
+                elif loop is not None and loop_local(loop, t, after, loads):
+                    names.append(t)
+                    looped.add(t)
         if names:
             plan[id(stmts)] = names
             blocks[id(stmts)] = stmts
@@ -168,19 +174,68 @@ def block_locals(body, ops, skip=frozenset(), uniform=lambda t: False):
     def visit(stmts, in_loop):
         for s in stmts:
             if isinstance(s, (gast.For, gast.While)):
-                block(s.body)
+                block(s.body, s)
+                if guard_of(s) is not None:
+                    block(guard_of(s).orelse, s)
+                    guards.add(id(guard_of(s)))
                 visit(s.body, True)
             elif isinstance(s, gast.If):
-                if in_loop:
+                if in_loop and id(s) not in guards:
                     block(s.body)
                     block(s.orelse)
                 visit(s.body, in_loop)
                 visit(s.orelse, in_loop)
     visit(body, False)
+    for b in list(carried):
+        carried[b] = [(t, i) for t, i in carried[b] if t not in looped]
+        if not carried[b]:
+            del carried[b]
     for b, pairs in carried.items():
         plan.setdefault(b, []).extend(t for t, _ in pairs)
         blocks[b] = next(x for x in walk_blocks(body) if id(x) == b)
     return plan, blocks, {(i, t) for pairs in carried.values() for t, i in pairs}
+
+
+def loop_local(loop, t, after, loads):
+    """``t`` is bound once in ``loop`` (in its block, as the caller checked) and read only after
+    that binding there or by a while loop's test, which the reverse sweep does not run again
+    (the Newton ``step``, also bound before the loop): each trip's reverse wants that trip's
+    value, and no reverse outside the loop reads ``t``."""
+    bindings = sum(1 for s in walk_stmts(loop.body) if isinstance(s, gast.Assign) and
+                   t in targets(s) or isinstance(s, gast.For) and t in mentioned(s.target))
+    return bindings == 1 and loads.get(t, set()) <= after | test_loads(loop)
+
+
+def guard_of(loop):
+    """The ``if not cond: break else: <rest>`` ending ``while True: <head>; ...``, the form a
+    while loop whose test needs statements is lowered to; None for any other loop."""
+    if not (isinstance(loop, gast.While) and isinstance(loop.test, gast.Constant) and loop.body
+            and isinstance(loop.body[-1], gast.If)):
+        return None
+    guard = loop.body[-1]
+    if len(guard.body) == 1 and isinstance(guard.body[0], gast.Break):
+        return guard
+    return None
+
+
+def test_loads(loop):
+    """Ids of the names a loop's test reads: a while loop's test, or the head and condition of a
+    guarded one when the head computes nothing else (its reverse then has nothing to do)."""
+    if not isinstance(loop, gast.While):
+        return set()
+    guard = guard_of(loop)
+    if guard is None:
+        return {id(n) for n in walk(loop.test)}
+    head = loop.body[:-1]
+    bound = assigned_in(head)
+    if not all(isinstance(h, gast.Assign) for h in head) or \
+            bound & {n.id for n in walk_stmts_nodes(guard.orelse) if isinstance(n, gast.Name)}:
+        return set()
+    return {id(n) for n in walk_stmts_nodes(head + [guard.test]) if isinstance(n, gast.Name)}
+
+
+def assigned_in(stmts):
+    return {t for s in stmts if isinstance(s, gast.Assign) for t in targets(s)}
 
 
 def own_jumps(stmts):

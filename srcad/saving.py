@@ -15,6 +15,11 @@ from .walk import clone, fingerprint, walk, walk_blocks, walk_stmts
 PURE_OPS = ("rule", "copy", "global", "compare", "subscript")   # same operands, same value
 
 
+def clobbered(operands, bound, start, end):
+    """Whether a statement after ``start``, up to ``end``, binds one of ``operands``."""
+    return any(operands & b for b in bound[start + 1:end + 1])
+
+
 class Saving:
     def pushes(self, body, params):
         """Targets to save at each assignment: read by the reverse sweep and maybe bound.
@@ -162,12 +167,14 @@ class Saving:
                 for t in sorted(chosen, key=where.get, reverse=True):
                     last[t] = max([where[t]] + [i for i, r in enumerate(read) if t in r] +
                                   [last[u] for u in last if t in read[where[u]]])
-                keep = {t: s for t, s in chosen.items()
-                        if read[where[t]] <= self.reads | set(chosen) and not any(
-                            read[where[t]] & b for b in bound[where[t] + 1:last[t] + 1])}
-                if keep.keys() == chosen.keys():
+                drop = {t for t in chosen if not read[where[t]] <= self.reads | set(chosen)}
+                if not drop:    # made again late for a reader made again late: save the top one
+                    bad = [t for t in chosen if self.clobbered_chain(t, chosen, where, read, bound,
+                                                                     last[t])]
+                    drop = {max(bad, key=where.get)} if bad else set()
+                if not drop:
                     break
-                chosen = keep
+                chosen = {t: s for t, s in chosen.items() if t not in drop}
             needed = set(saved) & set(chosen)
             for t in sorted(chosen, key=where.get, reverse=True):
                 if t in needed:
@@ -180,6 +187,19 @@ class Saving:
                 else:
                     made[t] = stmt.value
         return out
+
+    @staticmethod
+    def clobbered_chain(t, chosen, where, read, bound, end):
+        """Whether what ``t`` is made again from (through other names made again) is bound
+        again before ``end``, where its last reader's adjoint needs it."""
+        chain, todo = set(), [t]
+        while todo:
+            u = todo.pop()
+            if u not in chain:
+                chain.add(u)
+                todo.extend(read[where[u]] & set(chosen))
+        base = set().union(*(read[where[u]] for u in chain)) - chain
+        return clobbered(base, bound, min(where[u] for u in chain), end)
 
     def cheap(self, s):
         """One arithmetic op on scalars: as cheap to compute again as to pop."""

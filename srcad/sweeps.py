@@ -3,8 +3,8 @@ blocks, branches and loops. A mixin of ``reverse.ReverseMode``, using ``saving.S
 decisions."""
 import gast
 
-from .analysis import (SEQ, is_setitem, is_tape_call, loaded_names, targets)
-from .build import aug, attr, backwards, call, const
+from .analysis import SEQ, is_setitem, is_tape_call, loaded_names, targets
+from .build import TRIPS, attr, aug, backwards, call, const
 from .normalize import assign, located, name
 from .walk import clone, walk_stmts
 
@@ -151,7 +151,7 @@ class Sweeps:
                 block.insert(len(block) - 1, placed[-1])
 
     def trip_counter(self, lineno):
-        counter = self.temp("trips")
+        counter = self.temp(TRIPS)
         init = located(assign(counter, const(0), lineno), lineno)
         step = located(gast.AugAssign(target=name(counter, store=True), op=gast.Add(),
                                       value=const(1)), lineno)

@@ -82,30 +82,6 @@ def negate(test):
     return gast.UnaryOp(op=gast.Not(), operand=test)
 
 
-class Folder(gast.NodeTransformer):
-    """Arithmetic on constants, ``e ** 1`` -> ``e``."""
-
-    OPS = {gast.Add: lambda a, b: a + b, gast.Sub: lambda a, b: a - b,
-           gast.Mult: lambda a, b: a * b}
-
-    def visit_BinOp(self, node):
-        self.generic_visit(node)
-        left, right = node.left, node.right
-        num = lambda n: isinstance(n, gast.Constant) and type(n.value) in (int, float)
-        if num(left) and num(right) and type(node.op) in self.OPS:
-            return gast.Constant(value=self.OPS[type(node.op)](left.value, right.value), kind=None)
-        if isinstance(node.op, gast.Pow) and num(right) and right.value == 1 and type(right.value) is int:
-            return left
-        return node
-
-    def visit_UnaryOp(self, node):
-        self.generic_visit(node)
-        if isinstance(node.op, gast.USub) and isinstance(node.operand, gast.UnaryOp) and \
-                isinstance(node.operand.op, gast.USub):
-            return node.operand.operand
-        return node
-
-
 def return_directly(body):
     """``dx, dy = dh(x, y, dout=...); return dx, dy`` -> ``return dh(x, y, dout=...)``."""
     if len(body) < 2 or not isinstance(body[-1], gast.Return):

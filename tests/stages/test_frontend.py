@@ -436,3 +436,39 @@ def test_a_derivatives_batched_saves_read_as_single_ones():
         "for i in range(n):", "    stack.append(u)", "    stack.append(v)", "    u = u * 2",
         "for i in range(n):", "    v = stack.pop()", "    u = stack.pop()",
         "    other.append((u, v))"]
+
+
+def test_a_derivatives_lists_of_trips_read_as_trip_counters():
+    import ast
+    import textwrap
+
+    from srcad.frontend import unbatched
+    body = gast.ast_to_gast(ast.parse(textwrap.dedent("""
+        trips_2 = []
+        while k < n:
+            trips = []
+            while abs(step) > tol:
+                step = f(y)
+                trips.append((y, step))
+                y = y - step
+            trips_2.append(trips)
+        stack.append(trips_2)
+        trips_2 = stack.pop()
+        for trips in reversed(trips_2):
+            for y, step in reversed(trips):
+                dy = dy * step
+        mine = []
+        for w in reversed(mine):
+            mine.append(w)
+    """))).body
+    unbatched(body, frozenset({"stack"}))
+    text = ast.unparse(gast.gast_to_ast(gast.Module(body=body, type_ignores=[])))
+    assert text.splitlines() == [
+        "trips_2 = 0", "while k < n:", "    trips = 0", "    while abs(step) > tol:",
+        "        step = f(y)", "        trips += 1", "        stack.append(y)",
+        "        stack.append(step)", "        y = y - step",
+        "    trips_2 += 1", "    stack.append(trips)", "stack.append(trips_2)",
+        "trips_2 = stack.pop()", "for _trips_2 in range(trips_2):", "    trips = stack.pop()",
+        "    for _trips in range(trips):", "        step = stack.pop()", "        y = stack.pop()",
+        "        dy = dy * step",
+        "mine = []", "for w in reversed(mine):", "    mine.append(w)"]

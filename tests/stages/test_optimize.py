@@ -447,3 +447,76 @@ def test_an_unbroadcast_between_known_shapes_becomes_nothing_or_a_sum():
                              "db = np.sum(dz * (z > 0), axis=0)\n"
                              "dm = unbroadcast(dz, m)\n"     # a 1 widened: not a leading axis
                              "dq = unbroadcast(dz, q)")      # a dimension not known
+
+
+# ---- algebra ----------------------------------------------------------------------------------
+def expr(src):
+    return tree(src)[0].value
+
+
+def test_a_name_leading_two_terms_is_taken_out_once():
+    from srcad.algebra import factored
+    assert text([gast.Expr(value=factored(expr("g * a + h * c + g * b * d")))]) == \
+        "g * (a + b * d) + h * c"
+    assert text([gast.Expr(value=factored(expr("c - g * a - g * b + g * e")))]) == \
+        "c - g * (a + b - e)"
+    assert factored(expr("g * a + h * b")) is None
+    assert factored(expr("g + g * b")) is None      # a lone g is not a product
+
+
+def test_negations_cancel_or_become_subtractions():
+    from srcad.algebra import Folder
+    cases = {"x = -a * (-b / c)": "x = a * (b / c)", "x = a + -b * c": "x = a - b * c",
+             "x = a - -b": "x = a + b", "d += -a * b": "d -= a * b", "d -= -a / b": "d += a / b",
+             "x = -(-a)": "x = a", "x = a * -b": "x = a * -b", "x = 2 * 3 + y ** 1": "x = 6 + y"}
+    for before, after in cases.items():
+        assert text([Folder().visit(tree(before)[0])]) == after, before
+
+
+def test_a_while_loop_that_saves_one_batch_per_trip_keeps_a_list_of_trips():
+    from srcad.trip_lists import trip_lists
+    module = gast.Module(body=tree("""
+        stack = []
+        trips = 0
+        while abs(step) > tol:
+            trips += 1
+            step = f(y)
+            stack.append((y, step))
+            y = y - step
+        stack.append(trips)
+        for _ in range(stack.pop()):
+            y, step = stack.pop()
+            dy = dy * step
+    """), type_ignores=[])
+    body = module.body
+    counter_push, rev = body[3], body[4]
+    pairs = [([counter_push], rev)]
+    made = trip_lists(module, pairs)
+    assert text(body).splitlines() == [
+        "stack = []", "trips = []", "while abs(step) > tol:", "    step = f(y)",
+        "    trips.append((y, step))", "    y = y - step", "stack.append(trips)",
+        "trips = stack.pop()", "for y, step in reversed(trips):", "    dy = dy * step"]
+    assert made == [([counter_push], body[4])]
+
+
+def test_a_trip_that_may_break_keeps_its_counter():
+    from srcad.trip_lists import trip_lists
+    source = """
+        stack = []
+        trips = 0
+        while abs(step) > tol:
+            trips += 1
+            step = f(y)
+            stack.append((y, step))
+            if step < 0:
+                break
+            y = y - step
+        stack.append(trips)
+        for _ in range(stack.pop()):
+            y, step = stack.pop()
+            dy = dy * step
+    """
+    module = gast.Module(body=tree(source), type_ignores=[])
+    before = text(module.body)
+    assert trip_lists(module, [([module.body[3]], module.body[4])]) == []
+    assert text(module.body) == before
