@@ -71,6 +71,8 @@ class Optimizer(Remembering, CopyPasses, ZeroAdjoints):
         self.temps = rev.temps
         self.pairs = rev.pairs
         self.kinds = rev.kinds
+        self.arrays = rev.arrays
+        self.sinking = False
         self.seeds = rev.seeds
         self.dense = set(rev.dense)
         self.inherited = rev.inherited
@@ -93,6 +95,7 @@ class Optimizer(Remembering, CopyPasses, ZeroAdjoints):
         self.scalar_factors.static_spreads(unreduce)
         Folder().visit(self.tree)
         self.scalar_factors.products()
+        self.sink_arrays()
         accumulation = Accumulation(self.adjoints, self.kinds, self.runtime)
         accumulation.sequences(self.tree.body)
         accumulation.share(self.tree.body, set(s for s in self.seeds if self.kinds.get(s) != SCALAR))
@@ -105,6 +108,19 @@ class Optimizer(Remembering, CopyPasses, ZeroAdjoints):
         print_appends(self.tree.body, self.runtime.get("appended", "appended"))
         element_loops(self.tree)
         return self.tree
+
+    def sink_arrays(self):
+        """Once the shapes are settled (no ``unreduce`` reads an array any more): arrays read
+        once are made where they are read (``array_read_once``)."""
+        if not self.arrays:
+            return
+        self.sinking = True
+        self.forget()
+        self.counts_cache = self.counts()
+        self.views = self.view_names()
+        self.inline(self.tree.body)
+        self.sinking = False
+        tidy(self.tree.body)
 
     def clean(self):
         """The passes, repeated until the tree no longer changes."""
@@ -312,6 +328,14 @@ class Optimizer(Remembering, CopyPasses, ZeroAdjoints):
         loads_, stores_ = self.counts_cache
         return tname in self.temps and stores_.get(tname) == 1 and loads_.get(tname) == 1
 
+    def array_read_once(self, t):
+        """An array of the user's, bound once in straight-line code and read once, later: made
+        where it is read (``db = 2 * dout * (1.0 - x[:-1])``), NumPy then reuses the memory of
+        its temporaries instead of allocating ``b`` and ``db`` both."""
+        loads_, stores_ = self.counts_cache
+        return self.sinking and len(self.chain) == 1 and stores_.get(t) == 1 and \
+            loads_.get(t) == 1 and t in self.arrays and t not in self.params and t not in self.adjoints
+
     def read_once_here(self, t):
         """A temporary bound more than once whose binding at ``self.chain`` is read once."""
         loads_, stores_ = self.counts_cache
@@ -327,7 +351,8 @@ class Optimizer(Remembering, CopyPasses, ZeroAdjoints):
             return False
         t = s.targets[0].id
         if is_pop(s.value) or not self.pure_expr(s.value) or \
-                not (self.single_use_temp(t) or self.read_once_here(t)):
+                not (self.single_use_temp(t) or self.read_once_here(t) or
+                     self.array_read_once(t)):
             return False
         reads = loads(s.value)
         for j in range(i + 1, len(stmts)):

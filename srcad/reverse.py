@@ -44,6 +44,7 @@ class Reversed:
     shapes: dict = field(default_factory=dict)  # name -> shape the values know (derivatives too)
     scalars: set = field(default_factory=set)   # names surely holding numbers
     seed_order: tuple = ()                      # the seed parameters, in order
+    arrays: frozenset = frozenset()             # names of the function surely holding arrays
 
 
 class CallInfo:
@@ -443,7 +444,9 @@ class ReverseMode(Planning, Saving, Sweeps):
         tapes = {self.stack} | set(self.tape_derivatives.values())
         return Reversed(tree, adjoints, temps, self.pairs, kinds, set(seeds), dense, tapes,
                         self.parsed.scope.tapes, *known_shapes(self.facts, self.kinds, self.adj_names),
-                        seed_order=tuple(seeds))
+                        seed_order=tuple(seeds), arrays=frozenset(
+                            v for v, k in self.kinds.items()
+                            if isinstance(k, str) and k.startswith("array")))
 
     def uniform(self, t):
         """``t`` has one shape wherever it is bound: a number, or an array whose shape the
