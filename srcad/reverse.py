@@ -29,6 +29,10 @@ def may_be_infinite(partial):
         return True
 
 
+def array_names(kinds):
+    return frozenset(v for v, k in kinds.items() if isinstance(k, str) and k.startswith("array"))
+
+
 @dataclass
 class Reversed:
     """The generated function and what codegen and the optimizer need to know about it."""
@@ -444,9 +448,7 @@ class ReverseMode(Planning, Saving, Sweeps):
         tapes = {self.stack} | set(self.tape_derivatives.values())
         return Reversed(tree, adjoints, temps, self.pairs, kinds, set(seeds), dense, tapes,
                         self.parsed.scope.tapes, *known_shapes(self.facts, self.kinds, self.adj_names),
-                        seed_order=tuple(seeds), arrays=frozenset(
-                            v for v, k in self.kinds.items()
-                            if isinstance(k, str) and k.startswith("array")))
+                        seed_order=tuple(seeds), arrays=array_names(self.kinds))
 
     def uniform(self, t):
         """``t`` has one shape wherever it is bound: a number, or an array whose shape the
