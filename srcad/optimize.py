@@ -115,6 +115,9 @@ class Optimizer(Remembering, DeadCode, CopyPasses, ZeroAdjoints):
         if not self.arrays:
             return
         self.sinking = True
+        self.stored_into = {n.value.id for n in walk(self.tree) if isinstance(n, gast.Subscript)
+                            and not isinstance(n.ctx, gast.Load) and
+                            isinstance(n.value, gast.Name)}     # x[i] = v: x stays a name
         self.forget()
         self.counts_cache = self.counts()
         self.views = self.view_names()
@@ -191,7 +194,7 @@ class Optimizer(Remembering, DeadCode, CopyPasses, ZeroAdjoints):
         its temporaries instead of allocating ``b`` and ``db`` both."""
         loads_, stores_ = self.counts_cache
         return self.sinking and len(self.chain) == 1 and stores_.get(t) == 1 and \
-            loads_.get(t) == 1 and t in self.arrays and t not in self.params and t not in self.adjoints
+            loads_.get(t) == 1 and t in self.arrays and t not in self.stored_into and t not in self.params and t not in self.adjoints
 
     def read_once_here(self, t):
         """A temporary bound more than once whose binding at ``self.chain`` is read once."""

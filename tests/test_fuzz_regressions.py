@@ -466,3 +466,19 @@ def test_an_argument_a_loop_overwrites_before_reading_it_has_a_zero_derivative(n
     if n:
         assert np.all(srcad.grad(overwritten_in_a_loop)(a, b, n) == 0.0)
     check_grad(overwritten_in_a_loop_of_a_helper, (np.array([[0.8, -1.2], [0.4, 0.1]]), n))
+
+
+def stored_into_once(x, m, n):
+    res = np.tanh(np.atleast_2d(np.maximum(m, x)))
+    res[:, n % 3] = (0.49 * m.T[2]).copy()      # res is read nowhere else
+    return x + np.mean(np.nanmean(m, axis=1, keepdims=True))
+
+
+def test_an_array_stored_into_stays_a_name():
+    """Fuzz 58:258: an array read once is made where it is read, but the one read of ``res``
+    was the base of ``res[:, k] = v``: ``np.tanh(...)[:, k] = v`` was written, and reading which
+    arguments the function changes failed inside srcad."""
+    args = (0.3, np.array([[0.8, 2.2, 0.8], [0.1, -0.8, 1.3]]), 3)
+    check_grad(stored_into_once, args, wrt=(0, 1))
+    check_jvp(stored_into_once, args, wrt=(0, 1))
+    assert "res[:, n % 3] = " in srcad.source(srcad.grad(stored_into_once, wrt=(0, 1)), *args)
