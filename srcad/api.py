@@ -430,11 +430,29 @@ def shaped_like(tangent, value):
 
 
 def _transform(mode):
-    def transform(fn=None, wrt=0):
+    def transform(fn=None, wrt=0, *, argnums=None, argnum=None, has_aux=False):
+        wrt = wrt_alias(mode, wrt, argnums, argnum, has_aux)
         if fn is None:
             return lambda f: Derived(f, wrt, mode)
         return Derived(fn, wrt, mode)
+    transform.__name__ = transform.__qualname__ = mode
     return transform
+
+
+def wrt_alias(mode, wrt, argnums, argnum, has_aux):
+    """``argnums`` (JAX) and ``argnum`` (autograd) name what srcad calls ``wrt``."""
+    if has_aux:
+        raise UsageError(f"srcad.{mode} does not take has_aux yet: differentiate a function that "
+                         f"returns the value alone",
+                         "split f into the loss (differentiated) and a function that computes the "
+                         "auxiliary values from the same inputs")
+    given = [(k, v) for k, v in (("argnums", argnums), ("argnum", argnum)) if v is not None]
+    if len(given) > 1 or given and wrt != 0:
+        names = ", ".join(["wrt"] * (wrt != 0) + [k for k, _ in given])
+        raise UsageError(f"srcad.{mode} got {names}: they say the same thing, give one",
+                         "wrt= is srcad's name; argnums= (JAX) and argnum= (autograd) are "
+                         "accepted as its aliases")
+    return given[0][1] if given else wrt
 
 
 grad = _transform("grad")
@@ -445,19 +463,20 @@ gradient has the structure and type of its argument (a tuple stays a tuple, a li
 dict keeps its keys in order). For ``def f(w, *args, **kw)`` an integer counts the positions of
 the call, as autograd's ``argnum`` and JAX's ``argnums`` do: ``grad(f, wrt=1)(w, a, b)`` is
 df/da; ``wrt="args"`` is the whole tuple (a tuple of gradients), ``wrt="kw"`` the keyword
-arguments as one dict."""
+arguments as one dict. ``argnums=`` (JAX) and ``argnum=`` (autograd) are accepted as aliases
+of ``wrt``."""
 value_and_grad = _transform("value_and_grad")
 value_and_grad.__doc__ = """``(f(*args), gradient)`` from one forward and one reverse sweep."""
 
 
-def vjp(fn=None, wrt=0):
+def vjp(fn=None, wrt=0, *, argnums=None, argnum=None):
     """Vector-Jacobian product: ``srcad.vjp(f, wrt)(*args, dout)``."""
-    return _transform("vjp")(fn, wrt)
+    return _transform("vjp")(fn, wrt, argnums=argnums, argnum=argnum)
 
 
-def jvp(fn=None, wrt=0):
+def jvp(fn=None, wrt=0, *, argnums=None, argnum=None):
     """Forward mode: ``srcad.jvp(f, wrt)(*args, *tangents) -> (f(*args), directional derivative)``."""
-    return _transform("jvp")(fn, wrt)
+    return _transform("jvp")(fn, wrt, argnums=argnums, argnum=argnum)
 
 
 def source(derived, *example_args, **example_kwargs):

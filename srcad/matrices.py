@@ -6,7 +6,7 @@ import random
 
 import numpy as np
 
-from .api import Derived
+from .api import Derived, wrt_alias
 from .errors import UsageError
 
 
@@ -174,22 +174,25 @@ class HessianVectorProduct:
         return product
 
 
-def jacobian(fn=None, wrt=0, mode="reverse"):
+def jacobian(fn=None, wrt=0, mode="reverse", *, argnums=None, argnum=None):
     """Jacobian by reverse (``mode="reverse"``), forward or automatically chosen sweeps."""
+    wrt = wrt_alias("jacobian", wrt, argnums, argnum, False)
     if fn is None:
         return lambda f: Jacobian(f, wrt, mode)
     return Jacobian(fn, wrt, mode)
 
 
-def hessian(fn=None, wrt=0):
+def hessian(fn=None, wrt=0, *, argnums=None, argnum=None):
     """Hessian of a scalar function by forward-over-reverse sweeps."""
+    wrt = wrt_alias("hessian", wrt, argnums, argnum, False)
     if fn is None:
         return lambda f: Hessian(f, wrt)
     return Hessian(fn, wrt)
 
 
-def hvp(fn=None, wrt=0):
+def hvp(fn=None, wrt=0, *, argnums=None, argnum=None):
     """Hessian-vector product: ``srcad.hvp(f, wrt)(*args, v)``."""
+    wrt = wrt_alias("hvp", wrt, argnums, argnum, False)
     if fn is None:
         return lambda f: HessianVectorProduct(f, wrt)
     return HessianVectorProduct(fn, wrt)

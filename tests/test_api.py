@@ -545,3 +545,35 @@ def test_a_rule_with_a_tuple_result_unpacked():
     assert_close(g, 2.0 * np.linalg.inv(a).T, 1e-12, 1e-12)
     _, t = srcad.jvp(unpacked_slogdet)(a, np.eye(2))
     assert_close(t, 2.0 * np.trace(np.linalg.inv(a)), 1e-12, 1e-12)
+
+
+# ---- names people bring from JAX and autograd ----------------------------------------------------
+def test_argnums_and_argnum_are_aliases_of_wrt():
+    want = srcad.grad(f_mixed, wrt=(0, 1))(*ARGS)
+    for got in (srcad.grad(f_mixed, argnums=(0, 1))(*ARGS),
+                srcad.grad(f_mixed, argnum=(0, 1))(*ARGS),
+                srcad.grad(argnums=(0, 1))(f_mixed)(*ARGS)):
+        assert_close(got[0], want[0])
+        assert_close(got[1], want[1])
+    assert_close(srcad.value_and_grad(f_scalar, argnums=1)(0.3, 0.8)[1],
+                 srcad.grad(f_scalar, wrt=1)(0.3, 0.8))
+    assert_close(srcad.jvp(f_scalar, argnum=1)(0.3, 0.8, 1.0)[1],
+                 srcad.grad(f_scalar, wrt=1)(0.3, 0.8))
+    assert_close(srcad.hessian(f_scalar, argnums=1)(0.3, 0.8), 0.0)
+    assert_close(srcad.hvp(f_scalar, argnums=0)(0.3, 0.8, 1.0), 6 * 0.3 - math.sin(0.3) * 0.8)
+    assert_close(srcad.jacobian(f_array, argnums=0)(V64), srcad.grad(f_array)(V64))
+
+
+def test_wrt_given_twice_or_has_aux_is_a_usage_error():
+    with pytest.raises(srcad.UsageError, match="argnums") as err:
+        srcad.grad(f_scalar, wrt=1, argnums=1)
+    assert "aliases" in str(err.value)
+    with pytest.raises(srcad.UsageError, match="argnum"):
+        srcad.grad(f_scalar, argnums=0, argnum=0)
+    with pytest.raises(srcad.UsageError, match="has_aux") as err:
+        srcad.value_and_grad(f_scalar, has_aux=True)
+    assert "the value alone" in str(err.value)
+
+
+def test_transforms_say_their_name_in_help():
+    assert srcad.grad.__name__ == "grad" and srcad.value_and_grad.__name__ == "value_and_grad"
