@@ -386,6 +386,7 @@ class ReverseMode(Planning, Saving, Sweeps):
         parts = seed_parts(self.mode, body, atom_name(result)) or []
         if parts:
             body = body[:-1]    # the tuple's parts are the parameters: nothing to unpack
+        self.result_parts = set(parts)
         self.plan(body, params)
         self.pushes(body, params)
         fwd, rev = self.sweep(body)

@@ -28,7 +28,8 @@ class Saving:
         at the top, so the push never reads an unbound name."""
         self.saved, self.unbound = {}, set()
         invariant = self.invariant_names(body, params)
-        returned = loaded_names(self.fn.body[-1])     # read after the body: not block-local
+        # read after the body (the parts of a tuple result too, fuzz 60:447): not block-local
+        returned = loaded_names(self.fn.body[-1]) | self.result_parts
         rereads, _ = rereadable(body, params, self.facts.ops, self.kinds,
                                 frozenset(self.residuals))
         rereads = {k: [r for r in v if not set(targets(r)) & returned] for k, v in rereads.items()}

@@ -482,3 +482,43 @@ def test_an_array_stored_into_stays_a_name():
     check_grad(stored_into_once, args, wrt=(0, 1))
     check_jvp(stored_into_once, args, wrt=(0, 1))
     assert "res[:, n % 3] = " in srcad.source(srcad.grad(stored_into_once, wrt=(0, 1)), *args)
+
+
+def last_row_and_count(a, b):
+    for i, g in enumerate(a):
+        if b > 0:
+            break
+    return g, b * 2.0
+
+
+def last_of_a_loop(a, b):
+    for g in a:
+        b = b + 1.0
+    return g, b
+
+
+def last_of_a_while(a, b):
+    k = 0
+    while k < 3:
+        w = a[k % 2] * b
+        k += 1
+    return w, b
+
+
+def through_tuple_helpers(m, y):
+    r, s = last_row_and_count(np.sin(m), y)
+    t, u = last_of_a_loop(np.cos(m), y)
+    w, _ = last_of_a_while(m * m, y)
+    return np.sum(r * r) + np.sum(t * s) * u + np.sum(w)
+
+
+def test_a_tuple_part_bound_in_a_loop_keeps_its_seed():
+    """Fuzz 60:447 (a silent wrong gradient, there before this session): a helper returning
+    ``(g, ...)`` takes the adjoint of each part as a parameter; ``g``, bound in a loop and read
+    by nothing after it but the (dropped) tuple, was taken for a value local to each trip, whose
+    adjoint starts each reverse trip at zero: the seed was zeroed before it was used and the
+    gradient through ``g`` was 0."""
+    m = np.array([[0.34, 0.80, -0.27], [0.46, -1.54, -0.67]])
+    for y in (1.4, -0.3):
+        check_grad(through_tuple_helpers, (m, y), wrt=(0, 1))
+        check_jvp(through_tuple_helpers, (m, y), wrt=(0, 1))
