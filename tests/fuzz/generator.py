@@ -46,6 +46,7 @@ NAMES = ["s", "t", "u", "z", "acc", "tmp", "out", "dx", "dv", "dout", "stack", "
          "x_2", "jumped", "w", "r", "q", "val", "res", "p", "dt", "g", "e2", "total"]
 INTS = ["i", "j", "ii", "i_range"]
 COUNTERS = ["k", "count", "k2"]
+STEPS = ["step", "delta"]
 HEADER = "import math\nimport operator\n\nimport numpy as np\n" + (
     "import scipy.special\n" if special is not None else "") + (
     "\nINT_TABLE = {0: 0.31, 1: -0.27, 2: 0.19}\nSTR_TABLE = {'a': -0.22, 'bb': 0.35, 'c': 0.13}\n")
@@ -466,8 +467,17 @@ class Generator:
             self.features.add("while data test")
         fn.ints.append(k)
         incr = rng.choice([f"{k} += 1", f"{k} = {k} + 1"])
+        setup = [(incr, incr)]
+        if scalars and rng.random() < 0.3:     # a Newton-style step, bound in the loop, tested
+            step = self.fresh_name(STEPS)
+            e = self.expr("S", 2)
+            self.assign(step, E("1.0", "1.0", "S", 1.0))
+            setup.append((f"{step} = 0.5 * np.tanh({e.plain})",
+                          f"{step} = 0.5 * np.tanh({e.traced})"))
+            test = f"abs({step}) > 1e-3 and {test}"
+            self.features.add("while step test")
         self.features.add("while")
-        self.loop_body(depth, f"while {test}:", f"while _test({test}):", [(incr, incr)])
+        self.loop_body(depth, f"while {test}:", f"while _test({test}):", setup)
         fn.ints.remove(k)       # bound in this block only (it may be a branch)
 
     def stmt_jump(self, depth):

@@ -473,50 +473,43 @@ def test_negations_cancel_or_become_subtractions():
         assert text([Folder().visit(tree(before)[0])]) == after, before
 
 
+NEWTON_TRIPS = """
+    stack = []
+    trips = 0
+    while abs(step) > tol:
+        trips += 1
+        step = f(y)
+        stack.append((y, step))
+        {jump}y = y - step
+    stack.append(trips)
+    for _ in range(stack.pop()):
+        y, step = stack.pop()
+        dy = dy * step
+"""
+
+
+def counted_loop(jump=""):
+    """The module, and the pair of the trip counter's push with the reverse loop."""
+    module = gast.Module(body=tree(NEWTON_TRIPS.format(jump=jump)), type_ignores=[])
+    return module, [([module.body[3]], module.body[4])]
+
+
 def test_a_while_loop_that_saves_one_batch_per_trip_keeps_a_list_of_trips():
     from srcad.trip_lists import trip_lists
-    module = gast.Module(body=tree("""
-        stack = []
-        trips = 0
-        while abs(step) > tol:
-            trips += 1
-            step = f(y)
-            stack.append((y, step))
-            y = y - step
-        stack.append(trips)
-        for _ in range(stack.pop()):
-            y, step = stack.pop()
-            dy = dy * step
-    """), type_ignores=[])
-    body = module.body
-    counter_push, rev = body[3], body[4]
-    pairs = [([counter_push], rev)]
+    module, pairs = counted_loop()
+    counter_push = module.body[3]
     made = trip_lists(module, pairs)
-    assert text(body).splitlines() == [
+    assert text(module.body).splitlines() == [
         "stack = []", "trips = []", "while abs(step) > tol:", "    step = f(y)",
         "    trips.append((y, step))", "    y = y - step", "stack.append(trips)",
         "trips = stack.pop()", "for y, step in reversed(trips):", "    dy = dy * step"]
-    assert made == [([counter_push], body[4])]
+    assert made == [([counter_push], module.body[4])]
 
 
 def test_a_trip_that_may_break_keeps_its_counter():
     from srcad.trip_lists import trip_lists
-    source = """
-        stack = []
-        trips = 0
-        while abs(step) > tol:
-            trips += 1
-            step = f(y)
-            stack.append((y, step))
-            if step < 0:
-                break
-            y = y - step
-        stack.append(trips)
-        for _ in range(stack.pop()):
-            y, step = stack.pop()
-            dy = dy * step
-    """
-    module = gast.Module(body=tree(source), type_ignores=[])
+    module, pairs = counted_loop("if step < 0:\n            break\n        ")
     before = text(module.body)
-    assert trip_lists(module, [([module.body[3]], module.body[4])]) == []
+    assert "break" in before
+    assert trip_lists(module, pairs) == []
     assert text(module.body) == before
