@@ -8,6 +8,7 @@ import gast
 from .algebra import Folder, factored, unnegated
 from .kinds import SCALAR
 from .reaching import load_nodes, name_loads, names_in, reached, reached_loads
+from .tree_facts import modified
 from .walk import clone, fingerprint, walk
 
 MERGED_WIDTH = 80   # a merged accumulation longer than this reads worse than two
@@ -280,8 +281,8 @@ class CopyPasses:
             if count and (not isinstance(m, (gast.Assign, gast.AugAssign)) or
                           len(here) != count or any(p.left is p.right for p in here)):
                 return False
-            if seen + count < loads_.get(t, 0) and stored(m, {n}):
-                return False
+            if seen + count < loads_.get(t, 0) and modified(m) & self.aliases(n):
+                return False    # dy[0] += ... (or a change through a view) before the last use
             uses += [(m, p) for p in here]
             seen += count
         if seen != loads_.get(t, 0) or not uses:
@@ -332,6 +333,22 @@ class CopyPasses:
             self.rewritten = [m]
             return True
         return False
+
+    def aliases(self, n):
+        """``n`` and every name that may share its memory: views of it, what it is a view of,
+        and theirs in turn (``self.views``, both ways)."""
+        links = {}
+        for base, views in self.views.items():
+            for v in views:
+                links.setdefault(base, set()).add(v)
+                links.setdefault(v, set()).add(base)
+        out, todo = set(), [n]
+        while todo:
+            m = todo.pop()
+            if m not in out:
+                out.add(m)
+                todo.extend(links.get(m, ()))
+        return out
 
     def try_cancel_reset(self, stmts, i):
         """``t = d[k]; d[k] = 0.0; ...; d[k] += t`` -> ``t = d[k]; ...`` when nothing between

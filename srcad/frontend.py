@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 import gast
 
-from .build import TRIPS
 from .closures import lift_nested
 from .errors import NotDifferentiable, UnsupportedSyntax, UsageError, call_site
 from .walk import walk
@@ -195,7 +194,7 @@ def read_function(fn):
     if tapes is None:
         tree, nested = lift_nested(fn, tree, filename, remember_source)
     else:
-        unbatched(tree.body, frozenset(tapes))
+        unbatched(tree.body, frozenset(tapes), frozenset(getattr(fn, "__srcad_trip_lists__", ())))
     scope = Scope(fn.__globals__, cells, generated=tapes is not None, tapes=frozenset(tapes or ()),
                   nested=nested)
     parsed = Parsed(fn, tree, scope, filename, tree.lineno)
@@ -204,18 +203,19 @@ def read_function(fn):
     return parsed
 
 
-def unbatched(stmts, tapes, lists=None):
+def unbatched(stmts, tapes, listed=frozenset(), lists=None):
     """A derivative's batched saves read as the single ones they stand for:
     ``stack.append((a, b))`` -> ``stack.append(a); stack.append(b)`` and ``a, b = stack.pop()``
     -> ``b = stack.pop(); a = stack.pop()`` (see ``batching``); a loop's list of trips as the
-    trip counter and pushes it stands for (see ``trip_lists``)."""
+    trip counter and pushes it stands for (see ``trip_lists``; ``listed``: the names of the
+    lists, as the derivative says)."""
     if lists is None:
-        lists = trip_list_tapes(stmts, tapes)
+        lists = trip_list_tapes(stmts, tapes, listed)
     out = []
     for s in stmts:
         for block in ("body", "orelse"):
             if isinstance(getattr(s, block, None), list):
-                unbatched(getattr(s, block), tapes, lists)
+                unbatched(getattr(s, block), tapes, listed, lists)
         for c in counted(s, lists, tapes):
             out += single_saves(gast.copy_location(c, s), tapes)
     stmts[:] = out
@@ -235,8 +235,9 @@ def single_saves(s, tapes):
     return [s]
 
 
-def trip_list_tapes(stmts, tapes):
-    """``{N: tape}`` for each list of trips ``N``: bound to ``[]`` and popped from a tape."""
+def trip_list_tapes(stmts, tapes, listed):
+    """``{N: tape}`` for each list of trips ``N`` (one of ``listed``): bound to ``[]`` and popped
+    from a tape, or walked by a loop over an outer list."""
     empty, popped = set(), {}
     for s in walk(gast.Module(body=stmts, type_ignores=[])):
         if not (isinstance(s, gast.Assign) and len(s.targets) == 1):
@@ -247,11 +248,12 @@ def trip_list_tapes(stmts, tapes):
             empty.add(t.id)
         elif is_tape_call(s.value, _Tapes(tapes), "pop"):
             for n in names:
-                if isinstance(n, gast.Name) and n.id.startswith(TRIPS):
+                if isinstance(n, gast.Name) and n.id in listed:
                     popped[n.id] = s.value.func.value.id
     lists = {n: tape for n, tape in popped.items() if n in empty}
     loops = [s for s in walk(gast.Module(body=stmts, type_ignores=[])) if isinstance(s, gast.For)
-             and isinstance(s.target, gast.Name) and s.target.id in empty and reversal_of(s.iter)]
+             and isinstance(s.target, gast.Name) and s.target.id in empty & listed
+             and reversal_of(s.iter)]
     grew = True
     while grew:     # an outer loop's list holds the inner loop's lists
         grew = False

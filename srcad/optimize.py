@@ -63,7 +63,7 @@ class Remembering:
 
 
 class Optimizer(Remembering, DeadCode, CopyPasses, ZeroAdjoints):
-    def __init__(self, rev, runtime=None, pure=None):
+    def __init__(self, rev, runtime=None, pure=None, listing=True):
         self.runtime = runtime or {}
         self.pure = pure or (lambda call: True)    # a call that is not pure is never moved or dropped
         self.tree = rev.tree
@@ -72,6 +72,7 @@ class Optimizer(Remembering, DeadCode, CopyPasses, ZeroAdjoints):
         self.pairs = rev.pairs
         self.kinds = rev.kinds
         self.arrays = rev.arrays
+        self.listing = listing      # loops may keep lists of trips (not in a split derivative)
         self.sinking = False
         self.seeds = rev.seeds
         self.dense = set(rev.dense)
@@ -101,7 +102,8 @@ class Optimizer(Remembering, DeadCode, CopyPasses, ZeroAdjoints):
         accumulation.share(self.tree.body, set(s for s in self.seeds if self.kinds.get(s) != SCALAR))
         drop_unused_stack(self.tree)
         Batching(self.tree, self.pairs).run()
-        lists = trip_lists(self.tree, self.pairs)
+        lists = trip_lists(self.tree, self.pairs, self.temps) if self.listing else []
+        self.trip_list_names = frozenset(pop.targets[0].id for _, pop in lists)
         if lists:
             Batching(self.tree, self.pairs + lists).run()
         return_directly(self.tree.body)

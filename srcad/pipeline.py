@@ -52,6 +52,7 @@ class Generated:
     depends: tuple = ()     # (globals dict, name, object) and (cell, None, object) it relied on
     tangents: dict = field(default_factory=dict)   # forward mode: wrt name -> tangent parameter
     tapes: tuple = ()       # its stacks, which a second transformation must recognise
+    trip_lists: tuple = ()  # its lists of loop trips, read back as trip counters (trip_lists)
     forward: object = None  # a helper that is not pure: the Generated of its forward half
     changes: tuple = ()     # parameters the function changes in place (x[i] = v)
     rules_seen: int = field(default_factory=rules.generation)   # the rule table it was made with
@@ -74,6 +75,7 @@ class Generated:
         compiled = compile_function(self.source, self.name, fn.__globals__, self.externals, cells,
                                     f"{fn.__module__}.{fn.__qualname__}")
         compiled.__srcad_tapes__ = self.tapes
+        compiled.__srcad_trip_lists__ = self.trip_lists
         return compiled
 
 
@@ -149,7 +151,9 @@ def _derive(fn, wrt, mode, kinds, busy=(), values=None):
     mode_kind = mode if mode in ("grad", "value_and_grad", "split", "parts") else "vjp"
     rev = ReverseMode(core, facts, parsed, namer, runtime_names, derive_helper, mode_kind,
                       generated, purity).run(fname)
-    tree = Optimizer(rev, runtime_names, pure_in(parsed.scope, purity, externals)).run()
+    optimizer = Optimizer(rev, runtime_names, pure_in(parsed.scope, purity, externals),
+                          listing=mode != "split")
+    tree = optimizer.run()
     used = {n.id for n in walk(tree) if isinstance(n, gast.Name)}
     externals = {k: v for k, v in externals.items() if k in used}
     seed = tree.args.args[-1].id if len(rev.seed_order) < 2 else \
@@ -165,7 +169,8 @@ def _derive(fn, wrt, mode, kinds, busy=(), values=None):
         tree = halves[1]
     source = emit(restore_parameters(tree, parsed.tree))
     gen = Generated(fname, source, seed, externals, helpers, wrt, depends, tapes=tapes,
-                    forward=forward, changes=changed_parameters(core))
+                    forward=forward, changes=changed_parameters(core),
+                    trip_lists=tuple(sorted(optimizer.trip_list_names)))
     return _remember(key, fn, gen)
 
 

@@ -203,7 +203,7 @@ def loop_local(loop, t, after, loads):
     value, and no reverse outside the loop reads ``t``."""
     bindings = sum(1 for s in walk_stmts(loop.body) if isinstance(s, gast.Assign) and
                    t in targets(s) or isinstance(s, gast.For) and t in mentioned(s.target))
-    return bindings == 1 and loads.get(t, set()) <= after | test_loads(loop)
+    return bindings == 1 and loads.get(t, set()) <= after | test_loads(loop, loads)
 
 
 def guard_of(loop):
@@ -218,20 +218,22 @@ def guard_of(loop):
     return None
 
 
-def test_loads(loop):
+def test_loads(loop, loads):
     """Ids of the names a loop's test reads: a while loop's test, or the head and condition of a
-    guarded one when the head computes nothing else (its reverse then has nothing to do)."""
+    guarded one when the head computes nothing else: what it binds is read nowhere but in the
+    head and the condition (its reverse then has nothing to do; a ``z`` set before the
+    ``break`` and read after the loop makes the head's reads real ones, review of trip lists)."""
     if not isinstance(loop, gast.While):
         return set()
     guard = guard_of(loop)
     if guard is None:
         return {id(n) for n in walk(loop.test)}
     head = loop.body[:-1]
-    bound = assigned_in(head)
+    inside = {id(n) for n in walk_stmts_nodes(head + [guard.test]) if isinstance(n, gast.Name)}
     if not all(isinstance(h, gast.Assign) for h in head) or \
-            bound & {n.id for n in walk_stmts_nodes(guard.orelse) if isinstance(n, gast.Name)}:
+            any(not loads.get(b, set()) <= inside for b in assigned_in(head)):
         return set()
-    return {id(n) for n in walk_stmts_nodes(head + [guard.test]) if isinstance(n, gast.Name)}
+    return inside
 
 
 def assigned_in(stmts):

@@ -12,7 +12,8 @@
 
 Same values, in the same order, one statement fewer on each side and no counter; the list is
 pushed like any saved value, so it can join a batch (``batching``). A transform of the
-derivative reads it back as the counter form (``frontend.unbatched``)."""
+derivative reads it back as the counter form (``frontend.unbatched``), knowing the lists by the
+names the derivative carries (``__srcad_trip_lists__``), not by their spelling."""
 import gast
 
 from .batching import stack_push
@@ -21,8 +22,9 @@ from .rereads import guard_of
 from .walk import walk, walk_blocks, walk_stmts
 
 
-def trip_lists(tree, pairs):
-    """Rewrites each such loop in place; returns the (push, pop) pairs of the lists."""
+def trip_lists(tree, pairs, temps):
+    """Rewrites each such loop in place; returns the (push, pop) pairs of the lists. Only
+    srcad's own counters (``temps``) qualify, never a user's ``trips``."""
     rev_of = {id(pushes[0]): pop for pushes, pop in pairs if len(pushes) == 1}
     block_of = {id(s): b for b in walk_blocks(tree.body) for s in b}
     mentions = {}
@@ -33,7 +35,7 @@ def trip_lists(tree, pairs):
     places = [(block, k) for block in walk_blocks(tree.body) for k in range(1, len(block) - 1)]
     for block, k in reversed(places):      # inner loops first: an outer one may then qualify
         loop, after = block[k], block[k + 1]
-        counter = counter_init(block[k - 1])
+        counter = counter_init(block[k - 1], temps)
         pushed = stack_push(after)
         if not isinstance(loop, gast.While) or counter is None or pushed is None or \
                 pushed[1] != counter or mentions.get(counter) != 3:
@@ -64,10 +66,11 @@ def listed(counter, found, rev, home):
     return pop
 
 
-def counter_init(s):
-    """``N`` of ``N = 0`` when ``N`` is a trip counter's name; else None."""
+def counter_init(s, temps):
+    """``N`` of ``N = 0`` when ``N`` is a trip counter srcad made; else None."""
     if isinstance(s, gast.Assign) and len(s.targets) == 1 and \
-            isinstance(s.targets[0], gast.Name) and s.targets[0].id.startswith(TRIPS) and \
+            isinstance(s.targets[0], gast.Name) and s.targets[0].id in temps and \
+            s.targets[0].id.startswith(TRIPS) and \
             isinstance(s.value, gast.Constant) and s.value.value == 0 and \
             type(s.value.value) is int:
         return s.targets[0].id

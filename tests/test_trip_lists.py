@@ -152,3 +152,52 @@ def test_sqrt_by_newton_has_the_right_second_derivative():
     assert srcad.grad(srcad.grad(root))(2.0) == pytest.approx(-0.25 * 2.0 ** -1.5, rel=1e-6)
     assert srcad.hessian(root)(2.0) == pytest.approx(-0.25 * 2.0 ** -1.5, rel=1e-6)
     assert math.isfinite(srcad.grad(root)(3.0))
+
+
+# ---- found by a review of this change -----------------------------------------------------------
+def set_before_the_break(a):
+    y = a
+    t = 1.0
+    while True:
+        z = y * t           # read after the loop: the head's reads of t are real ones
+        if z < 0.3:
+            break
+        t = np.cos(y) * a
+        y = y * 0.5
+    return z + y
+
+
+def stepped_after_element_updates(x):
+    y = x * 1.0
+    step = y * 0.5
+    w = y[1] * y[0]
+    total = np.sum(y[1:] * y[:-1])
+    y = y - step            # dstep = -dy, then dy[0] += ..., dy[1:] += ...: -dy read before those
+    return np.sum(np.sin(y)) + w + total
+
+
+def a_users_list_named_trips(a):
+    s = 0.0
+    for j in range(2):
+        trips = []
+        trips = trips + [np.sin(a * j)]
+        trips = trips + [np.cos(a + j)]
+        s = s + trips[0] * trips[1] * s + trips[1]
+    return s
+
+
+@pytest.mark.parametrize("f, x", [
+    (set_before_the_break, 2.1),
+    (stepped_after_element_updates, np.array([0.3, 0.5, 0.9])),
+    (a_users_list_named_trips, 0.7),
+])
+def test_shapes_a_review_found(f, x):
+    """A value set in a guarded loop's head and read after the loop is not a test-only read
+    (the gradient was -0.03 for -2.46); a negated adjoint is not written in past changes to the
+    elements of what it negates; a user's list called trips is not srcad's list of trips (its
+    second derivative crashed)."""
+    d = srcad.grad(f)
+    assert_close(d(x), numeric_grad(f, [x], 0))
+    if not isinstance(x, np.ndarray):
+        assert_close(srcad.grad(d)(x), numeric_grad(d, [x], 0))
+        assert_close(srcad.hessian(f)(x), numeric_grad(d, [x], 0))

@@ -460,8 +460,12 @@ def test_a_derivatives_lists_of_trips_read_as_trip_counters():
         mine = []
         for w in reversed(mine):
             mine.append(w)
+        trips_3 = []
+        trips_3 = stack.pop()
+        for w in reversed(trips_3):
+            trips_3.append(w)
     """))).body
-    unbatched(body, frozenset({"stack"}))
+    unbatched(body, frozenset({"stack"}), frozenset({"trips", "trips_2"}))
     text = ast.unparse(gast.gast_to_ast(gast.Module(body=body, type_ignores=[])))
     assert text.splitlines() == [
         "trips_2 = 0", "while k < n:", "    trips = 0", "    while abs(step) > tol:",
@@ -471,4 +475,6 @@ def test_a_derivatives_lists_of_trips_read_as_trip_counters():
         "trips_2 = stack.pop()", "for _trips_2 in range(trips_2):", "    trips = stack.pop()",
         "    for _trips in range(trips):", "        step = stack.pop()", "        y = stack.pop()",
         "        dy = dy * step",
-        "mine = []", "for w in reversed(mine):", "    mine.append(w)"]
+        "mine = []", "for w in reversed(mine):", "    mine.append(w)",
+        "trips_3 = []", "trips_3 = stack.pop()", "for w in reversed(trips_3):",
+        "    trips_3.append(w)"]   # a user's list: the derivative does not name it

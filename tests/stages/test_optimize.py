@@ -498,7 +498,7 @@ def test_a_while_loop_that_saves_one_batch_per_trip_keeps_a_list_of_trips():
     from srcad.trip_lists import trip_lists
     module, pairs = counted_loop()
     counter_push = module.body[3]
-    made = trip_lists(module, pairs)
+    made = trip_lists(module, pairs, {"trips"})
     assert text(module.body).splitlines() == [
         "stack = []", "trips = []", "while abs(step) > tol:", "    step = f(y)",
         "    trips.append((y, step))", "    y = y - step", "stack.append(trips)",
@@ -511,5 +511,8 @@ def test_a_trip_that_may_break_keeps_its_counter():
     module, pairs = counted_loop("if step < 0:\n            break\n        ")
     before = text(module.body)
     assert "break" in before
-    assert trip_lists(module, pairs) == []
+    assert trip_lists(module, pairs, {"trips"}) == []
     assert text(module.body) == before
+    module, pairs = counted_loop()      # a counter of the user's (not a temporary) stays
+    before = text(module.body)
+    assert trip_lists(module, pairs, set()) == [] and text(module.body) == before
