@@ -82,6 +82,14 @@ class CopyPasses:
         if not is_copy(s) or s.targets[0].id not in self.temps and not self.immutable_copy(s):
             return False
         a, b = s.targets[0].id, s.value.id
+        for j in range(i + 1, len(stmts)):     # b = a while both hold one object: nothing
+            m = stmts[j]
+            if is_copy(m) and m.targets[0].id == b and m.value.id == a:
+                del stmts[j]
+                self.rewritten = []
+                return True
+            if stored(m, {a, b}):
+                break
         if len(self.chain) == 1 and self.counts_cache[1].get(a, 0) == 1:   # bound once, not
             # in a loop: every load of it is this binding's
             loads_ = [n for m in stmts[i + 1:] for n in load_nodes(m, a)]

@@ -250,3 +250,21 @@ def test_cli_bad_args(module, args, words):
     assert done.returncode == 2
     assert done.stderr.startswith("srcad: ") and words in done.stderr
     assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def rosenbrock_loop(v):
+    total = 0.0
+    for i in range(len(v) - 1):
+        total = total + 100.0 * (v[i + 1] - v[i] ** 2) ** 2 + (1.0 - v[i]) ** 2
+    return total
+
+
+def test_a_copy_put_back_unchanged_is_gone():
+    # dtotal_plus_v_item = dtotal; ...; dtotal = dtotal_plus_v_item: the seed passed on unchanged
+    v = np.array([0.5, 1.2, -0.3])
+    d = srcad.grad(rosenbrock_loop)
+    source = srcad.source(d, v)
+    assert "dtotal = " not in source and "dtotal_plus" not in source
+    h = 1e-6
+    np.testing.assert_allclose(d(v), [(rosenbrock_loop(v + h * e) - rosenbrock_loop(v - h * e))
+                                      / (2 * h) for e in np.eye(3)], rtol=1e-6)
