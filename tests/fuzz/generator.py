@@ -47,6 +47,7 @@ NAMES = ["s", "t", "u", "z", "acc", "tmp", "out", "dx", "dv", "dout", "stack", "
 INTS = ["i", "j", "ii", "i_range"]
 COUNTERS = ["k", "count", "k2"]
 STEPS = ["step", "delta"]
+HEADS = ["gap", "z"]
 HEADER = "import math\nimport operator\n\nimport numpy as np\n" + (
     "import scipy.special\n" if special is not None else "") + (
     "\nINT_TABLE = {0: 0.31, 1: -0.27, 2: 0.19}\nSTR_TABLE = {'a': -0.22, 'bb': 0.35, 'c': 0.13}\n")
@@ -476,8 +477,18 @@ class Generator:
                           f"{step} = 0.5 * np.tanh({e.traced})"))
             test = f"abs({step}) > 1e-3 and {test}"
             self.features.add("while step test")
+        header = (f"while {test}:", f"while _test({test}):")
+        if len(setup) == 1 and rng.random() < 0.25:     # while True: <head>; if not c: break
+            head, e = self.fresh_name(HEADS), self.expr("S", 2)
+            stop = "    " * (fn.indent + 2) + "break"
+            setup += [(f"{head} = {e.plain}", f"{head} = {e.traced}"),
+                      (f"if not ({test} and abs({head}) < 50.0):\n{stop}",
+                       f"if not _test({test} and abs({head}) < 50.0):\n{stop}")]
+            header = ("while True:", "while True:")
+            fn.env[head] = Var("S", e.bound)     # read after the loop too: the head always runs
+            self.features.add("while true with head")
         self.features.add("while")
-        self.loop_body(depth, f"while {test}:", f"while _test({test}):", setup)
+        self.loop_body(depth, *header, setup)
         fn.ints.remove(k)       # bound in this block only (it may be a branch)
 
     def stmt_jump(self, depth):
