@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import gast
 
+from .build import assign, attr, aug, call, const, name
 from .closures import lift_nested
 from .errors import NotDifferentiable, UnsupportedSyntax, UsageError, call_site
 from .walk import walk
@@ -225,13 +226,11 @@ def single_saves(s, tapes):
     v = s.value if isinstance(s, (gast.Expr, gast.Assign)) else None
     if isinstance(s, gast.Expr) and isinstance(v, gast.Call) and \
             is_tape_call(v, _Tapes(tapes), "append") and isinstance(v.args[0], gast.Tuple):
-        return [gast.copy_location(gast.Expr(value=gast.Call(func=v.func, args=[e], keywords=[])), s)
-                for e in v.args[0].elts]
+        return [gast.copy_location(gast.Expr(value=call(v.func, e)), s) for e in v.args[0].elts]
     if isinstance(s, gast.Assign) and len(s.targets) == 1 and \
             isinstance(s.targets[0], gast.Tuple) and is_tape_call(v, _Tapes(tapes), "pop"):
-        return [gast.copy_location(gast.Assign(targets=[e], value=gast.Call(
-            func=v.func, args=[], keywords=[]), type_comment=None), s)
-            for e in reversed(s.targets[0].elts)]
+        return [gast.copy_location(assign(e, call(v.func), s.lineno), s)
+                for e in reversed(s.targets[0].elts)]
     return [s]
 
 
@@ -276,29 +275,21 @@ def counted(s, lists, tapes):
     """A list of trips' statements as the counter's: ``N = []`` -> ``N = 0``;
     ``N.append(e)`` -> ``N += 1; tape.append(e)``; ``for t in reversed(N): ...`` ->
     ``for _N in range(N): t = tape.pop(); ...``."""
-    load = lambda n: gast.Name(id=n, ctx=gast.Load(), annotation=None, type_comment=None)
-    store = lambda n: gast.Name(id=n, ctx=gast.Store(), annotation=None, type_comment=None)
     v = getattr(s, "value", None)
     if isinstance(s, gast.Assign) and isinstance(v, gast.List) and not v.elts and \
             isinstance(s.targets[0], gast.Name) and s.targets[0].id in lists:
-        return [gast.Assign(targets=s.targets, value=gast.Constant(value=0, kind=None),
-                            type_comment=None)]
+        return [assign(s.targets[0], const(0), s.lineno)]
     if isinstance(s, gast.Expr) and isinstance(v, gast.Call) and \
             isinstance(v.func, gast.Attribute) and v.func.attr == "append" and \
             isinstance(v.func.value, gast.Name) and v.func.value.id in lists:
         n = v.func.value.id
-        push = gast.Call(func=gast.Attribute(value=load(lists[n]), attr="append", ctx=gast.Load()),
-                         args=v.args, keywords=[])
-        return [gast.AugAssign(target=store(n), op=gast.Add(), value=gast.Constant(value=1, kind=None)),
-                gast.Expr(value=push)]
+        return [aug(n, const(1)), gast.Expr(value=call(attr(lists[n], "append"), *v.args))]
     if isinstance(s, gast.For) and reversal_of(s.iter) in lists:
         n = reversal_of(s.iter)
-        pop = gast.Assign(targets=[s.target], value=gast.Call(func=gast.Attribute(
-            value=load(lists[n]), attr="pop", ctx=gast.Load()), args=[], keywords=[]),
-            type_comment=None)
+        pop = assign(s.target, call(attr(lists[n], "pop")), s.lineno)
         s.body = single_saves(gast.copy_location(pop, s), tapes) + s.body
-        s.target = store("_" + n)
-        s.iter = gast.Call(func=load("range"), args=[load(n)], keywords=[])
+        s.target = name("_" + n, store=True)
+        s.iter = call("range", name(n))
     return [s]
 
 

@@ -17,7 +17,7 @@ names the derivative carries (``__srcad_trip_lists__``), not by their spelling."
 import gast
 
 from .batching import stack_push
-from .build import TRIPS, call
+from .build import TRIPS, assign, call, name
 from .rereads import guard_of
 from .walk import walk, walk_blocks, walk_stmts
 
@@ -51,16 +51,12 @@ def trip_lists(tree, pairs, temps):
 def listed(counter, found, rev, home):
     """Counts the trips into a list, which ``rev`` (in ``home``) pops and walks backwards;
     returns that pop."""
-    load = lambda n: gast.Name(id=n, ctx=gast.Load(), annotation=None, type_comment=None)
     trip, push = found
     trip[:] = [s for s in trip if not counts(s, counter)]
     push.value.func.value.id = counter
-    pop = gast.Assign(targets=[gast.Name(id=counter, ctx=gast.Store(), annotation=None,
-                                         type_comment=None)],
-                      value=rev.iter.args[0], type_comment=None)
-    gast.copy_location(pop, rev)
+    pop = gast.copy_location(assign(counter, rev.iter.args[0], rev.lineno), rev)
     rev.target = rev.body[0].targets[0]
-    rev.iter = call(load("reversed"), load(counter))
+    rev.iter = call("reversed", name(counter))
     rev.body = rev.body[1:]
     home.insert(next(i for i, s in enumerate(home) if s is rev), pop)
     return pop
