@@ -98,10 +98,10 @@ class Stale:
         here = {n: self.kind(states[0][1], n) for n in names}
         for s in states[1:]:
             here = {n: join_here(here[n], self.kind(s[1], n)) for n in names}
-        return stale, here
+        return stale, here, set.intersection(*(s[2] for s in states))
 
     def block(self, body, state, loops):
-        state = state or ({}, dict(self.entry))
+        state = state or ({}, dict(self.entry), set())
         for s in body:
             if isinstance(s, gast.Assign):
                 self.assign(s, *state)
@@ -119,6 +119,7 @@ class Stale:
                 for f in ("value", "test", "iter"):
                     if getattr(s, f, None) is not None:
                         self.check(getattr(s, f), state[0], s.lineno)
+                        state[2].difference_update(loaded_names(getattr(s, f)))
             if state is None:
                 return None     # (every path took a break or a continue)
         return state
@@ -131,11 +132,11 @@ class Stale:
             jumps = ([], [])    # states at a break, at a continue
             end = self.block(s.body, copied(head), loops + [jumps])
             new = self.merge(head, end, *jumps[1])
-            if set(new[0]) == set(head[0]) and new[1] == head[1]:
+            if set(new[0]) == set(head[0]) and new[1] == head[1] and new[2] == head[2]:
                 return self.merge(head, *jumps[0])
             head = new
 
-    def assign(self, s, stale, here):
+    def assign(self, s, stale, here, unshared):
         self.check(s.value, stale, s.lineno)
         if is_setitem(s):
             self.check(s.targets[0].slice, stale, s.lineno)
@@ -147,12 +148,18 @@ class Stale:
         for t in names:
             stale.pop(t, None)
         op = self.ops[id(s)]
+        own = op.kind == "append" and atom_name(op.operands[0]) == x
+        unshared.difference_update(loaded_names(s.value) - ({x} if own else set()))
         if op.kind in ("setitem", "append") or getattr(s, "in_place", False) and (
                 may_change(self.kind(here, x))):
-            for n in self.reached(s, x, here):
+            for n in self.reached(s, x, here) if x not in unshared else ():
                 view = self.viewed_as(s, n) if (self.kind(here, n) or "").startswith(
                     "array") else None
                 stale[n] = (x, s.lineno, view)
+        if not is_setitem(s) and not own:   # a new empty list: no other name holds it yet
+            fresh = isinstance(s.value, gast.List) and not s.value.elts and len(names) == 1
+            unshared.difference_update(names)
+            unshared.update(names if fresh else ())
         if not is_setitem(s):
             merged = {**self.kinds, **here}
             for t in names:
@@ -242,7 +249,7 @@ def may_change(kind):
 
 
 def copied(state):
-    return dict(state[0]), dict(state[1])
+    return dict(state[0]), dict(state[1]), set(state[2])
 
 
 def reduced_kind(op, kinds):

@@ -18,6 +18,8 @@ import gast
 from .build import assign, attr, aug, call, const, name
 from .closures import lift_nested
 from .errors import NotDifferentiable, UnsupportedSyntax, UsageError, call_site
+from .naming import Namer
+from .sugar import without_comprehensions
 from .walk import walk
 
 LOCAL = object()        # resolve(): the name is a local variable of the function
@@ -198,6 +200,10 @@ def read_function(fn):
         unbatched(tree.body, frozenset(tapes), frozenset(getattr(fn, "__srcad_trip_lists__", ())))
     scope = Scope(fn.__globals__, cells, generated=tapes is not None, tapes=frozenset(tapes or ()),
                   nested=nested)
+    if tapes is None:
+        scope.locals = local_names(tree)
+        namer = Namer({n.id for n in walk(tree) if isinstance(n, gast.Name)} | set(fn.__globals__))
+        without_comprehensions(tree, namer, lambda n, f: scope.lookup(n) is f, filename)
     parsed = Parsed(fn, tree, scope, filename, tree.lineno)
     Fence(parsed).visit(tree)
     scope.locals = local_names(tree)

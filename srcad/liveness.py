@@ -4,7 +4,16 @@ pops, and loops that only feed themselves. A mixin of ``optimize.Optimizer`` (it
 import gast
 
 from .build import stores
-from .tree_facts import PURE_CALLS, has_call, is_init, is_pop, uses, written
+from .tree_facts import (
+    PURE_CALLS,
+    has_call,
+    is_init,
+    is_pop,
+    is_undo_of_append,
+    private_lists,
+    uses,
+    written,
+)
 from .walk import walk, walk_stmts
 
 
@@ -12,6 +21,7 @@ class DeadCode:
     def dead_code(self):
         for _ in range(6):
             self.dead_pops = []
+            self.private = private_lists(self.tree, self.runtime.get("appended", "appended"))
             live = self.live_block(self.tree.body, set(), None, remove=True)
             if not self.dead_pops:
                 return
@@ -118,6 +128,8 @@ class DeadCode:
             return set(loop[1]) if loop else live, True
         if isinstance(s, gast.Return):
             return self.memo(uses, s), True
+        if is_undo_of_append(s, self.private) and s.value.func.value.id not in live:
+            return live, False
         return live | self.memo(uses, s), True
 
     def faint_loop(self, loop, live):

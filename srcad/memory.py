@@ -36,6 +36,7 @@ YIELDS_ITEMS = {zip, enumerate, reversed, iter, filter, map, sorted, list, tuple
 FRESH_MODULES = ("numpy", "scipy", "math", "builtins", "operator")
 RUNTIME = {n: f for n, f in vars(_rt).items() if callable(f) and not n.startswith("_")
            and getattr(f, "__module__", None) == _rt.__name__} | {"np": np, "math": math}
+FRESH_RUNTIME = {_rt.zeros_like, _rt.shape_of, _rt.keys_of}   # new values, holding no argument
 ITEMS = "<items>"       # the items of an object on entry (whose objects are not known)
 ENTRY = "entry"         # the definition of an argument's (or a global's) value on entry
 MAX_DEPTH = 4           # helpers of helpers read; deeper calls relate to anything
@@ -298,6 +299,8 @@ def nondiff_links(stmt, op):
     iterators over their arguments (``zip``, ``enumerate``...) and functions users register
     (``srcad.constant(x)`` is ``x``)."""
     key, call = op.key, stmt.value
+    if key in FRESH_RUNTIME:
+        return []
     if key is None or isinstance(key, (str, tuple)) or not isinstance(call, gast.Call) or \
             key not in YIELDS_ITEMS and (isinstance(key, np.ufunc) or (getattr(
                 key, "__module__", None) or "").split(".")[0] in FRESH_MODULES):

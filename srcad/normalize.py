@@ -24,7 +24,7 @@ The core language, which every later stage relies on:
 import gast
 
 from . import runtime
-from .build import assign, local_targets, located, name
+from .build import assign, const, local_targets, located, name
 from .errors import UnsupportedSyntax
 from .frontend import UNRESOLVED, Method, is_tape_call
 from .invariants import share_invariants
@@ -133,6 +133,13 @@ class Lowering:
             node.right = self.atom(node.right, out)
         elif kind is gast.UnaryOp:
             node.operand = self.atom(node.operand, out)
+        elif kind is gast.Call and self.is_list_pop(node):
+            receiver = node.func.value.id
+            item = self.namer.fresh(receiver + "_last")
+            self.scope.locals = self.scope.locals | {item}
+            out.append(assign(item, self.last_item(receiver, True), node.lineno))
+            out.append(assign(receiver, self.last_item(receiver, False), node.lineno))
+            return name(item)
         elif kind is gast.Call:
             spread_arguments(self, node, out)   # g(*args), g(**kw), g(x, a, b): variadic.py
             if isinstance(node.func, gast.Attribute) and not self.is_atom(node.func):
@@ -202,6 +209,11 @@ class Lowering:
                           "assign in two statements")
             value = self.atom(located(s.value, s.lineno), out)
             out.append(assign(self.element(last, s.lineno, out), value, s.lineno))
+            return
+        if not chain and isinstance(last, gast.Name) and self.is_list_pop(s.value):
+            receiver = s.value.func.value.id   # t = d.pop() -> t = d[-1]; d = d[:-1]
+            out.append(assign(last, self.last_item(receiver, True), s.lineno))
+            out.append(assign(receiver, self.last_item(receiver, False), s.lineno))
             return
         if not chain and isinstance(last, gast.Name) and self.is_sequence_restore(s.value, last.id):
             out.append(s)   # d = add_seq(d, stack.pop()): kept whole, like d += stack.pop()
@@ -378,6 +390,10 @@ class Lowering:
     def stmt_Expr(self, s, out):
         if isinstance(s.value, gast.Constant):
             return  # docstring or a bare constant
+        if self.is_list_pop(s.value):
+            receiver = s.value.func.value.id
+            out.append(assign(receiver, self.last_item(receiver, False), s.lineno))
+            return
         if isinstance(s.value, gast.Call):
             s.value = self.flat(s.value, out)
             if self.is_list_append(s.value):   # lst.append(v) -> lst = appended(lst, v)
@@ -395,6 +411,20 @@ class Lowering:
                 and f.value.id in self.scope.locals and len(call.args) == 1 and not call.keywords
                 and isinstance(self.scope.resolve(f), Method)
                 and not is_tape_call(call, self.scope, "append"))
+
+    def is_list_pop(self, call):
+        """``d.pop()`` on a list of srcad's output (not a stack), read again: the pure form
+        ``d[-1]`` and ``d = d[:-1]`` differentiates as reads of elements do."""
+        return self.scope.generated and isinstance(call, gast.Call) and \
+            isinstance(call.func, gast.Attribute) and call.func.attr == "pop" and \
+            isinstance(call.func.value, gast.Name) and call.func.value.id in self.scope.locals \
+            and not call.args and not call.keywords and not is_tape_call(call, self.scope, "pop")
+
+    @staticmethod
+    def last_item(receiver, item):
+        index = gast.UnaryOp(op=gast.USub(), operand=const(1)) if item else \
+            gast.Slice(lower=None, upper=gast.UnaryOp(op=gast.USub(), operand=const(1)), step=None)
+        return gast.Subscript(value=name(receiver), slice=index, ctx=gast.Load())
 
     def stmt_Pass(self, s, out):
         pass

@@ -396,6 +396,24 @@ def spread(g, like):
     return [unbroadcast(g, x) for x in like]
 
 
+def picked_index(seq, chosen):
+    """Where ``max(seq)`` (or ``min``) found what it returned: the first item that is it."""
+    items = list(seq)
+    for i, v in enumerate(items):
+        if v is chosen:
+            return i
+    for i, v in enumerate(items):
+        if np.all(v == chosen):
+            return i
+    raise ValueError("max/min: the result is not an item of the sequence")
+
+
+def picked(g, seq, chosen):
+    """Cotangents of ``seq``'s items for ``max(seq)``: ``g`` for the item it returned."""
+    at = picked_index(seq, chosen)
+    return [g if i == at else 0.0 for i in range(len(seq))]
+
+
 def _join(how, parts, axis):
     if how == "stack":
         return np.stack(parts, axis)

@@ -94,8 +94,9 @@ def describe(value, scope):
         if isinstance(func, Method):
             return rule_op(("method", func.name), [value.func.value] + value.args, kwargs,
                            what=f".{func.name}()")
-        if func is UNRESOLVED or func is LOCAL:
-            return Op("unknown", func=None, operands=value.args + list(kwargs.values()))
+        if func is UNRESOLVED or func is LOCAL:   # (a local function value may hold one)
+            callee = [value.func] if isinstance(value.func, gast.Name) else []
+            return Op("unknown", func=None, operands=callee + value.args + list(kwargs.values()))
         if rules.has_rule(func) or rules.is_nondiff(func):
             return rule_op(func, value.args, kwargs)
         if is_user_function(func):   # (g(*args): the tuple itself is the operand)

@@ -94,3 +94,53 @@ def is_zero(value):
         fname = f.id if isinstance(f, gast.Name) else f.attr if isinstance(f, gast.Attribute) else ""
         return fname == "zeros_like"
     return False
+
+
+# calls that read a list without keeping it (a list passed to them is not aliased by their result)
+READS_LIST = {"len", "sum", "max", "min", "tuple", "list", "sorted", "enumerate", "zip", "reversed",
+              "zeros_like", "unreduce", "unstack_like", "spread", "split_like", "joined"}
+
+
+def private_lists(tree, appended="appended"):
+    """Lists the function makes (``xs = []``) and only appends to, pops from, reads elements of
+    and passes to calls that read them: nothing else holds them, so undoing an append
+    (``xs.pop()``) after the last read of ``xs`` changes nothing anyone sees."""
+    made, other = set(), set()
+    allowed = set()
+    for node in walk(tree):
+        if isinstance(node, gast.Assign) and is_init(node) and len(node.targets) == 1 and \
+                isinstance(node.targets[0], gast.Name):
+            made.add(node.targets[0].id)
+            allowed.add(id(node.targets[0]))
+        elif isinstance(node, gast.Assign) and len(node.targets) == 1 and \
+                isinstance(node.targets[0], gast.Name) and isinstance(node.value, gast.Call) and \
+                isinstance(node.value.func, gast.Name) and node.value.func.id == appended and \
+                node.value.args and isinstance(node.value.args[0], gast.Name) and \
+                node.value.args[0].id == node.targets[0].id:   # xs = appended(xs, v)
+            allowed.update((id(node.targets[0]), id(node.value.args[0])))
+        elif isinstance(node, gast.Call):
+            f = node.func
+            if isinstance(f, gast.Attribute) and isinstance(f.value, gast.Name) and \
+                    f.attr in ("append", "pop"):
+                allowed.add(id(f.value))
+            if isinstance(f, gast.Attribute) and isinstance(f.value, gast.Name) and \
+                    f.value.id == "np" or isinstance(f, gast.Name) and f.id in READS_LIST:
+                allowed.update(id(a) for a in node.args if isinstance(a, gast.Name))
+        elif isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) and \
+                isinstance(node.ctx, gast.Load):
+            allowed.add(id(node.value))
+        elif isinstance(node, gast.For) and isinstance(node.iter, gast.Name):
+            allowed.add(id(node.iter))
+    for node in walk(tree):
+        if isinstance(node, gast.Name) and id(node) not in allowed:
+            other.add(node.id)
+    params = {a.id for a in tree.args.args} if isinstance(tree, gast.FunctionDef) else set()
+    return made - other - params
+
+
+def is_undo_of_append(s, lists):
+    """``xs.pop()`` as a statement, on one of ``lists``."""
+    return isinstance(s, gast.Expr) and isinstance(s.value, gast.Call) and \
+        isinstance(s.value.func, gast.Attribute) and s.value.func.attr == "pop" and \
+        not s.value.args and isinstance(s.value.func.value, gast.Name) and \
+        s.value.func.value.id in lists

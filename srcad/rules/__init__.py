@@ -167,6 +167,7 @@ from . import builtins, elementwise as _elementwise_table, numpy as _numpy_table
 from . import runtime as _runtime_table  # noqa: E402,F401
 from . import shapes as _shapes_table, products as _products_table  # noqa: E402,F401
 from . import linalg as _linalg_table  # noqa: E402,F401
+from . import sequences as _sequences_table  # noqa: E402,F401
 try:    # rules of an optional library register only when it imports (scipy is an extra)
     import scipy.special as _scipy_special
 except ImportError:

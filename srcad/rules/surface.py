@@ -38,6 +38,10 @@ NOTES = {   # what a user needs to know beyond "yes"
     ("method", "astype"): "zero through an integer or boolean dtype",
     np.average: "weights of a's shape, or 1-D along an int axis",
     builtins.sum: "over a list of differentiated values",
+    builtins.max: "or of one sequence (max(xs)): the item it returns gets the derivative",
+    builtins.min: "or of one sequence (min(xs)): the item it returns gets the derivative",
+    builtins.tuple: "of a list or tuple (of a dict: its keys, no derivative)",
+    builtins.list: "of a tuple or list (of a dict: its keys, no derivative)",
 }
 GROUPS = ["element-wise", "reductions, scans, selection", "shape ops", "products", "linalg",
           "creation", "methods and attributes"]

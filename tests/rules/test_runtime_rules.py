@@ -40,6 +40,8 @@ HELPER_SAMPLES = [
     ("matmul_grad_right", {"g": N(2, 3, 5), "a": N(2, 3, 4), "b": N(4, 5)},
      "matmul_grad_right(g, a, b)"),
     ("scaled", {"g": N(3), "partial": N(3)}, "scaled(g, partial)"),
+    ("picked", {"g": N(3), "x": N(3)},
+     "t = picked(g, [x, x + 1.0, x - 1.0], x + 0.0); t[0] * t[0] + 2.0 * t[1]"),
     ("xlogy", {"x": N(3), "y": P(3)}, "xlogy(x, y)"),
     ("cumsum_grad", {"g": N(3, 4), "a": N(3, 4)}, "cumsum_grad(g, a, 1)"),
     ("cumsum_grad_flat", {"g": N(12), "a": N(3, 4)}, "cumsum_grad(g, a, None)"),

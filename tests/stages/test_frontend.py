@@ -245,13 +245,14 @@ def has_yield_from(x):
     yield from [x]                  # refused
 
 
-def has_list_comp(xs):
-    ys = [x * 2.0 for x in xs]      # refused
+def has_set_comp(xs):
+    ys = {x * 2.0 for x in xs}      # refused
     return sum(ys)
 
 
 def has_generator_expression(xs):
-    return sum(x * 2.0 for x in xs)  # refused
+    ys = (x * 2.0 for x in xs)      # refused (read lazily, later)
+    return sum(ys)
 
 
 def has_inline_lambda(xs):
@@ -328,7 +329,7 @@ REFUSED = [
     (has_global, "global statement"),
     (has_yield, "yield"),
     (has_yield_from, "yield from"),
-    (has_list_comp, "list comprehension"),
+    (has_set_comp, "set comprehension"),
     (has_generator_expression, "generator expression"),
     (has_inline_lambda, "lambda"),
     (has_del, "del statement"),

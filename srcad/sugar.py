@@ -1,0 +1,242 @@
+"""Python sugar written out as the plain statements it stands for, before the fence reads the
+function: comprehensions and generator expressions become loops.
+
+``loss = sum(np.sum(w ** 2) for w in params)`` becomes ``loss = 0`` and
+``for w in params: loss = loss + np.sum(w ** 2)`` (what ``sum`` does, without a list);
+``ys = [f(v) for v in xs if v > 0]`` becomes ``ys = []`` and a loop that appends. The rest of
+srcad then differentiates loops, branches and appends as it always does, and the derivative
+reads like the loop a user would have written.
+
+A comprehension's variables live in a scope of their own; here they become variables of the
+function, renamed where the function (or another comprehension) uses the same name for
+something else. Its first iterable is read in the enclosing scope, as Python reads it.
+"""
+import gast
+
+from .build import assign, attr, call, const, located, name
+from .errors import UnsupportedSyntax
+from .walk import walk
+
+COMPREHENSIONS = (gast.ListComp, gast.GeneratorExp, gast.SetComp, gast.DictComp)
+
+
+def has_comprehension(node):
+    return any(isinstance(n, COMPREHENSIONS) for n in walk(node))
+
+
+def without_comprehensions(tree, namer, is_builtin, filename):
+    """``tree`` (changed in place) with each comprehension a loop. ``is_builtin(name, f)``
+    says whether ``name`` in the function is the builtin ``f`` (not shadowed)."""
+    if not has_comprehension(tree):
+        return tree
+    Scoping(namer, kept_names(tree)).visit(tree)
+    tree.body = Hoisting(namer, is_builtin, filename).block(tree.body)
+    return tree
+
+
+# ---- scopes: each comprehension variable gets a name of its own --------------------------------
+
+
+def bound_by(generator):
+    return [n.id for n in walk(generator.target) if isinstance(n, gast.Name)]
+
+
+def comprehension_parts(node):
+    """What a comprehension evaluates after its first iterable, in its own scope."""
+    if isinstance(node, gast.DictComp):
+        return [node.key, node.value]
+    return [node.elt]
+
+
+def kept_names(tree):
+    """Comprehension variables that may keep their names: every use of the name is inside a
+    comprehension that binds it (so as a variable of the function it meets nothing else)."""
+    bound_somewhere, free_somewhere = set(), set()
+
+    def visit(node, scope):
+        if isinstance(node, COMPREHENSIONS):
+            inner = set(scope)
+            for i, gen in enumerate(node.generators):
+                visit(gen.iter, scope if i == 0 else inner)
+                names = bound_by(gen)
+                bound_somewhere.update(names)
+                inner |= set(names)
+                for cond in gen.ifs:
+                    visit(cond, inner)
+            for part in comprehension_parts(node):
+                visit(part, inner)
+            return
+        if isinstance(node, gast.Name) and node.id not in scope:
+            free_somewhere.add(node.id)
+        for child in gast.iter_child_nodes(node):
+            visit(child, scope)
+    visit(tree, frozenset())
+    return bound_somewhere - free_somewhere
+
+
+class Scoping:
+    """Rename each comprehension's variables (where they cannot keep their names) throughout
+    the part of the comprehension that sees them."""
+
+    def __init__(self, namer, kept):
+        self.namer = namer
+        self.kept = kept
+
+    def visit(self, node, mapping=None):
+        mapping = mapping or {}
+        if isinstance(node, COMPREHENSIONS):
+            inner = dict(mapping)
+            for i, gen in enumerate(node.generators):
+                self.visit(gen.iter, mapping if i == 0 else inner)
+                for v in bound_by(gen):
+                    inner[v] = v if v in self.kept else self.namer.fresh(v)
+                self.visit(gen.target, inner)
+                for cond in gen.ifs:
+                    self.visit(cond, inner)
+            for part in comprehension_parts(node):
+                self.visit(part, inner)
+            return
+        if isinstance(node, gast.Name) and node.id in mapping:
+            node.id = mapping[node.id]
+        for child in gast.iter_child_nodes(node):
+            self.visit(child, mapping)
+
+
+# ---- hoisting: each comprehension becomes the loop before the statement that reads it ---------
+
+
+class Hoisting:
+    def __init__(self, namer, is_builtin, filename):
+        self.namer = namer
+        self.is_builtin = is_builtin
+        self.filename = filename
+
+    def fail(self, node, what, hint):
+        raise UnsupportedSyntax(f"cannot differentiate {what}", self.filename,
+                                getattr(node, "lineno", None), hint)
+
+    def block(self, stmts):
+        out = []
+        for s in stmts:
+            out.extend(self.stmt(s))
+        return out
+
+    def stmt(self, s):
+        """``s`` preceded by the loops that compute the comprehensions it reads."""
+        if isinstance(s, (gast.FunctionDef, gast.ClassDef)):
+            return [s]
+        for field in ("body", "orelse"):
+            if isinstance(getattr(s, field, None), list):
+                setattr(s, field, self.block(getattr(s, field)))
+        pre = []
+        if isinstance(s, gast.While):
+            if has_comprehension(s.test):
+                self.fail(s.test, "a comprehension in a while loop's test (it is read again on "
+                          "every trip)", "compute it into a variable before the loop and again "
+                          "at the end of the loop's body")
+        elif isinstance(s, gast.For):
+            s.iter = self.expr(s.iter, pre)
+        elif isinstance(s, gast.If):
+            s.test = self.expr(s.test, pre)
+        elif isinstance(s, gast.Assign) and len(s.targets) == 1 and \
+                isinstance(s.targets[0], gast.Name) and self.built(s.value) and not any(
+                    isinstance(n, gast.Name) and n.id == s.targets[0].id for n in walk(s.value)):
+            self.build_into(s.targets[0].id, s.value, pre)   # ys = [...]: ys is the list itself
+            return pre
+        else:
+            for field, value in gast.iter_fields(s):
+                if isinstance(value, gast.expr):
+                    setattr(s, field, self.expr(value, pre))
+                elif isinstance(value, list) and field == "targets":
+                    s.targets = [self.expr(t, pre) for t in value]
+        return pre + [s]
+
+    def built(self, node):
+        """A comprehension (or a sum over one) a statement assigns whole, not reading the
+        name it assigns to: it is built in that name directly."""
+        return isinstance(node, gast.ListComp) or self.summed(node) is not None
+
+    def expr(self, node, pre, consumed=False):
+        """``node`` with each comprehension replaced by the name its loop fills (appended to
+        ``pre``); ``consumed``: ``node`` is an argument of a call, which reads it right away."""
+        if isinstance(node, COMPREHENSIONS):
+            if isinstance(node, gast.GeneratorExp) and not consumed:
+                self.fail(node, "a generator expression that is not passed straight to a call "
+                          "(srcad computes it where it is written, not when it is read)",
+                          "write a list comprehension [...] instead")
+            target = self.namer.fresh("total" if self.summed(node) else "items")
+            self.build_into(target, node, pre)
+            return name(target)
+        if isinstance(node, gast.Call) and self.summed(node) is not None:
+            target = self.namer.fresh("total")
+            self.build_into(target, node, pre)
+            return name(target)
+        if isinstance(node, gast.IfExp) or isinstance(node, gast.BoolOp):
+            first, rest = (node.test, [node.body, node.orelse]) if isinstance(node, gast.IfExp) \
+                else (node.values[0], node.values[1:])
+            for part in rest:
+                if has_comprehension(part):
+                    self.fail(part, "a comprehension that is computed only on some paths "
+                              "(in a conditional expression, after `and` or `or`)",
+                              "compute it in an if statement of its own")
+            if isinstance(node, gast.IfExp):
+                node.test = self.expr(first, pre)
+            else:
+                node.values[0] = self.expr(first, pre)
+            return node
+        if isinstance(node, gast.Lambda):
+            return node
+        if isinstance(node, gast.Call):
+            node.func = self.expr(node.func, pre)
+            node.args = [self.expr(a, pre, consumed=True) for a in node.args]
+            for k in node.keywords:
+                k.value = self.expr(k.value, pre, consumed=True)
+            return node
+        for field, value in gast.iter_fields(node):
+            if isinstance(value, gast.AST) and not isinstance(value, (gast.expr_context,)):
+                setattr(node, field, self.expr(value, pre))
+            elif isinstance(value, list):
+                setattr(node, field, [self.expr(v, pre) if isinstance(v, gast.AST) else v
+                                      for v in value])
+        return node
+
+    def summed(self, node):
+        """The comprehension that ``sum(<comprehension>[, start])`` adds up, else None."""
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
+                node.func.id == "sum" and self.is_builtin("sum", sum) and 1 <= len(node.args) <= 2 \
+                and isinstance(node.args[0], (gast.GeneratorExp, gast.ListComp)) and \
+                all(k.arg == "start" for k in node.keywords) and \
+                len(node.args) + len(node.keywords) <= 2:
+            return node.args[0]
+        return None
+
+    def build_into(self, target, node, pre):
+        """Append to ``pre`` the statements that leave ``node``'s value in ``target``."""
+        lineno = node.lineno
+        comp = self.summed(node)
+        if comp is not None:
+            start = node.args[1] if len(node.args) == 2 else \
+                node.keywords[0].value if node.keywords else const(0)
+            pre.append(assign(target, self.expr(start, pre), lineno))
+            step = [assign(target, gast.BinOp(left=name(target), op=gast.Add(),
+                                              right=comp.elt), lineno)]
+        elif isinstance(node, gast.SetComp):
+            self.fail(node, "a set comprehension", "build a list with a list comprehension")
+        elif isinstance(node, gast.DictComp):
+            pre.append(assign(target, gast.Dict(keys=[], values=[]), lineno))
+            store = gast.Subscript(value=name(target), slice=node.key, ctx=gast.Store())
+            step = [assign(store, node.value, lineno)]
+            comp = node
+        else:
+            pre.append(assign(target, gast.List(elts=[], ctx=gast.Load()), lineno))
+            step = [gast.Expr(value=call(attr(target, "append"), node.elt))]
+            comp = node
+        loop = step
+        for gen in reversed(comp.generators):
+            if gen.is_async:
+                self.fail(node, "an async comprehension", "use a plain for")
+            for cond in reversed(gen.ifs):
+                loop = [gast.If(test=cond, body=loop, orelse=[])]
+            loop = [gast.For(target=gen.target, iter=gen.iter, body=loop, orelse=[],
+                             type_comment=None)]
+        pre.extend(self.stmt(located(loop[0], lineno)))
