@@ -44,6 +44,12 @@ def lift_nested(fn, tree, filename, remember_source):
                  "define it on a line of its own")
         free[name] = code.co_freevars
     passed = passed_values(defs, free, outer_cells)
+    for n in walk(tree):
+        if isinstance(n, gast.Name) and n.id in defs and id(n) in passed_as_values(tree) and \
+                passed[n.id]:
+            fail(n, f"the nested function {n.id} passed as a value: it reads the variables "
+                 f"{', '.join(passed[n.id])} of the function around it",
+                 f"pass those to {n.id} as arguments, or call {n.id} directly")
     for n in walk(tree):        # (inside the definitions too: they call one another)
         if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id in defs:
             n.args = [gast.Name(id=v, ctx=gast.Load(), annotation=None, type_comment=None)
@@ -149,6 +155,7 @@ def check_uses(tree, defs, fail):
     """A nested function may only be called, after its definition: a function value that
     escapes (``map(step, xs)``, ``return step``) or a rebinding of its name is refused."""
     calls = {id(n.func) for n in walk(tree) if isinstance(n, gast.Call)}
+    values = passed_as_values(tree)
     for name, (node, _) in defs.items():
         if node.decorator_list:
             fail(node, f"the decorated nested function {name}",
@@ -173,13 +180,18 @@ def check_uses(tree, defs, fail):
             if not isinstance(n.ctx, gast.Load):
                 fail(n, f"a rebinding of the nested function {n.id}",
                      "give the function and the variable different names")
-            if id(n) not in calls:
-                fail(n, f"a use of the nested function {n.id} other than a call (srcad "
-                     f"differentiates calls of it, not the function as a value)",
-                     f"call {n.id} directly, or define it at module level")
+            if id(n) not in calls and id(n) not in values:
+                fail(n, f"a use of the nested function {n.id} other than a call or an "
+                     f"argument of one", f"call {n.id} directly, or define it at module level")
             if id(n) not in inside and n.lineno < node.lineno:
                 fail(n, f"a call of the nested function {n.id} before its definition "
                      f"(line {node.lineno})", "define the function before calling it")
+
+
+def passed_as_values(tree):
+    """The ids of the names that are arguments of calls (``layer(x, act)``)."""
+    return {id(a) for n in walk(tree) if isinstance(n, gast.Call)
+            for a in n.args + [k.value for k in n.keywords] if isinstance(a, gast.Name)}
 
 
 def make_functions(fn, defs, passed, free_vars, outer_cells, filename, remember_source):

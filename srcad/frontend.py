@@ -2,9 +2,11 @@
 
 The tree's line numbers are those of the real file, so every later error points at the user's line.
 """
+import ast
 import builtins
 import functools
 import inspect
+import linecache
 import pickle
 import sys
 import sysconfig
@@ -19,6 +21,7 @@ from .build import assign, attr, aug, call, const, name
 from .closures import lift_nested
 from .errors import NotDifferentiable, UnsupportedSyntax, UsageError, call_site
 from .naming import Namer
+from .function_values import lambdas_as_defs, maps_as_generators, specialised_calls
 from .sugar import without_comprehensions
 from .walk import walk
 
@@ -176,9 +179,6 @@ def read_function(fn):
                          advice_for(fn))
     code = fn.__code__
     filename = code.co_filename
-    if fn.__name__ == "<lambda>":
-        raise UnsupportedSyntax("cannot differentiate a lambda", filename, code.co_firstlineno,
-                                "define the function with def")
     try:
         tree, start = _parsed_source(fn, code, filename)
     except RecursionError:
@@ -186,7 +186,7 @@ def read_function(fn):
     if isinstance(tree, gast.AsyncFunctionDef):
         raise UnsupportedSyntax("cannot differentiate an async function", filename, tree.lineno,
                                 "differentiate a plain (synchronous) function")
-    if not isinstance(tree, gast.FunctionDef) or tree.name != fn.__name__:
+    if not isinstance(tree, gast.FunctionDef) or tree.name != fn.__name__ and not is_lambda(fn):
         raise NotDifferentiable(f"cannot find the definition of {fn.__name__} in its source",
                                 filename, start, "define the function with def")
     tree.decorator_list = []
@@ -194,20 +194,29 @@ def read_function(fn):
     cells = dict(zip(code.co_freevars, fn.__closure__ or ()))
     tapes = getattr(fn, "__srcad_tapes__", None)
     nested = {}
-    if tapes is None:
-        tree, nested = lift_nested(fn, tree, filename, remember_source)
-    else:
-        unbatched(tree.body, frozenset(tapes), frozenset(getattr(fn, "__srcad_trip_lists__", ())))
-    scope = Scope(fn.__globals__, cells, generated=tapes is not None, tapes=frozenset(tapes or ()),
-                  nested=nested)
+    scope = Scope(fn.__globals__, cells, generated=tapes is not None, tapes=frozenset(tapes or ()))
     if tapes is None:
         scope.locals = local_names(tree)
         namer = Namer({n.id for n in walk(tree) if isinstance(n, gast.Name)} | set(fn.__globals__))
+        maps_as_generators(tree, lambda n, f: scope.lookup(n) is f, namer)
+        lambdas_as_defs(tree, namer)
+        tree, nested = lift_nested(fn, tree, filename, remember_source)
+        scope.nested = dict(nested)
+        scope.locals = local_names(tree)
+        specialised_calls(tree, scope, namer, is_user_function, definition, remember_source,
+                          filename)
         without_comprehensions(tree, namer, lambda n, f: scope.lookup(n) is f, filename)
+    else:
+        unbatched(tree.body, frozenset(tapes), frozenset(getattr(fn, "__srcad_trip_lists__", ())))
     parsed = Parsed(fn, tree, scope, filename, tree.lineno)
     Fence(parsed).visit(tree)
     scope.locals = local_names(tree)
     return parsed
+
+
+def definition(fn):
+    """``fn``'s definition, parsed (a fresh tree)."""
+    return _parsed_source(fn, fn.__code__, fn.__code__.co_filename)[0]
 
 
 def unbatched(stmts, tapes, listed=frozenset(), lists=None):
@@ -318,6 +327,10 @@ def _parsed_source(fn, code, filename):
     first line. Finding a function's lines tokenizes its whole file, so each code object is read
     once; a redefined function has a new code object and is read again."""
     hit = _sources.get(code)
+    if (hit is None or hit[2]() is not code) and is_lambda(fn):
+        tree = lambda_definition(code, filename)
+        hit = (pickle.dumps(tree), code.co_firstlineno, weakref.ref(code))
+        _sources[code] = hit
     if hit is None or hit[2]() is not code:   # equal code objects (same body, other file) differ
         try:
             lines, start = inspect.getsourcelines(fn)
@@ -336,6 +349,49 @@ def _parsed_source(fn, code, filename):
         hit = (pickle.dumps(module.body[0] if module.body else None), start, weakref.ref(code))
         _sources[code] = hit
     return pickle.loads(hit[0]), hit[1]
+
+
+def is_lambda(fn):
+    return fn.__name__ == "<lambda>"
+
+
+def lambda_definition(code, filename):
+    """A lambda's expression as ``def <name>(<params>): return <body>``, found in its file: the
+    lambda on its first line with its parameters whose body holds the code's first position.
+    It is named after the variable it is assigned to (``f = lambda x: ...``), else ``anonymous``."""
+    text = "".join(linecache.getlines(filename))
+    try:
+        module = ast.parse(text) if text else None
+    except (SyntaxError, ValueError):
+        module = None
+    if module is None:
+        raise NotDifferentiable("cannot differentiate this lambda: its source is not available",
+                                filename, code.co_firstlineno,
+                                "define the function with def in a .py file")
+    params = list(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
+    where = next(((line, col) for line, _, col, _ in code.co_positions()
+                  if line is not None and col), None)
+    found, named = [], {}
+    for node in ast.walk(module):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda) and \
+                len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            named[id(node.value)] = node.targets[0].id
+        if isinstance(node, ast.Lambda) and node.lineno == code.co_firstlineno and \
+                [a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs] \
+                == params and (where is None or (node.body.lineno, node.body.col_offset) <= where
+                               <= (node.body.end_lineno, node.body.end_col_offset)):
+            found.append(node)
+    if len(found) != 1:
+        raise NotDifferentiable("cannot differentiate this lambda: srcad cannot tell it apart "
+                                "from another lambda on its line", filename, code.co_firstlineno,
+                                "define the function with def")
+    lam = found[0]
+    definition = ast.FunctionDef(name=named.get(id(lam), "anonymous"), args=lam.args,
+                                 body=[ast.Return(value=lam.body)], decorator_list=[],
+                                 returns=None, type_params=[])
+    ast.copy_location(definition, lam)
+    ast.copy_location(definition.body[0], lam.body)
+    return gast.ast_to_gast(ast.fix_missing_locations(definition))
 
 
 def local_names(tree):

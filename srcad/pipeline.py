@@ -147,7 +147,7 @@ def _derive(fn, wrt, mode, kinds, busy=(), values=None):
         return _derive_forward(fn, wrt, (parsed, inferred), namer, core, generated, facts,
                                helpers, externals, runtime_names, derive_helper, key,
                                mode == "tangent", purity)
-    fname = derivative_name(fn.__name__, wrt)
+    fname = derivative_name(parsed.tree.name, wrt)
     mode_kind = mode if mode in ("grad", "value_and_grad", "split", "parts") else "vjp"
     rev = ReverseMode(core, facts, parsed, namer, runtime_names, derive_helper, mode_kind,
                       generated, purity).run(fname)
@@ -162,8 +162,8 @@ def _derive(fn, wrt, mode, kinds, busy=(), values=None):
     depends = _depends(parsed, helpers, inferred)
     forward = None
     if mode == "split":
-        halves = split_sweeps(tree, namer.fresh(f"{fn.__name__}_fwd"),
-                              namer.fresh(f"{fn.__name__}_saved"))
+        halves = split_sweeps(tree, namer.fresh(f"{parsed.tree.name}_fwd"),
+                              namer.fresh(f"{parsed.tree.name}_saved"))
         forward = Generated(halves[0].name, emit(restore_parameters(halves[0], parsed.tree)),
                             None, externals, [], wrt, depends, tapes=tapes)
         tree = halves[1]
@@ -292,7 +292,7 @@ def _derive_forward(fn, wrt, read, namer, core, generated, facts, helpers, exter
                     runtime_names, derive_helper, key, tangent_only, purity):
     """``read``: (parsed, the helpers' parsed whose results the values read)."""
     parsed, inferred = read
-    fname = f"{fn.__name__}_jvp"
+    fname = f"{parsed.tree.name}_jvp"
     fwd = ForwardMode(core, facts, parsed, namer, runtime_names, derive_helper,
                       generated, tangent_only).run(fname)
     tree = Optimizer(fwd, runtime_names, pure_in(parsed.scope, purity, externals)).run()

@@ -451,7 +451,11 @@ def kind_of_call(value, kinds, scope):
         return array_kind(1)
     if func in (np.eye, np.identity):
         return array_kind(2)
+    if func in (list, tuple) and len(value.args) <= 1 and not value.keywords:
+        return SEQ
     if getattr(func, "__module__", None) == "math" or func in SCALAR_FUNCS:
+        if func in (min, max) and len(args) == 1:
+            return UNKNOWN      # an item of the sequence
         if func in (abs, min, max):
             return broadcast_kind(args)
         return SCALAR

@@ -134,8 +134,11 @@ class Hoisting:
                 self.fail(s.test, "a comprehension in a while loop's test (it is read again on "
                           "every trip)", "compute it into a variable before the loop and again "
                           "at the end of the loop's body")
-        elif isinstance(s, gast.For):
-            s.iter = self.expr(s.iter, pre)
+        elif isinstance(s, gast.For):     # (read while the loop runs: its body must not
+            read = {n.id for n in walk(s.iter) if isinstance(n, gast.Name)}  # change what it reads)
+            s.iter = self.expr(s.iter, pre, consumed=not read & {
+                n.id for b in s.body for n in walk(b)
+                if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)})
         elif isinstance(s, gast.If):
             s.test = self.expr(s.test, pre)
         elif isinstance(s, gast.Assign) and len(s.targets) == 1 and \

@@ -62,9 +62,6 @@ async def async_fn(x):  # ERR:async
     return x * 2.0
 
 
-LAMBDA = lambda x: x * 2.0  # noqa: E731  ERR:lambda
-
-
 def uses_median(x):
     y = np.sin(x)
     z = np.median(y) * y  # ERR:median

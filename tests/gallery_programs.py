@@ -68,7 +68,7 @@ class Model:
 
 
 PARTIAL = functools.partial(two, 2.0)
-LAMBDA = lambda x: x * x  # noqa: E731  (srcad refuses lambdas: they have no name to print)
+LAMBDA = lambda x: x * x  # noqa: E731  (read as def LAMBDA(x): return x * x)
 
 
 def deep_source(depth, terms):

@@ -40,7 +40,6 @@ GALLERY = {
     "not a function: str": (lambda: srcad.grad("two"), ["str"], "call"),
     "a builtin": (lambda: srcad.grad(math.sin), ["builtin"], "call"),
     "a NumPy ufunc": (lambda: srcad.grad(np.sin), ["builtin"], "call"),
-    "a lambda": (lambda: srcad.grad(g.LAMBDA), ["lambda"], "def"),
     "a class": (lambda: srcad.grad(g.Model), ["class model"], "call"),
     "a bound method": (lambda: srcad.grad(g.Model().loss), ["method"], "call"),
     "a callable object": (lambda: srcad.grad(g.Model()), ["model"], "call"),

@@ -47,7 +47,6 @@ CASES = [
     ("nonlocal", bad.NONLOCAL_WRITE, (1.5,), ["nonlocal"]),
     ("class", bad.class_inside, (1.5,), ["class"]),
     ("async", bad.async_fn, (1.5,), ["async"]),
-    ("lambda", bad.LAMBDA, (1.5,), ["lambda"]),
     ("median", bad.uses_median, (np.array([0.1, 0.2, 0.3]),), ["median"]),
     ("fft", bad.uses_fft, (np.array([0.1, 0.2, 0.3]),), ["fft"]),
     ("eigvals", bad.uses_eigvals, (np.array([[1.0, 0.2], [0.3, 2.0]]),), ["eigvals"]),
