@@ -129,6 +129,10 @@ class ForwardMode:
         value = s.value
         if op.kind == "copy":
             return name(self.tan(value.id))
+        if op.kind == "pack" and isinstance(value, gast.Dict):
+            return gast.Dict(keys=[clone(k) for k in value.keys],
+                             values=[name(self.tan(e.id)) if self.is_active(e) else
+                                     self.zero_of(e) for e in value.values])
         if op.kind == "pack":
             pack = gast.List if isinstance(value, gast.List) else gast.Tuple
             return pack(elts=[name(self.tan(e.id)) if self.is_active(e) else self.zero_of(e)

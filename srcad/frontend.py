@@ -22,7 +22,7 @@ from .closures import lift_nested
 from .errors import NotDifferentiable, UnsupportedSyntax, UsageError, call_site
 from .naming import Namer
 from .function_values import lambdas_as_defs, maps_as_generators, specialised_calls
-from .sugar import without_comprehensions
+from .sugar import dict_calls_as_literals, without_comprehensions
 from .walk import walk
 
 LOCAL = object()        # resolve(): the name is a local variable of the function
@@ -205,6 +205,7 @@ def read_function(fn):
         scope.locals = local_names(tree)
         specialised_calls(tree, scope, namer, is_user_function, definition, remember_source,
                           filename)
+        dict_calls_as_literals(tree, lambda n, f: scope.lookup(n) is f)
         without_comprehensions(tree, namer, lambda n, f: scope.lookup(n) is f, filename)
     else:
         unbatched(tree.body, frozenset(tapes), frozenset(getattr(fn, "__srcad_trip_lists__", ())))
@@ -426,7 +427,6 @@ UNSUPPORTED = {
     gast.GeneratorExp: ("a generator expression", "write a for loop"),
     gast.NamedExpr: ("an assignment expression (:=)", "assign in a statement of its own"),
     gast.Starred: ("a starred expression outside a call (*xs)", "concatenate: xs + (y,)"),
-    gast.Dict: ("a dict literal", "pass the values as separate arguments"),
     gast.Set: ("a set literal", "use a tuple or a list"),
     gast.Match: ("a match statement", "use if/elif/else"),
 }

@@ -30,6 +30,7 @@ from .frontend import UNRESOLVED, Method, is_tape_call
 from .invariants import share_invariants
 from .iterables import Iterables
 from .iteration import lower_for
+from .sugar import private_dicts
 from .naming import Namer, temp_names
 from .variadic import flatten_parameters, spread_arguments
 from .walk import clone, walk
@@ -86,6 +87,7 @@ class Lowering:
         self.range_names = bound_to_ranges(parsed.tree, self.scope)
         self.iterables = iterables  # what each loop iterates (iterables.py)
         self.temps = set()          # names of the temporaries made here (they may move)
+        self.dicts = set() if parsed.scope.generated else private_dicts(parsed.tree)
 
     def fail(self, node, what, hint):
         raise UnsupportedSyntax(f"cannot differentiate {what}", self.parsed.filename,
@@ -162,6 +164,11 @@ class Lowering:
             node.comparators = [self.atom(c, out) for c in node.comparators]
         elif kind in (gast.Tuple, gast.List):
             node.elts = [self.atom(e, out) for e in node.elts]
+        elif kind is gast.Dict:
+            if any(k is None for k in node.keys):
+                self.fail(node, "a dict literal with ** in it", "build the dict with d.update(...)")
+            node.keys = [self.atom(k, out) for k in node.keys]
+            node.values = [self.atom(v, out) for v in node.values]
         elif kind is gast.BoolOp:
             pass  # short-circuit: kept whole; analysis rejects it on differentiated values
         elif kind is gast.JoinedStr:
@@ -208,7 +215,7 @@ class Lowering:
                 self.fail(s, "a chained assignment into an element (a = x[i] = v)",
                           "assign in two statements")
             value = self.atom(located(s.value, s.lineno), out)
-            out.append(assign(self.element(last, s.lineno, out), value, s.lineno))
+            self.store(self.element(last, s.lineno, out), value, s.lineno, out)
             return
         if not chain and isinstance(last, gast.Name) and self.is_list_pop(s.value):
             receiver = s.value.func.value.id   # t = d.pop() -> t = d[-1]; d = d[:-1]
@@ -236,6 +243,17 @@ class Lowering:
         index = self.index(target.slice, out)
         return gast.Subscript(value=name(target.value.id), slice=index, ctx=gast.Store())
 
+    def store(self, element, value, lineno, out):
+        """``x[i] = v``; into a dict no other name holds, the pure ``d = with_item(d, k, v)``
+        (a new key has no old value for the reverse sweep to put back)."""
+        base = element.value.id
+        if base not in self.dicts:
+            out.append(assign(element, value, lineno))
+            return
+        update = gast.Call(func=self.runtime_name("with_item"),
+                           args=[name(base), index_value(element.slice), value], keywords=[])
+        out.append(assign(base, located(update, lineno), lineno))
+
     def stmt_AugAssign(self, s, out):
         if isinstance(s.target, gast.Subscript) and not (
                 self.scope.generated and isinstance(s.op, (gast.Add, gast.Sub))):
@@ -245,7 +263,7 @@ class Lowering:
                                                    ctx=gast.Load()), s.lineno), out)
             value = located(gast.BinOp(left=old, op=s.op, right=s.value), s.lineno)
             new = self.atom(value, out)
-            out.append(assign(element, new, s.lineno))
+            self.store(element, new, s.lineno, out)
             return
         if isinstance(s.target, gast.Subscript):   # d[i] += g in srcad's output: a pure update
             target = located(s.target, s.lineno)

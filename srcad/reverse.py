@@ -138,9 +138,12 @@ class ReverseMode(Planning, Saving, Sweeps):
                 return []
             return [self.accumulate(name(self.adj(value.id)), dout, tnames)]
         if op.kind == "pack":
-            return [aug(self.adj(e.id), gast.Subscript(value=clone(dout), slice=const(i),
+            keys = value.keys if isinstance(value, gast.Dict) else \
+                [const(i) for i in range(len(value.elts))]
+            items = value.values if isinstance(value, gast.Dict) else value.elts
+            return [aug(self.adj(e.id), gast.Subscript(value=clone(dout), slice=clone(k),
                                                        ctx=gast.Load()))
-                    for i, e in enumerate(value.elts) if self.is_active(e)]
+                    for k, e in zip(keys, items) if self.is_active(e)]
         if op.kind == "subscript":
             return self.subscript_adjoint(value, dout, tnames)
         if op.kind in ("restore", "restore_add"):

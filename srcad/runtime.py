@@ -376,6 +376,8 @@ def zeros_filled(t, like):
         if _is_zero(t):
             t = [0.0] * len(like)
         return [zeros_filled(x, y) for x, y in zip(t, like)]
+    if isinstance(like, dict):
+        return zeros_like(like) if _is_zero(t) else t
     if _is_zero(t) and np.ndim(like) > 0:
         return np.zeros(np.shape(like))
     return t
@@ -394,6 +396,42 @@ def unstack_like(g, like):
 def spread(g, like):
     """Cotangents of the items of ``sum(like)``: ``g`` reduced to each item's shape."""
     return [unbroadcast(g, x) for x in like]
+
+
+def with_item(d, key, value):
+    """``d[key] = value`` as a new dict (how the core language writes a store into a dict no
+    other name holds: the reverse sweep needs no old value put back, the key may be new)."""
+    new = dict(d)
+    new[key] = value
+    return new
+
+
+def item_dropped(g, like, key):
+    """The cotangent of the dict before ``with_item(like, key, ...)``: ``g`` on ``like``'s keys,
+    zero at ``key`` (its old value, if it had one, was overwritten)."""
+    return {k: zeros_like(g[k]) if k == key else g[k] for k in like}
+
+
+def item_padded(g, like, key):
+    """The transpose of ``item_dropped``: ``g`` on ``like``'s keys, zero at ``key``."""
+    return {k: zeros_like(v) if k == key or k not in g else g[k] for k, v in like.items()}
+
+
+def got_tangent(da, d, key, ddefault):
+    """The tangent of ``d.get(key, default)``."""
+    if key not in d:
+        return ddefault
+    return da[key] if isinstance(da, dict) else zeros_like(d[key])
+
+
+def item_grad(g, d, key):
+    """The cotangent of ``d`` for ``d.get(key, ...)``: ``g`` at ``key`` if ``d`` has it."""
+    return {k: g if k == key else zeros_like(v) for k, v in d.items()}
+
+
+def default_grad(g, d, key):
+    """The cotangent of the default of ``d.get(key, default)``: ``g`` if ``d`` lacks ``key``."""
+    return zeros_like(g) if key in d else g
 
 
 def picked_index(seq, chosen):

@@ -113,6 +113,8 @@ def describe(value, scope):
         if all(isinstance(e, gast.Constant) for e in value.elts):
             return Op("global")
         return Op("pack", operands=list(value.elts))
+    if isinstance(value, gast.Dict):     # {"w": a, k: b}: packed under its keys
+        return Op("pack", operands=list(value.values))
     if isinstance(value, gast.Compare):
         return Op("compare")
     if isinstance(value, gast.BoolOp):

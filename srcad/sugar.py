@@ -24,6 +24,66 @@ def has_comprehension(node):
     return any(isinstance(n, COMPREHENSIONS) for n in walk(node))
 
 
+def dict_calls_as_literals(tree, is_builtin):
+    """``dict(a=x, b=y)`` (the builtin, keywords only) as the literal ``{"a": x, "b": y}``."""
+    for node in walk(tree):
+        for field, value in gast.iter_fields(node):
+            items = value if isinstance(value, list) else [value]
+            for i, v in enumerate(items):
+                if isinstance(v, gast.Call) and isinstance(v.func, gast.Name) and \
+                        v.func.id == "dict" and not v.args and \
+                        all(k.arg for k in v.keywords) and is_builtin("dict", dict):
+                    literal = gast.copy_location(gast.Dict(
+                        keys=[const(k.arg) for k in v.keywords],
+                        values=[k.value for k in v.keywords]), v)
+                    if isinstance(value, list):
+                        value[i] = literal
+                    else:
+                        setattr(node, field, literal)
+    return tree
+
+
+DICT_READS = ("get", "items", "keys", "values", "copy")
+
+
+def private_dicts(tree):
+    """Names bound only to dict literals and read only by indexing, ``.items()`` and the like,
+    as an argument or as the result: no other name holds the dict, so ``d[k] = v`` may make a
+    new one (``d = with_item(d, k, v)``) instead of changing it in place."""
+    bound, other = set(), set()
+    allowed = set()
+    for node in walk(tree):
+        if isinstance(node, gast.Assign):
+            for t in node.targets:
+                if isinstance(t, gast.Name):
+                    (bound if isinstance(node.value, gast.Dict) else other).add(t.id)
+                    allowed.add(id(t))
+                elif isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name):
+                    allowed.add(id(t.value))
+        elif isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Subscript) and \
+                isinstance(node.target.value, gast.Name):
+            allowed.add(id(node.target.value))
+        elif isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name):
+            allowed.add(id(node.value))
+        elif isinstance(node, gast.Attribute) and isinstance(node.value, gast.Name) and \
+                node.attr in DICT_READS:
+            allowed.add(id(node.value))
+        elif isinstance(node, gast.Call):
+            allowed.update(id(a) for a in node.args + [k.value for k in node.keywords]
+                           if isinstance(a, gast.Name))
+        elif isinstance(node, (gast.Return, gast.For)):
+            v = node.value if isinstance(node, gast.Return) else node.iter
+            if isinstance(v, gast.Name):
+                allowed.add(id(v))
+    for node in walk(tree):
+        if isinstance(node, gast.Name) and id(node) not in allowed:
+            other.add(node.id)
+        elif isinstance(node, (gast.For, gast.comprehension)):
+            other.update(n.id for n in walk(node.target) if isinstance(n, gast.Name))
+    params = {a.id for a in tree.args.args + tree.args.kwonlyargs}
+    return bound - other - params
+
+
 def without_comprehensions(tree, namer, is_builtin, filename):
     """``tree`` (changed in place) with each comprehension a loop. ``is_builtin(name, f)``
     says whether ``name`` in the function is the builtin ``f`` (not shadowed)."""
@@ -157,7 +217,7 @@ class Hoisting:
     def built(self, node):
         """A comprehension (or a sum over one) a statement assigns whole, not reading the
         name it assigns to: it is built in that name directly."""
-        return isinstance(node, gast.ListComp) or self.summed(node) is not None
+        return isinstance(node, (gast.ListComp, gast.DictComp)) or self.summed(node) is not None
 
     def expr(self, node, pre, consumed=False):
         """``node`` with each comprehension replaced by the name its loop fills (appended to

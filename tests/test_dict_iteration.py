@@ -162,9 +162,9 @@ def test_a_dict_built_in_the_function():
     check_float(p.built_ordered, 0.4)
 
 
-def test_a_dict_of_differentiated_values_built_in_the_function_is_refused():
-    refused(lambda: srcad.grad(p.built_with_a_differentiated_value)(0.4),
-            p.built_with_a_differentiated_value, "d = dict(", "dict")
+def test_a_dict_of_differentiated_values_built_in_the_function():
+    srcad.check_grad(p.built_with_a_differentiated_value, modes=("reverse", "forward"),
+                     order=2)(0.4)
 
 
 def test_a_dict_returned_by_a_helper_and_a_global_dict():

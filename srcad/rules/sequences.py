@@ -23,7 +23,26 @@ defrule(builtins.tuple, "iterable", converted("diterable += dout"),
         converted("dout = tuple(diterable)"))
 defrule(builtins.list, "iterable", converted("diterable += dout"),
         converted("dout = list(diterable)"))
+# a store into a dict no other name holds (normalize): the new dict's cotangent minus the
+# overwritten item goes to the old dict, its item to the value
+defrule(rt.with_item, "d, key, value", "dd += item_dropped(dout, d, key)\ndvalue += dout[key]",
+        "dout = with_item(zeros_filled(dd, d), key, dvalue)")
+# d.get(key, default): the item if the dict has it, else the default
+defrule(("method", "get"), "a, key, default=None",
+        "da += item_grad(dout, a, key)\nddefault += default_grad(dout, a, key)",
+        "dout = got_tangent(da, a, key, ddefault)")
 # the helpers the rules above write, read again for a second derivative (linear in g)
 defrule(rt.picked, "g, seq, chosen", "dg += dout[picked_index(seq, chosen)]",
         "dout = picked(dg, seq, chosen)")
 nondiff(rt.picked_index)
+defrule(rt.item_dropped, "g, like, key", "dg += item_padded(dout, g, key)",
+        "dout = item_dropped(dg, like, key)")
+defrule(rt.item_padded, "g, like, key", "dg += item_padded(dout, g, key)",
+        "dout = item_padded(dg, like, key)")
+defrule(rt.item_grad, "g, d, key", "dg += got_tangent(dout, d, key, 0.0)",
+        "dout = item_grad(dg, d, key)")
+defrule(rt.default_grad, "g, d, key", "dg += default_grad(dout, d, key)",
+        "dout = default_grad(dg, d, key)")
+defrule(rt.got_tangent, "da, d, key, ddefault",
+        "dda += item_grad(dout, d, key)\ndddefault += default_grad(dout, d, key)",
+        "dout = got_tangent(dda, d, key, dddefault)")

@@ -333,7 +333,6 @@ REFUSED = [
     (has_generator_expression, "generator expression"),
     (has_del, "del statement"),
     (has_import, "import"),
-    (has_dict_literal, "dict literal"),
     (has_walrus, ":="),
     (has_class, "class definition"),
     (has_attribute_store, "attribute"),
