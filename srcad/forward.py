@@ -10,7 +10,7 @@ import gast
 from . import templates
 from .analysis import (SCALAR, atom_name, helper_call, helper_values, is_tape_call, loaded_names,
                        restored_pop, targets)
-from .errors import SrcadError
+from .errors import RuleError, SrcadError
 from .normalize import assign, located, name
 from .build import attr, call, const, contribution, may_broadcast
 from .reverse import Reversed
@@ -174,8 +174,11 @@ class ForwardMode:
 
     def template(self, op, out, s):
         rule = op.rule
-        src = rule.forward if isinstance(rule.forward, str) or rule.forward is None else \
-            rule.forward(op)
+        try:
+            src = templates.source(rule, "forward", op)
+        except ValueError as exc:
+            raise RuleError(str(exc), self.parsed.filename, s.lineno,
+                            "fix the rule's template function") from None
         if src is None:
             raise SrcadError("cannot differentiate this call in forward mode: its rule has no "
                              "forward template", self.parsed.filename, s.lineno,

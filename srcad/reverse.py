@@ -11,7 +11,7 @@ from . import templates
 from .analysis import (SCALAR, SEQ, UNKNOWN, assignments, atom_name,
                        helper_call, helper_values, loaded_names, ndim_of, restored_pop,
                        targets)
-from .errors import SrcadError
+from .errors import RuleError, SrcadError
 from .build import MARK, aug, attr, call, const, contribution, may_broadcast, summed
 from .normalize import assign, index_value, name
 from .planning import Planning
@@ -151,7 +151,7 @@ class ReverseMode(Planning, Saving, Sweeps):
         if op.kind == "rule" and op.rule.elementwise and len(tnames) == 1:
             return self.elementwise_adjoint(op, dout, out, tnames[0])
         if op.kind == "rule" and not op.rule.elementwise:
-            return self.template_adjoint(op, dout, out)   # a tuple result: dout is a tuple
+            return self.template_adjoint(op, dout, out, stmt.lineno)  # a tuple result: a tuple dout
         if len(tnames) > 1 and isinstance(value, gast.Name):
             self.dense.add(value.id)
             return [aug(gast.Subscript(value=name(self.adj(value.id)), slice=const(i),
@@ -210,10 +210,13 @@ class ReverseMode(Planning, Saving, Sweeps):
                     changed = changed or bool(new)
         return fed
 
-    def template_adjoint(self, op, dout, out):
+    def template_adjoint(self, op, dout, out, lineno):
         rule, bound = op.rule, op.bound
-        src = rule.reverse if isinstance(rule.reverse, str) else rule.reverse(
-            CallInfo(bound, self.kinds))
+        try:
+            src = templates.source(rule, "reverse", CallInfo(bound, self.kinds))
+        except ValueError as exc:
+            raise RuleError(str(exc), self.parsed.filename, lineno,
+                            "fix the rule's template function") from None
         mapping, dropped = templates.bind_parameters(
             rule, bound, lambda a: self.adj(a.id) if self.is_active(a) else None, self.runtime)
         mapping["out"] = out

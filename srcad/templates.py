@@ -21,6 +21,62 @@ def _parse_stmts(src):
     return gast.parse(src).body
 
 
+def describe(key):
+    """How a rule's key reads in a message: ``numpy.sin``, ``.sum()``, ``.T``."""
+    if isinstance(key, tuple):
+        return f".{key[1]}()" if key[0] == "method" else f".{key[1]}"
+    module = getattr(key, "__module__", None) or ""
+    name = getattr(key, "__qualname__", None) or getattr(key, "__name__", None) or repr(key)
+    return f"{module}.{name}" if module else name
+
+
+def problem(src, which):
+    """What is wrong with template text ``src`` (None if nothing): ``which`` is "partial" (an
+    expression), "reverse" (assignments, ``d<param> += ...``) or "forward" (one ``dout = ...``)."""
+    if not isinstance(src, str):
+        return f"a {which} template must be a string, not {type(src).__name__}"
+    try:
+        if which == "partial":
+            _parse_expr(src)
+            return None
+        body = _parse_stmts(src)
+    except SyntaxError as exc:
+        return f"its {which} template does not parse ({exc.msg}, line {exc.lineno})"
+    if which == "reverse":
+        bad = [s for s in body if not isinstance(s, (gast.Assign, gast.AugAssign))]
+        return "its reverse template must be assignments (d<param> += ... or name = ...)" \
+            if bad else None
+    if len(body) != 1 or not isinstance(body[0], gast.Assign) or len(body[0].targets) != 1 \
+            or not isinstance(body[0].targets[0], gast.Name) or body[0].targets[0].id != "dout":
+        return "its forward template must be one assignment, dout = <expression>"
+    return None
+
+
+def checked(key, which, src):
+    """``src`` if it is a usable ``which`` template of the rule for ``key``, else a ValueError
+    naming the function and quoting the template."""
+    what = problem(src, which)
+    if what:
+        raise ValueError(f"the derivative rule of {describe(key)} cannot be used: {what}: "
+                         f"{src!r}")
+    return src
+
+
+def source(rule, which, call):
+    """The rule's ``which`` template ("reverse" or "forward") at a call: its text, or what its
+    template function returns for ``call``, checked as registration checks text (a ValueError
+    naming the rule otherwise). None when the rule has no such template."""
+    template = getattr(rule, which)
+    if template is None or isinstance(template, str):
+        return template
+    try:
+        src = template(call)
+    except Exception as exc:  # noqa: BLE001 - any failure of a rule of the user's, named
+        raise ValueError(f"the {which} template function of the derivative rule of "
+                         f"{describe(rule.key)} raised {type(exc).__name__}: {exc}") from None
+    return src if src is None else checked(rule.key, which, src)
+
+
 def expr(src, mapping):
     """Instantiate an expression template: ``mapping`` maps names to gast nodes or new names."""
     return Substitute(mapping).visit(clone(_parse_expr(src)))

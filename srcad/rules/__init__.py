@@ -15,6 +15,9 @@ Keys are the functions themselves (``np.sin``), ``("method", "sum")`` for ndarra
 """
 from dataclasses import dataclass, field
 
+from .. import templates
+from ..errors import RuleError, call_site
+
 REQUIRED = object()
 
 
@@ -88,6 +91,20 @@ def _key(func):
     return func
 
 
+def _checked(func, which, template):
+    """A template of a rule being registered, refused now (naming the function and quoting the
+    template) if it does not parse, rather than at the first call that uses it. Templates
+    computed by a function are checked each time they are computed."""
+    if template is None or callable(template):
+        return template
+    try:
+        return templates.checked(func, which, template)
+    except ValueError as exc:
+        raise RuleError(str(exc), *call_site(),
+                        "a template is Python text: see the Custom rules section of the README"
+                        ) from None
+
+
 def defelementwise(func, params, *partials, samples=()):
     """Register an element-wise function by one partial derivative per parameter.
 
@@ -97,6 +114,8 @@ def defelementwise(func, params, *partials, samples=()):
     ps = _params(params)
     if len(ps) != len(partials):
         raise ValueError(f"{func}: {len(ps)} parameters but {len(partials)} partials")
+    for partial in partials:
+        _checked(func, "partial", partial)
     return _register(Rule(_key(func), ps, partials=tuple(partials), samples=list(samples)))
 
 
@@ -108,6 +127,7 @@ def defrule(func, params, reverse, forward=None, samples=(), missing=()):
     the templates do not mention carries no derivative, unless it is named in ``missing``:
     then differentiating with respect to it is an error, not a silent zero.
     """
+    reverse, forward = _checked(func, "reverse", reverse), _checked(func, "forward", forward)
     return _register(Rule(_key(func), _params(params), reverse=reverse, forward=forward,
                           samples=list(samples), missing=tuple(missing)))
 
