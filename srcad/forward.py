@@ -100,7 +100,8 @@ class ForwardMode:
         if op.kind == "helper":
             return [located(x, s.lineno) for x in self.helper(s, op)]
         self_ref = bool(set(tn) & loaded_names(s.value))
-        out = clone(s.value) if self_ref else name(tn[0])
+        out = clone(s.value) if self_ref else name(tn[0]) if len(tn) == 1 else \
+            gast.Tuple(elts=[name(t) for t in tn], ctx=gast.Load())   # w, v = eigh(a)
         tangent = self.tangent(s, op, out)
         if len(tn) > 1:
             stmts = [s, assign(gast.Tuple(elts=[name(self.tan(t), store=True) for t in tn],

@@ -132,7 +132,8 @@ class ReverseMode(Planning, Saving, Sweeps):
         op = self.facts.ops[id(stmt)]
         value = stmt.value
         tnames = targets(stmt)
-        out = clone(value) if self_ref else name(tnames[0])
+        out = clone(value) if self_ref else name(tnames[0]) if len(tnames) == 1 else \
+            gast.Tuple(elts=[name(t) for t in tnames], ctx=gast.Load())   # w, v = eigh(a)
         if op.kind == "copy":
             if not self.is_active(value):
                 return []

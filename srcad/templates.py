@@ -130,3 +130,13 @@ class Substitute(gast.NodeTransformer):
         if isinstance(node.ctx, gast.Store):
             raise ValueError(f"template assigns to {node.id}, which is bound to an expression")
         return clone(new)
+
+    def visit_Subscript(self, node):
+        """``out[1]`` where ``out`` is the tuple of targets ``(w, v)`` reads ``v``."""
+        self.generic_visit(node)
+        index = node.slice
+        if isinstance(node.value, gast.Tuple) and isinstance(node.ctx, gast.Load) and \
+                isinstance(index, gast.Constant) and type(index.value) is int and \
+                -len(node.value.elts) <= index.value < len(node.value.elts):
+            return node.value.elts[index.value]
+        return node
