@@ -40,12 +40,14 @@ class Rule:
         bound, names = {}, [p for p, _ in self.params]
         star = next((p[1:] for p in names if p.startswith("*")), None)
         plain = [p for p in names if not p.startswith("*")]
-        if len(args) > len(plain) and star is None:
+        # parameters after *name are keyword-only
+        positional = names[:names.index("*" + star)] if star is not None else plain
+        if len(args) > len(positional) and star is None:
             return None
-        for p, a in zip(plain, args):
+        for p, a in zip(positional, args):
             bound[p] = a
         if star is not None:
-            bound[star] = list(args[len(plain):])
+            bound[star] = list(args[len(positional):])
         for k, v in keywords.items():
             if k not in plain or k in bound:
                 return None
@@ -76,9 +78,20 @@ def _register(rule):
     return rule
 
 
+def _split(spec):
+    """``spec`` split at its top-level commas (a default may be a tuple: ``axes=(0, 1)``)."""
+    parts, depth, start = [], 0, 0
+    for i, c in enumerate(spec + ","):
+        depth += (c in "([{") - (c in ")]}")
+        if c == "," and depth == 0:
+            parts.append(spec[start:i].strip())
+            start = i + 1
+    return [p for p in parts if p]
+
+
 def _params(spec):
     out = []
-    for part in [p.strip() for p in spec.split(",") if p.strip()]:
+    for part in _split(spec):
         if "=" in part:
             name, default = part.split("=", 1)
             out.append((name.strip(), default.strip()))

@@ -20,7 +20,8 @@ PRODUCTS = {np.dot, np.matmul, operator.matmul, np.vdot, np.inner, np.outer, np.
             np.einsum, np.kron}
 REDUCTIONS = {np.sum, np.mean, np.max, np.min, np.amax, np.amin, np.prod, np.var, np.std,
               np.average, np.nansum, np.nanmean, np.cumsum, np.cumprod, np.diff, np.where,
-              np.select, np.sort, builtins.sum}
+              np.select, np.sort, np.partition, np.gradient, np.bincount, np.nan_to_num,
+              builtins.sum}
 CREATION = {np.full, np.full_like, np.linspace}
 NOTES = {   # what a user needs to know beyond "yes"
     np.linalg.norm: "ord None/2/1/inf/-inf for vectors, None/'fro' for matrices; an ord "
@@ -38,6 +39,13 @@ NOTES = {   # what a user needs to know beyond "yes"
     ("method", "astype"): "zero through an integer or boolean dtype",
     np.average: "weights of a's shape, or 1-D along an int axis",
     builtins.sum: "over a list of differentiated values",
+    np.partition: "ties: the order argpartition gives", np.hsplit: "returns a list",
+    np.vsplit: "returns a list", np.dsplit: "returns a list",
+    np.gradient: "a list over several axes; the spacing carries no derivative",
+    np.nan_to_num: "zero where x is NaN or infinite",
+    np.pad: "modes constant (a scalar constant_values, differentiable too), edge, reflect, "
+    "symmetric, wrap, given as a string; other modes are refused",
+    np.bincount: "differentiable in weights",
 }
 GROUPS = ["element-wise", "reductions, scans, selection", "shape ops", "products", "linalg",
           "creation", "methods and attributes"]

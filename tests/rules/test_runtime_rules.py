@@ -203,10 +203,13 @@ def _templates(rule):
                      for p in names}
             if const is not None:
                 bound.update({p: const for p in ("subscripts", "ord") if p in bound})
-            call = CallInfo(bound, {p: kind for p in names})
-            for t in (rule.reverse, rule.forward):
-                if callable(t):
-                    texts.append(t(call))
+            for mode in ("constant", "reflect"):    # np.pad's modes (a variable is refused)
+                if "mode" in bound:
+                    bound["mode"] = gast.Constant(value=mode, kind=None)
+                call = CallInfo(bound, {p: kind for p in names})
+                for t in (rule.reverse, rule.forward):
+                    if callable(t):
+                        texts.append(t(call))
     return texts
 
 
