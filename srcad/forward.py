@@ -10,10 +10,10 @@ import gast
 from . import templates
 from .analysis import (SCALAR, atom_name, helper_call, helper_values, is_tape_call, loaded_names,
                        restored_pop, targets)
-from .errors import RuleError, SrcadError
+from .errors import SrcadError
 from .normalize import assign, located, name
 from .build import attr, call, const, contribution, may_broadcast
-from .reverse import Reversed
+from .reverse import CallInfo, Reversed
 from .walk import clone, walk
 
 
@@ -175,11 +175,8 @@ class ForwardMode:
 
     def template(self, op, out, s):
         rule = op.rule
-        try:
-            src = templates.source(rule, "forward", op)
-        except ValueError as exc:
-            raise RuleError(str(exc), self.parsed.filename, s.lineno,
-                            "fix the rule's template function") from None
+        src = templates.source(rule, "forward", CallInfo(op.bound, self.kinds), self.parsed.filename,
+                               s.lineno)
         if src is None:
             raise SrcadError("cannot differentiate this call in forward mode: its rule has no "
                              "forward template", self.parsed.filename, s.lineno,

@@ -11,7 +11,7 @@ from . import templates
 from .analysis import (SCALAR, SEQ, UNKNOWN, assignments, atom_name,
                        helper_call, helper_values, loaded_names, ndim_of, restored_pop,
                        targets)
-from .errors import RuleError, SrcadError
+from .errors import SrcadError
 from .build import MARK, aug, attr, call, const, contribution, may_broadcast, summed
 from .normalize import assign, index_value, name
 from .planning import Planning
@@ -213,11 +213,8 @@ class ReverseMode(Planning, Saving, Sweeps):
 
     def template_adjoint(self, op, dout, out, lineno):
         rule, bound = op.rule, op.bound
-        try:
-            src = templates.source(rule, "reverse", CallInfo(bound, self.kinds))
-        except ValueError as exc:
-            raise RuleError(str(exc), self.parsed.filename, lineno,
-                            "fix the rule's template function") from None
+        src = templates.source(rule, "reverse", CallInfo(bound, self.kinds),
+                               self.parsed.filename, lineno)
         mapping, dropped = templates.bind_parameters(
             rule, bound, lambda a: self.adj(a.id) if self.is_active(a) else None, self.runtime)
         mapping["out"] = out

@@ -8,6 +8,7 @@ import functools
 
 import gast
 
+from .errors import NoRule, RuleError
 from .walk import clone, walk
 
 
@@ -62,19 +63,37 @@ def checked(key, which, src):
     return src
 
 
-def source(rule, which, call):
-    """The rule's ``which`` template ("reverse" or "forward") at a call: its text, or what its
-    template function returns for ``call``, checked as registration checks text (a ValueError
-    naming the rule otherwise). None when the rule has no such template."""
+class Refused(ValueError):
+    """Raised by a template function for a use of its op that srcad has no derivative of (a
+    matrix norm of order 2, np.pad's mean mode): the message says which, ``hint`` what to do."""
+
+    def __init__(self, message, hint=None):
+        super().__init__(message)
+        self.hint = hint
+
+
+def source(rule, which, call, filename, lineno):
+    """The rule's ``which`` template ("reverse" or "forward") at a call (at ``filename:lineno``):
+    its text, or what its template function returns for ``call``, checked as registration
+    checks text. None when the rule has no such template. A refusal of the template function is
+    a NoRule error there; any other failure a RuleError naming the rule."""
     template = getattr(rule, which)
     if template is None or isinstance(template, str):
         return template
+    fix = "fix the rule's template function"
     try:
         src = template(call)
+    except Refused as exc:
+        raise NoRule(f"cannot differentiate this call of {describe(rule.key)}: {exc}", filename,
+                     lineno, exc.hint) from None
     except Exception as exc:  # noqa: BLE001 - any failure of a rule of the user's, named
-        raise ValueError(f"the {which} template function of the derivative rule of "
-                         f"{describe(rule.key)} raised {type(exc).__name__}: {exc}") from None
-    return src if src is None else checked(rule.key, which, src)
+        raise RuleError(f"the {which} template function of the derivative rule of "
+                        f"{describe(rule.key)} raised {type(exc).__name__}: {exc}", filename,
+                        lineno, fix) from None
+    try:
+        return src if src is None else checked(rule.key, which, src)
+    except ValueError as exc:
+        raise RuleError(str(exc), filename, lineno, fix) from None
 
 
 def expr(src, mapping):

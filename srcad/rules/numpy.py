@@ -7,6 +7,7 @@ Linear ops write their transpose; the forward rule is the op applied to the tang
 import gast
 import numpy as np
 
+from ..templates import Refused
 from . import defrule, nondiff
 
 REDUCE = "a, axis=None, dtype=None, _out=None, keepdims=False"
@@ -184,7 +185,8 @@ def gradient_axes(call):
         if ndim == 1:
             return None
         if ndim is None:
-            raise ValueError("np.gradient of an array whose rank srcad cannot tell: pass axis=")
+            raise Refused("np.gradient over every axis of an array whose rank srcad cannot "
+                          "tell", "pass axis=")
         return tuple(range(ndim))
     if isinstance(axis, gast.Tuple):
         return tuple(range(len(axis.elts)))

@@ -10,6 +10,7 @@ import builtins
 import gast
 import numpy as np
 
+from ..templates import Refused
 from . import defrule
 from .numpy import both, given
 
@@ -147,8 +148,10 @@ def pad_mode(call):
     elif isinstance(mode, gast.Constant):
         mode = mode.value
     if mode not in PAD_MODES:
-        raise ValueError(f"np.pad with mode={getattr(mode, 'value', '<a variable>')!r}: only "
-                         f"the modes {', '.join(PAD_MODES)}, written as a string, have a rule")
+        shown = repr(mode) if isinstance(mode, str) else "a variable"
+        raise Refused(f"np.pad with mode={shown}: only the modes {', '.join(PAD_MODES)}, "
+                      "written as a string, have a derivative",
+                      "pad with one of those modes, or give the padding a rule (srcad.defrule)")
     return mode
 
 

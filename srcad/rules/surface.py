@@ -25,7 +25,8 @@ REDUCTIONS = {np.sum, np.mean, np.max, np.min, np.amax, np.amin, np.prod, np.var
 CREATION = {np.full, np.full_like, np.linspace}
 NOTES = {   # what a user needs to know beyond "yes"
     np.linalg.norm: "ord None/2/1/inf/-inf for vectors, None/'fro' for matrices; an ord "
-    "srcad cannot read at transform time (a variable, -np.inf): first order only",
+    "srcad cannot read at transform time (a variable, -np.inf): first order only; other "
+    "matrix norms (2, -2, 'nuc', 1, -1, inf, -inf) are refused",
     np.linalg.cholesky: "reads the lower triangle only (so does the gradient)",
     np.linalg.det: "a must be invertible", np.linalg.slogdet: "a must be invertible; "
     "unpack `sign, logdet = slogdet(a)` or index the result",

@@ -1,6 +1,8 @@
 """Second order and refusals of the NumPy rules added from autograd's table (atleast_3d, pad,
 rot90, rollaxis, nan_to_num, partition, gradient, bincount, hsplit/vsplit/dsplit); their first
 order is checked with every other rule in test_numpy_rules (samples.py)."""
+import re
+
 import numpy as np
 import pytest
 
@@ -130,3 +132,50 @@ def unpacked_split(x):
 def test_a_result_unpacked_into_names_is_the_rule_s_out(f, x):
     """``w, v = eigh(a)``: the rule's ``out`` is the pair ``(w, v)`` (it was ``w`` alone)."""
     srcad.check_grad(f, order=2)(x)
+
+
+# ---- matrix norms other than Frobenius: refused when the derivative is made ----------------
+def spectral(a):
+    return np.linalg.norm(a, 2)
+
+
+def nuclear(a):
+    return np.linalg.norm(a, ord="nuc") * 2.0
+
+
+def max_row_sum(a):
+    return np.linalg.norm(a, np.inf)
+
+
+def min_col_sum_of_stack(a):
+    return np.sum(np.linalg.norm(a, -1, axis=(1, 2)))
+
+
+def variable_order(a, order):
+    return np.linalg.norm(a, order)
+
+
+@pytest.mark.parametrize("f, what", [(spectral, "ord=2"), (nuclear, "ord='nuc'"),
+                                     (max_row_sum, "ord=np.inf"),
+                                     (min_col_sum_of_stack, "ord=-1")])
+@pytest.mark.parametrize("mode", ["grad", "jvp"])
+def test_matrix_norms_other_than_frobenius_are_refused_at_transform_time(f, what, mode):
+    a = X3 if f is min_col_sum_of_stack else X
+    derived = srcad.grad(f) if mode == "grad" else srcad.jvp(f)
+    with pytest.raises(srcad.SrcadError, match=f"matrix norm {re.escape(what)} .*Frobenius") as info:
+        srcad.source(derived, *((a,) if mode == "grad" else (a, a)))    # no call: made only
+    assert str(info.value).startswith(f"{__file__}:{f.__code__.co_firstlineno + 1}: ")
+    assert "numpy.linalg.norm" in str(info.value)
+
+
+def negative_infinite(a):
+    return np.linalg.norm(a, -np.inf)
+
+
+def test_a_matrix_norm_order_in_a_variable_is_a_clear_error_when_it_runs():
+    with pytest.raises(srcad.SrcadError, match="ord=2 of a matrix") as info:
+        srcad.grad(variable_order)(X, 2)
+    assert "internal error" not in str(info.value)
+    with pytest.raises(srcad.SrcadError, match="ord=-inf of a matrix"):
+        srcad.jvp(negative_infinite)(X, X)
+    assert_close(srcad.grad(variable_order)(X, "fro"), X / np.linalg.norm(X))

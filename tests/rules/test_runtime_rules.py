@@ -190,6 +190,7 @@ def _templates(rule):
     """Every template text a rule can produce (computed ones at a few kinds of call sites)."""
     import gast
     from srcad.reverse import CallInfo
+    from srcad.templates import Refused
 
     texts = [t for t in (rule.reverse, rule.forward) if isinstance(t, str)]
     names = [p.lstrip("*") for p, _ in rule.params]
@@ -209,7 +210,10 @@ def _templates(rule):
                 call = CallInfo(bound, {p: kind for p in names})
                 for t in (rule.reverse, rule.forward):
                     if callable(t):
-                        texts.append(t(call))
+                        try:
+                            texts.append(t(call))
+                        except Refused:    # a use srcad refuses (a matrix norm ord=1)
+                            pass
     return texts
 
 
