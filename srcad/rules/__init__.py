@@ -30,6 +30,7 @@ class Rule:
     forward: object = None
     samples: list = field(default_factory=list)
     missing: tuple = ()     # parameters with a derivative srcad does not have: an error if used
+    namespace: dict = None  # a rule written as a function (defvjp): its module's globals
 
     @property
     def elementwise(self):
