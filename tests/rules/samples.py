@@ -183,7 +183,8 @@ SAMPLES = [
     ("pad_symmetric", {"x": X3}, "np.pad(x, 1, mode='symmetric')"),
     ("pad_wrap", {"x": V}, "np.pad(x, 3, mode='wrap')"),
     ("bincount", {"w": N(6)}, "np.bincount(np.array([0, 2, 2, 1, 0, 4]), w)"),
-    ("bincount_minlength", {"w": N(4)}, "np.bincount(np.array([1, 1, 0, 3]), weights=w, minlength=6)"),
+    ("bincount_minlength", {"w": N(4)},
+     "np.bincount(np.array([1, 1, 0, 3]), weights=w, minlength=6)"),
     ("tile_int", {"x": X}, "np.tile(x, 2)"),
     ("tile_tuple", {"x": X}, "np.tile(x, (2, 1, 3))"),
     ("repeat_flat", {"x": X}, "np.repeat(x, 2)"),
@@ -273,6 +274,7 @@ SAMPLES = [
 # ---- scipy.special (an optional extra: its rules and samples exist only when it imports)
 try:
     import scipy.special
+    import scipy.stats
     SCIPY = scipy
 except ImportError:
     SCIPY = None
@@ -289,4 +291,17 @@ if SCIPY is not None:
         ("softmax_all", {"x": X}, "scipy.special.softmax(x)"),
         ("log_softmax_axis", {"x": X3}, "scipy.special.log_softmax(x, axis=0)"),
         ("log_softmax_all", {"x": X}, "scipy.special.log_softmax(x)"),
+        ("norm_logpdf", {"x": X, "m": S(), "s": P()}, "scipy.stats.norm.logpdf(x, m, s)"),
+        ("norm_logpdf_default", {"x": V}, "scipy.stats.norm.logpdf(x)"),
+        ("norm_pdf_keywords", {"x": X, "m": N(4), "s": P(3, 1)},
+         "scipy.stats.norm.pdf(x, loc=m, scale=s)"),
+        ("norm_cdf", {"x": X, "m": S(), "s": P()}, "scipy.stats.norm.cdf(x, m, s)"),
+        ("mvn_logpdf", {"x": N(3), "m": N(3), "c": SPD(3, 3)},
+         "scipy.stats.multivariate_normal.logpdf(x, m, c)"),
+        ("mvn_logpdf_batch", {"x": N(4, 3), "m": N(3), "c": SPD(3, 3)},
+         "scipy.stats.multivariate_normal.logpdf(x, mean=m, cov=c)"),
+        ("mvn_logpdf_scalar_cov", {"x": N(4, 3), "m": N(3)},
+         "scipy.stats.multivariate_normal.logpdf(x, m, 2.0)"),
+        ("mvn_pdf", {"x": N(3), "m": N(3), "c": SPD(3, 3)},
+         "scipy.stats.multivariate_normal.pdf(x, m, c)"),
     ]
