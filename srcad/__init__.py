@@ -7,5 +7,5 @@ from .rules import constant, defelementwise, defrule, nondiff
 from .rules.functions import defjvp, defvjp
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian", "hvp", "source",
-           "check_grad", "SrcadError", "UsageError", "defrule", "defelementwise", "nondiff", "constant",
-           "defvjp", "defjvp", "check_rule"]
+           "check_grad", "SrcadError", "UsageError", "defrule", "defelementwise", "nondiff",
+           "constant", "defvjp", "defjvp", "check_rule"]

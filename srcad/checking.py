@@ -214,7 +214,8 @@ def _declared(rule, p):
 
 
 def _is_float(a):
-    return isinstance(a, (float, np.floating)) or (isinstance(a, np.ndarray) and a.dtype.kind == "f")
+    return isinstance(a, (float, np.floating)) or (
+        isinstance(a, np.ndarray) and a.dtype.kind == "f")
 
 
 def _literal(a):

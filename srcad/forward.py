@@ -175,8 +175,8 @@ class ForwardMode:
 
     def template(self, op, out, s):
         rule = op.rule
-        src = templates.source(rule, "forward", CallInfo(op.bound, self.kinds), self.parsed.filename,
-                               s.lineno)
+        src = templates.source(rule, "forward", CallInfo(op.bound, self.kinds),
+                               self.parsed.filename, s.lineno)
         if src is None:
             raise SrcadError("cannot differentiate this call in forward mode: its rule has no "
                              "forward template", self.parsed.filename, s.lineno,

@@ -152,7 +152,8 @@ class ReverseMode(Planning, Saving, Sweeps):
         if op.kind == "rule" and op.rule.elementwise and len(tnames) == 1:
             return self.elementwise_adjoint(op, dout, out, tnames[0])
         if op.kind == "rule" and not op.rule.elementwise:
-            return self.template_adjoint(op, dout, out, stmt.lineno)  # a tuple result: a tuple dout
+            # a tuple result: dout is a tuple
+            return self.template_adjoint(op, dout, out, stmt.lineno)
         if len(tnames) > 1 and isinstance(value, gast.Name):
             self.dense.add(value.id)
             return [aug(gast.Subscript(value=name(self.adj(value.id)), slice=const(i),

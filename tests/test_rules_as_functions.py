@@ -27,7 +27,7 @@ def test_logsumexp_with_a_stable_vjp():
     srcad.check_grad(p.log_likelihood, order=2)(LOGITS, 2)
     assert_close(srcad.grad(p.log_likelihood)(LOGITS, 2),
                  numeric_grad(p.log_likelihood, [LOGITS, 2], 0))
-    big = LOGITS + 1000.0                                   # exp(1000) overflows; the rule does not
+    big = LOGITS + 1000.0                          # exp(1000) overflows; the rule does not
     g = srcad.grad(p.log_likelihood)(big, 2)
     assert np.all(np.isfinite(g)) and g.sum() == pytest.approx(0.0, abs=1e-12)
     _, t = srcad.jvp(p.log_likelihood)(big, 2, np.ones(4))
@@ -80,8 +80,8 @@ def test_check_rule_catches_a_wrong_vjp():
 
 
 def test_check_rule_catches_a_wrong_jvp_and_names_the_parameter():
-    with pytest.raises(AssertionError, match=r"forward rule is wrong for y: max \|error\| [0-9.e-]+") \
-            as info:
+    message = r"forward rule is wrong for y: max \|error\| [0-9.e-]+"
+    with pytest.raises(AssertionError, match=message) as info:
         srcad.check_rule(p.wrong_tangent, W, W + 1.0)
     assert "for x" not in str(info.value) and "reverse" not in str(info.value)
 

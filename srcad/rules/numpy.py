@@ -238,7 +238,8 @@ nondiff(np.argmax, np.argmin, np.floor, np.ceil, np.sign, np.shape, np.ndim, np.
         np.count_nonzero, np.any, np.all, np.equal, np.not_equal, np.less, np.less_equal,
         np.greater, np.greater_equal, np.logical_and, np.logical_or, np.logical_not,
         np.logical_xor, np.signbit, np.isclose, np.allclose, np.array_equal, np.nonzero,
-        np.flatnonzero, np.argpartition, np.searchsorted, np.digitize, np.iscomplexobj, np.isscalar,
+        np.flatnonzero, np.argpartition, np.searchsorted, np.digitize, np.iscomplexobj,
+        np.isscalar,
         ("attr", "shape"), ("attr", "ndim"), ("attr", "size"), ("attr", "dtype"),
         ("method", "argmax"), ("method", "argmin"), ("method", "argsort"),
         ("method", "nonzero"), ("method", "all"), ("method", "any"))
