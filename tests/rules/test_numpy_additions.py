@@ -181,3 +181,28 @@ def test_a_matrix_norm_order_in_a_variable_is_a_clear_error_when_it_runs():
     with pytest.raises(srcad.SrcadError, match="ord=-inf of a matrix"):
         srcad.jvp(negative_infinite)(X, X)
     assert_close(srcad.grad(variable_order)(X, "fro"), X / np.linalg.norm(X))
+
+
+# ---- complex numbers: no rules (srcad's adjoints are real), a clear error at the call ----------
+def power_spectrum(x):
+    return np.sum(np.abs(np.fft.rfft(x)) ** 2)
+
+
+def real_part_energy(x):
+    return np.sum(np.real(np.fft.fft(x)) ** 2)
+
+
+def phase(x):
+    z = x * np.exp(0.5j)
+    return np.sum(np.angle(z))
+
+
+@pytest.mark.parametrize("f, name", [(power_spectrum, "numpy.fft.rfft"),
+                                     (real_part_energy, "numpy.fft.fft"), (phase, "numpy.angle")])
+@pytest.mark.parametrize("mode", ["grad", "jvp"])
+def test_complex_valued_steps_are_refused_at_their_line(f, name, mode):
+    x = X[0]
+    derived = srcad.grad(f) if mode == "grad" else srcad.jvp(f)
+    with pytest.raises(srcad.SrcadError, match=re.escape(name)) as info:
+        derived(*((x,) if mode == "grad" else (x, x)))
+    assert str(info.value).startswith(f"{__file__}:")
