@@ -53,8 +53,8 @@ def solved(call):
 def mvn_reverse(factor):
     def rule(call):
         f = f"{factor} * " if factor else ""
-        outer = "np.outer(s, s) * g" if call.ndim("x") == 1 else \
-            "np.swapaxes(s * np.expand_dims(g, -1), -1, -2) @ s"
+        outer = {1: "np.outer(s, s) * g", 2: "(s * np.expand_dims(g, -1)).T @ s"}.get(
+            call.ndim("x"), "np.einsum('...i,...j->ij', s * np.expand_dims(g, -1), s)")
         return (f"g = {f}dout\n"
                 f"s = {solved(call)}\n"
                 "dx -= np.expand_dims(g, -1) * s\n"
