@@ -467,7 +467,7 @@ if special is not None:
 
 # ---- scipy.stats densities (with scipy) ------------------------------------------------------
 try:
-    import scipy.stats as stats
+    from scipy import stats
 except ImportError:
     stats = None
 if stats is not None:
@@ -480,8 +480,8 @@ if stats is not None:
     op("mvn", [stats.multivariate_normal.logpdf, stats.multivariate_normal.pdf], [
         ("VV", "S", "scipy.stats.multivariate_normal.logpdf({0}, {1}, np.eye(3))"),
         ("WM", "S", f"scipy.stats.multivariate_normal.logpdf({{0}}, np.zeros(2), {MVN_COV})"),
-        ("WM", "S", f"scipy.stats.multivariate_normal.pdf({{0}}, mean=np.ones(2), "
-                    f"cov={MVN_COV})")], lambda b: 2.0 + b[0] ** 2)
+        ("WM", "S", (f"scipy.stats.multivariate_normal.pdf({{0}}, mean=np.ones(2), "
+                     f"cov={MVN_COV})"))], lambda b: 2.0 + b[0] ** 2)
 
 
 BY_OUT = {k: [(o, f) for o in OPS for f in o.forms if f[1] == k] for k in KINDS}
