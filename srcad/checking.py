@@ -1,11 +1,15 @@
 """``srcad.check_grad``: what a user runs after moving a program to srcad. Each derivative is
 compared with central differences along a random direction, one ``wrt`` argument at a time, and
 reverse against forward mode through the dot-product identity <u, J v> = <J^T u, v>."""
+import ast
 import copy
+import itertools
+import linecache
 import numbers
 
 import numpy as np
 
+from . import rules, templates
 from .api import Derived, grad, jvp, vjp
 from .errors import UsageError
 from .matrices import hvp
@@ -159,3 +163,119 @@ def summary(a):
         return f"{float(a):.10g}"
     return np.array2string(a.ravel()[:4], precision=6) + (" ..." if a.size > 4 else "") + \
         f" (shape {a.shape})"
+
+
+# ---- check_rule: a registered rule against central differences ------------------------------
+_checks = itertools.count(1)
+
+
+def check_rule(f, *args, rtol=1e-5, atol=1e-6, eps=1e-6, seed=0, **kwargs):
+    """``srcad.check_rule(f, *args, **kwargs)``: the registered reverse and forward rules of
+    ``f`` against central differences (float64) at these arguments, for every float argument
+    the rule gives a derivative. Returns ``{(parameter, "reverse" or "forward"): max error}``
+    when all hold; raises an AssertionError naming each parameter, mode and max error when one
+    does not. A rule without a forward template is checked in reverse only."""
+    rule = rules.lookup(f, len(args))
+    name = getattr(f, "__name__", repr(f))
+    if rule is None or rule.elementwise is False and rule.reverse is None:
+        raise UsageError(f"check_rule: {name} has no registered derivative rule",
+                         "register one with srcad.defvjp, srcad.defrule or srcad.defelementwise")
+    wrapper, values = _caller(f, rule, args, kwargs)
+    rng = np.random.default_rng(seed)
+    report, failures = {}, []
+    for p in [p for p in values if _declared(rule, p)]:
+        for mode in ("reverse", "forward"):
+            if mode == "forward" and not (rule.elementwise or rule.forward):
+                continue
+            got, want = _derivatives(wrapper, values, p, mode, rng, eps)
+            error = max((float(np.max(np.abs(np.asarray(a, float) - np.asarray(b, float))))
+                         for _, a, b in pairs(got, want)), default=0.0)
+            scale = max((float(np.max(np.abs(np.asarray(b, float)))) for _, _, b in
+                         pairs(got, want)), default=0.0)
+            report[(p, mode)] = error
+            if not error <= atol + rtol * scale:
+                failures.append(f"the {mode} rule is wrong for {p}: max |error| {error:.3g} "
+                                f"({'vjp' if mode == 'reverse' else 'jvp'} against central "
+                                f"differences of size up to {scale:.3g})")
+    if failures:
+        raise AssertionError(f"check_rule({name}): " + "; ".join(failures))
+    return report
+
+
+def _declared(rule, p):
+    """Whether the rule gives parameter ``p`` a derivative (a partial, or ``d<p>`` in its
+    reverse template; a computed template may give any parameter one)."""
+    if rule.elementwise:
+        return any(q == p and partial is not None for (q, _), partial in
+                   zip(rule.params, rule.partials))
+    if not isinstance(rule.reverse, str):
+        return True
+    return "d" + p in templates.names(rule.reverse)
+
+
+def _is_float(a):
+    return isinstance(a, (float, np.floating)) or (
+        isinstance(a, np.ndarray) and a.dtype.kind == "f")
+
+
+def _literal(a):
+    """``a`` as source text when it reads back as itself (ints, strings, None, tuples)."""
+    try:
+        text = repr(a)
+        return text if ast.literal_eval(text) == a and type(ast.literal_eval(text)) is type(a) \
+            else None
+    except (ValueError, SyntaxError, TypeError):
+        return None
+
+
+def _caller(f, rule, args, kwargs):
+    """A function that calls ``f`` with the float arguments as its parameters (float64) and
+    the others written in as literals where they can be (an ``axis`` the rule must read), made
+    from source registered in linecache so that srcad can read it."""
+    plain = [p for p, _ in rule.params if not p.startswith("*")]
+    named = list(zip(plain, args)) + [(k, v) for k, v in kwargs.items()]
+    if len(args) > len(plain):
+        named = [(f"arg{i}", a) for i, a in enumerate(args)] + list(kwargs.items())
+    params, values, call_args = [], {}, []
+    for i, (p, a) in enumerate(named):
+        text = None if _is_float(a) else _literal(a)
+        if text is None:
+            params.append(p)
+            values[p] = np.asarray(a, dtype=np.float64) if _is_float(a) and np.ndim(a) else \
+                float(a) if _is_float(a) else a
+            text = p
+        call_args.append(text if i < len(args) else f"{p}={text}")
+    fname = f"check_{getattr(f, '__name__', 'rule')}"
+    source = (f"def {fname}({', '.join(params)}):\n"
+              f"    return __srcad_rule_target__({', '.join(call_args)})\n")
+    filename = f"<check_rule {fname} #{next(_checks)}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = dict(rule.namespace or getattr(f, "__globals__", None) or {"np": np})
+    namespace["__srcad_rule_target__"] = f
+    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - the caller, as source
+    return namespace[fname], values
+
+
+def _derivatives(fn, values, p, mode, rng, eps):
+    """(the rule's derivative, central differences) for parameter ``p``: in reverse mode the
+    gradient of <u, fn> for a random u, entry by entry; in forward mode J v for a random v."""
+    x = values[p]
+
+    def at(shifted):
+        return fn(**{**values, p: shifted})
+    out = at(x)
+    if mode == "forward":
+        v = random_like(x, rng)
+        _, t = jvp(fn, wrt=p)(*values.values(), v)
+        return t, scale(sub(at(axpy(eps, v, x)), at(axpy(-eps, v, x))), 0.5 / eps)
+    u = random_like(out, rng)
+    g = vjp(fn, wrt=p)(*values.values(), u)
+    if np.ndim(x) == 0:
+        fd = (inner(u, at(x + eps)) - inner(u, at(x - eps))) / (2 * eps)
+        return g, fd
+    fd = np.zeros(np.shape(x))
+    for idx in np.ndindex(*np.shape(x)):
+        e = np.zeros(np.shape(x))
+        e[idx] = eps
+        fd[idx] = (inner(u, at(x + e)) - inner(u, at(x - e))) / (2 * eps)
+    return g, fd

@@ -32,6 +32,12 @@ class NotDifferentiable(SrcadError):
     """The function or argument cannot be differentiated (no source, wrong wrt, ...)."""
 
 
+class RuleError(SrcadError, ValueError):
+    """A derivative rule that cannot be used: its template does not parse or has the wrong
+    shape. Raised when the rule is registered (a string template), or where a call uses it (a
+    template computed by a function). The message names the rule's function and template."""
+
+
 def at(node, where, message, hint=None, cls=SrcadError):
     """Build an error located at ``node`` of the function described by ``where``."""
     line = getattr(node, "lineno", None) or where.lineno

@@ -13,7 +13,7 @@ from .analysis import (SCALAR, atom_name, helper_call, helper_values, is_tape_ca
 from .errors import SrcadError
 from .normalize import assign, located, name
 from .build import attr, call, const, contribution, may_broadcast
-from .reverse import Reversed
+from .reverse import CallInfo, Reversed
 from .walk import clone, walk
 
 
@@ -100,7 +100,8 @@ class ForwardMode:
         if op.kind == "helper":
             return [located(x, s.lineno) for x in self.helper(s, op)]
         self_ref = bool(set(tn) & loaded_names(s.value))
-        out = clone(s.value) if self_ref else name(tn[0])
+        out = clone(s.value) if self_ref else name(tn[0]) if len(tn) == 1 else \
+            gast.Tuple(elts=[name(t) for t in tn], ctx=gast.Load())   # w, v = eigh(a)
         tangent = self.tangent(s, op, out)
         if len(tn) > 1:
             stmts = [s, assign(gast.Tuple(elts=[name(self.tan(t), store=True) for t in tn],
@@ -178,8 +179,8 @@ class ForwardMode:
 
     def template(self, op, out, s):
         rule = op.rule
-        src = rule.forward if isinstance(rule.forward, str) or rule.forward is None else \
-            rule.forward(op)
+        src = templates.source(rule, "forward", CallInfo(op.bound, self.kinds),
+                               self.parsed.filename, s.lineno)
         if src is None:
             raise SrcadError("cannot differentiate this call in forward mode: its rule has no "
                              "forward template", self.parsed.filename, s.lineno,

@@ -132,7 +132,8 @@ class ReverseMode(Planning, Saving, Sweeps):
         op = self.facts.ops[id(stmt)]
         value = stmt.value
         tnames = targets(stmt)
-        out = clone(value) if self_ref else name(tnames[0])
+        out = clone(value) if self_ref else name(tnames[0]) if len(tnames) == 1 else \
+            gast.Tuple(elts=[name(t) for t in tnames], ctx=gast.Load())   # w, v = eigh(a)
         if op.kind == "copy":
             if not self.is_active(value):
                 return []
@@ -154,7 +155,8 @@ class ReverseMode(Planning, Saving, Sweeps):
         if op.kind == "rule" and op.rule.elementwise and len(tnames) == 1:
             return self.elementwise_adjoint(op, dout, out, tnames[0])
         if op.kind == "rule" and not op.rule.elementwise:
-            return self.template_adjoint(op, dout, out)   # a tuple result: dout is a tuple
+            # a tuple result: dout is a tuple
+            return self.template_adjoint(op, dout, out, stmt.lineno)
         if len(tnames) > 1 and isinstance(value, gast.Name):
             self.dense.add(value.id)
             return [aug(gast.Subscript(value=name(self.adj(value.id)), slice=const(i),
@@ -213,10 +215,10 @@ class ReverseMode(Planning, Saving, Sweeps):
                     changed = changed or bool(new)
         return fed
 
-    def template_adjoint(self, op, dout, out):
+    def template_adjoint(self, op, dout, out, lineno):
         rule, bound = op.rule, op.bound
-        src = rule.reverse if isinstance(rule.reverse, str) else rule.reverse(
-            CallInfo(bound, self.kinds))
+        src = templates.source(rule, "reverse", CallInfo(bound, self.kinds),
+                               self.parsed.filename, lineno)
         mapping, dropped = templates.bind_parameters(
             rule, bound, lambda a: self.adj(a.id) if self.is_active(a) else None, self.runtime)
         mapping["out"] = out

@@ -680,13 +680,15 @@ def norm_grad(g, x, out, ord=None, axis=None, keepdims=False):
                                                      and len(axis) == 2)
     if ord in (None, "fro") or (ord == 2 and not matrix):
         return unreduce(g / out, x, axis, keepdims) * x
-    if matrix:
-        raise NotImplementedError(f"srcad has no derivative of the matrix norm ord={ord!r}")
-    if ord == 1:
+    if not matrix and ord == 1:
         return unreduce(g, x, axis, keepdims) * np.sign(x)
-    if ord in (np.inf, -np.inf):
+    if not matrix and ord in (np.inf, -np.inf):
         return reduced_max_grad(g, np.abs(x), out, axis, keepdims) * np.sign(x)
-    raise NotImplementedError(f"srcad has no derivative of the vector norm ord={ord!r}")
+    from .errors import NoRule, call_site  # the order was a variable: known only now
+    raise NoRule(f"cannot differentiate np.linalg.norm with ord={ord!r} of a "
+                 f"{'matrix' if matrix else 'vector'}: srcad has only ord None/2/1/inf/-inf "
+                 "of vectors and None/'fro' of matrices", *call_site(),
+                 "use one of those orders, or give the norm a rule (srcad.defrule)")
 
 
 def transpose_axes(axes):

@@ -8,6 +8,7 @@ import functools
 
 import gast
 
+from .errors import NoRule, RuleError
 from .walk import clone, walk
 
 
@@ -19,6 +20,80 @@ def _parse_expr(src):
 @functools.lru_cache(maxsize=None)
 def _parse_stmts(src):
     return gast.parse(src).body
+
+
+def describe(key):
+    """How a rule's key reads in a message: ``numpy.sin``, ``.sum()``, ``.T``."""
+    if isinstance(key, tuple):
+        return f".{key[1]}()" if key[0] == "method" else f".{key[1]}"
+    module = getattr(key, "__module__", None) or ""
+    name = getattr(key, "__qualname__", None) or getattr(key, "__name__", None) or repr(key)
+    return f"{module}.{name}" if module else name
+
+
+def problem(src, which):
+    """What is wrong with template text ``src`` (None if nothing): ``which`` is "partial" (an
+    expression), "reverse" (assignments, ``d<param> += ...``) or "forward" (one ``dout = ...``)."""
+    if not isinstance(src, str):
+        return f"a {which} template must be a string, not {type(src).__name__}"
+    try:
+        if which == "partial":
+            _parse_expr(src)
+            return None
+        body = _parse_stmts(src)
+    except SyntaxError as exc:
+        return f"its {which} template does not parse ({exc.msg}, line {exc.lineno})"
+    if which == "reverse":
+        bad = [s for s in body if not isinstance(s, (gast.Assign, gast.AugAssign))]
+        return "its reverse template must be assignments (d<param> += ... or name = ...)" \
+            if bad else None
+    if len(body) != 1 or not isinstance(body[0], gast.Assign) or len(body[0].targets) != 1 \
+            or not isinstance(body[0].targets[0], gast.Name) or body[0].targets[0].id != "dout":
+        return "its forward template must be one assignment, dout = <expression>"
+    return None
+
+
+def checked(key, which, src):
+    """``src`` if it is a usable ``which`` template of the rule for ``key``, else a ValueError
+    naming the function and quoting the template."""
+    what = problem(src, which)
+    if what:
+        raise ValueError(f"the derivative rule of {describe(key)} cannot be used: {what}: "
+                         f"{src!r}")
+    return src
+
+
+class Refused(ValueError):
+    """Raised by a template function for a use of its op that srcad has no derivative of (a
+    matrix norm of order 2, np.pad's mean mode): the message says which, ``hint`` what to do."""
+
+    def __init__(self, message, hint=None):
+        super().__init__(message)
+        self.hint = hint
+
+
+def source(rule, which, call, filename, lineno):
+    """The rule's ``which`` template ("reverse" or "forward") at a call (at ``filename:lineno``):
+    its text, or what its template function returns for ``call``, checked as registration
+    checks text. None when the rule has no such template. A refusal of the template function is
+    a NoRule error there; any other failure a RuleError naming the rule."""
+    template = getattr(rule, which)
+    if template is None or isinstance(template, str):
+        return template
+    fix = "fix the rule's template function"
+    try:
+        src = template(call)
+    except Refused as exc:
+        raise NoRule(f"cannot differentiate this call of {describe(rule.key)}: {exc}", filename,
+                     lineno, exc.hint) from None
+    except Exception as exc:  # noqa: BLE001 - any failure of a rule of the user's, named
+        raise RuleError(f"the {which} template function of the derivative rule of "
+                        f"{describe(rule.key)} raised {type(exc).__name__}: {exc}", filename,
+                        lineno, fix) from None
+    try:
+        return src if src is None else checked(rule.key, which, src)
+    except ValueError as exc:
+        raise RuleError(str(exc), filename, lineno, fix) from None
 
 
 def expr(src, mapping):
@@ -74,3 +149,13 @@ class Substitute(gast.NodeTransformer):
         if isinstance(node.ctx, gast.Store):
             raise ValueError(f"template assigns to {node.id}, which is bound to an expression")
         return clone(new)
+
+    def visit_Subscript(self, node):
+        """``out[1]`` where ``out`` is the tuple of targets ``(w, v)`` reads ``v``."""
+        self.generic_visit(node)
+        index = node.slice
+        if isinstance(node.value, gast.Tuple) and isinstance(node.ctx, gast.Load) and \
+                isinstance(index, gast.Constant) and type(index.value) is int and \
+                -len(node.value.elts) <= index.value < len(node.value.elts):
+            return node.value.elts[index.value]
+        return node

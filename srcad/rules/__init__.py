@@ -15,6 +15,9 @@ Keys are the functions themselves (``np.sin``), ``("method", "sum")`` for ndarra
 """
 from dataclasses import dataclass, field
 
+from .. import templates
+from ..errors import RuleError, call_site
+
 REQUIRED = object()
 
 
@@ -27,6 +30,7 @@ class Rule:
     forward: object = None
     samples: list = field(default_factory=list)
     missing: tuple = ()     # parameters with a derivative srcad does not have: an error if used
+    namespace: dict = None  # a rule written as a function (defvjp): its module's globals
 
     @property
     def elementwise(self):
@@ -37,12 +41,14 @@ class Rule:
         bound, names = {}, [p for p, _ in self.params]
         star = next((p[1:] for p in names if p.startswith("*")), None)
         plain = [p for p in names if not p.startswith("*")]
-        if len(args) > len(plain) and star is None:
+        # parameters after *name are keyword-only
+        positional = names[:names.index("*" + star)] if star is not None else plain
+        if len(args) > len(positional) and star is None:
             return None
-        for p, a in zip(plain, args):
+        for p, a in zip(positional, args):
             bound[p] = a
         if star is not None:
-            bound[star] = list(args[len(plain):])
+            bound[star] = list(args[len(positional):])
         for k, v in keywords.items():
             if k not in plain or k in bound:
                 return None
@@ -73,9 +79,20 @@ def _register(rule):
     return rule
 
 
+def _split(spec):
+    """``spec`` split at its top-level commas (a default may be a tuple: ``axes=(0, 1)``)."""
+    parts, depth, start = [], 0, 0
+    for i, c in enumerate(spec + ","):
+        depth += (c in "([{") - (c in ")]}")
+        if c == "," and depth == 0:
+            parts.append(spec[start:i].strip())
+            start = i + 1
+    return [p for p in parts if p]
+
+
 def _params(spec):
     out = []
-    for part in [p.strip() for p in spec.split(",") if p.strip()]:
+    for part in _split(spec):
         if "=" in part:
             name, default = part.split("=", 1)
             out.append((name.strip(), default.strip()))
@@ -88,6 +105,20 @@ def _key(func):
     return func
 
 
+def _checked(func, which, template):
+    """A template of a rule being registered, refused now (naming the function and quoting the
+    template) if it does not parse, rather than at the first call that uses it. Templates
+    computed by a function are checked each time they are computed."""
+    if template is None or callable(template):
+        return template
+    try:
+        return templates.checked(func, which, template)
+    except ValueError as exc:
+        raise RuleError(str(exc), *call_site(),
+                        "a template is Python text: see the Custom rules section of the README"
+                        ) from None
+
+
 def defelementwise(func, params, *partials, samples=()):
     """Register an element-wise function by one partial derivative per parameter.
 
@@ -97,6 +128,8 @@ def defelementwise(func, params, *partials, samples=()):
     ps = _params(params)
     if len(ps) != len(partials):
         raise ValueError(f"{func}: {len(ps)} parameters but {len(partials)} partials")
+    for partial in partials:
+        _checked(func, "partial", partial)
     return _register(Rule(_key(func), ps, partials=tuple(partials), samples=list(samples)))
 
 
@@ -108,6 +141,7 @@ def defrule(func, params, reverse, forward=None, samples=(), missing=()):
     the templates do not mention carries no derivative, unless it is named in ``missing``:
     then differentiating with respect to it is an error, not a silent zero.
     """
+    reverse, forward = _checked(func, "reverse", reverse), _checked(func, "forward", forward)
     return _register(Rule(_key(func), _params(params), reverse=reverse, forward=forward,
                           samples=list(samples), missing=tuple(missing)))
 
@@ -174,5 +208,6 @@ except ImportError:
     _scipy_special = None
 if _scipy_special is not None:
     from . import scipy_special as _scipy_special_table  # noqa: E402,F401
+    from . import scipy_stats as _scipy_stats_table  # noqa: F401
 # srcad's own table (what the README lists), apart from rules users register later
 BUILTIN_RULES, BUILTIN_NONDIFF = tuple(all_rules()), frozenset(NONDIFF)  # noqa: E305

@@ -10,6 +10,7 @@ import re
 import gast
 import numpy as np
 
+from ..templates import Refused
 from . import defrule
 from .numpy import given
 
@@ -78,8 +79,8 @@ defrule(np.linalg.cholesky, "a", by_rank("a", CHOLESKY_REVERSE), CHOLESKY_FORWAR
 
 # ---- norm ---------------------------------------------------------------------------------------
 def _order(call):
-    """The ``ord`` of a call when it is known at transform time: None, 2, 'fro', 1, 'inf',
-    '-inf'; ``'?'`` otherwise (a variable: the runtime helper decides)."""
+    """The ``ord`` of a call when it is known at transform time: None, 2, 'fro', 1, -1,
+    'inf'...; ``'?'`` otherwise (a variable: the runtime helper decides)."""
     if not given(call, "ord"):
         return None
     a = call.bound["ord"]
@@ -87,7 +88,28 @@ def _order(call):
         return a.value
     if isinstance(a, gast.Attribute) and a.attr == "inf":
         return "inf"
-    return "?"
+    if isinstance(a, gast.UnaryOp) and isinstance(a.op, gast.USub) and \
+            isinstance(a.operand, gast.Constant) and isinstance(a.operand.value, (int, float)):
+        return -a.operand.value      # ord=-1
+    return "?"     # a variable (-np.inf too: normalizing names it)
+
+
+MATRIX_NORMS = {2: "the largest singular value", -2: "the smallest singular value",
+                "nuc": "the sum of the singular values", 1: "the largest column sum",
+                -1: "the smallest column sum", "inf": "the largest row sum"}
+
+
+def _refuse_matrix_order(call):
+    """A matrix norm other than Frobenius, known at transform time, is refused here (one whose
+    order is a variable is refused by the runtime helper when it runs)."""
+    order, axis = _order(call), call.bound.get("axis")
+    matrix = (isinstance(axis, gast.Tuple) and len(axis.elts) == 2) or (
+        (not given(call, "axis")) and call.ndim("x") == 2)
+    if matrix and order not in (None, "fro", "?"):
+        shown = "np.inf" if order == "inf" else repr(order)
+        raise Refused(f"the matrix norm ord={shown} ({MATRIX_NORMS.get(order, 'not a norm')}) "
+                      "has no derivative in srcad: of matrices it has only the Frobenius norm",
+                      "use ord=None or 'fro', or give the norm a rule (srcad.defrule)")
 
 
 def _vector(call):
@@ -98,6 +120,7 @@ def _vector(call):
 
 
 def norm_reverse(call):
+    _refuse_matrix_order(call)
     order = _order(call)
     if order in (None, "fro") or (order == 2 and _vector(call)):
         return "dx += unreduce(dout / out, x, axis, keepdims) * x"
@@ -109,9 +132,9 @@ def norm_reverse(call):
 
 
 def norm_forward(op):
+    _refuse_matrix_order(op)
     order = _order(op)
-    axis = op.bound.get("axis")
-    vector = isinstance(axis, gast.Constant) and isinstance(axis.value, int)
+    vector = _vector(op)
     if order in (None, "fro") or (order == 2 and vector):
         return "dout = np.sum(x * dx, axis=axis, keepdims=keepdims) / out"
     if order == 1 and vector:

@@ -7,6 +7,7 @@ Linear ops write their transpose; the forward rule is the op applied to the tang
 import gast
 import numpy as np
 
+from ..templates import Refused
 from . import defrule, nondiff
 
 REDUCE = "a, axis=None, dtype=None, _out=None, keepdims=False"
@@ -149,6 +150,73 @@ defrule(np.select, "condlist, choicelist, default=0",
 defrule(np.sort, "a, axis=-1, kind=None, order=None", "da += unsorted_like(dout, a, axis)",
         "dout = sorted_like(da, a, axis)")
 
+def flat_if_no_axis(call, name):
+    """``name``, raveled where the call passes ``axis=None`` (the op works on the flat array)."""
+    axis = call.bound.get("axis")
+    return f"np.ravel({name})" if isinstance(axis, gast.Constant) and axis.value is None \
+        else name
+
+
+# Partitioning permutes too. The position each element goes to, argsort(argpartition(a)), is a
+# key whose sort order is the partition's: the sort's helpers then move tangents both ways.
+DESTINATION = "np.argsort(np.argpartition(a, kth, axis), axis)"
+defrule(np.partition, "a, kth, axis=-1, kind='introselect', order=None",
+        f"da += np.reshape(unsorted_like(dout, {DESTINATION}, axis), np.shape(a))",
+        lambda op: f"dout = sorted_like({flat_if_no_axis(op, 'da')}, {DESTINATION}, axis)")
+# bincount sums weights by bin: its transpose reads each weight's bin
+defrule(np.bincount, "x, weights=None, minlength=0", "dweights += dout[x]",
+        "dout = np.bincount(x, dweights, minlength)")
+# replacing NaN and infinities by numbers: the derivative passes where x is finite (the
+# replacement values' own derivative is not implemented: an error, not a zero)
+defrule(np.nan_to_num, "x, copy=True, nan=0.0, posinf=None, neginf=None",
+        "dx += np.where(np.isfinite(x), dout, 0.0)", "dout = np.where(np.isfinite(x), dx, 0.0)",
+        missing=("nan", "posinf", "neginf"))
+
+
+# np.gradient is linear along each axis: the matrix G = gradient(eye(n)) (any spacing, either
+# edge order) holds it, and its transpose applied along the axis is the cotangent. Over several
+# axes the result is a list: the cotangents of its items add up. The spacing carries no
+# derivative.
+def gradient_axes(call):
+    """The axes of a gradient call known at transform time; None for one axis (the 1-D case
+    or an int axis), a tuple for several (a list result)."""
+    axis, ndim = call.bound.get("axis"), call.ndim("f")
+    if isinstance(axis, gast.Constant) and axis.value is None or not isinstance(axis, gast.AST):
+        if ndim == 1:
+            return None
+        if ndim is None:
+            raise Refused("np.gradient over every axis of an array whose rank srcad cannot "
+                          "tell", "pass axis=")
+        return tuple(range(ndim))
+    if isinstance(axis, gast.Tuple):
+        return tuple(range(len(axis.elts)))
+    return None
+
+
+def along(k, g, h):
+    """G^T applied along axis ``k`` of ``g`` (``h``: the spacing arguments of that axis)."""
+    matrix = f"np.gradient(np.eye(np.shape(f)[{k}]), {h}, axis=0, edge_order=edge_order)"
+    if k == "0":
+        return f"np.tensordot({matrix}, {g}, axes=(0, 0))"
+    return f"np.moveaxis(np.tensordot({matrix}, {g}, axes=(0, {k})), 0, {k})"
+
+
+def gradient_reverse(call):
+    axes = gradient_axes(call)
+    spacing = call.bound.get("varargs")
+    per_axis = isinstance(spacing, list) and len(spacing) > 1    # one spacing for each axis
+    if axes is None:
+        k = "0" if call.ndim("f") == 1 or not given(call, "axis") else "axis"
+        return "df += " + along(k, "dout", "*varargs")
+    tuple_axis = isinstance(call.bound.get("axis"), gast.Tuple)
+    terms = [along(f"axis[{i}]" if tuple_axis else str(i), f"g[{i}]",
+                   f"varargs[{i}]" if per_axis else "*varargs") for i in axes]
+    return "g = zeros_filled(dout, out)\ndf += " + " + ".join(terms)
+
+
+defrule(np.gradient, "f, *varargs, axis=None, edge_order=1", gradient_reverse,
+        "dout = np.gradient(df, *varargs, axis=axis, edge_order=edge_order)")
+
 # ---- creation ---------------------------------------------------------------------------------
 defrule(np.full, "shape, fill_value, dtype=None", "dfill_value += unbroadcast(dout, fill_value)",
         "dout = np.full(np.shape(out), dfill_value)")
@@ -170,7 +238,8 @@ nondiff(np.argmax, np.argmin, np.floor, np.ceil, np.sign, np.shape, np.ndim, np.
         np.count_nonzero, np.any, np.all, np.equal, np.not_equal, np.less, np.less_equal,
         np.greater, np.greater_equal, np.logical_and, np.logical_or, np.logical_not,
         np.logical_xor, np.signbit, np.isclose, np.allclose, np.array_equal, np.nonzero,
-        np.flatnonzero, np.searchsorted, np.digitize, np.iscomplexobj, np.isscalar,
+        np.flatnonzero, np.argpartition, np.searchsorted, np.digitize, np.iscomplexobj,
+        np.isscalar,
         ("attr", "shape"), ("attr", "ndim"), ("attr", "size"), ("attr", "dtype"),
         ("method", "argmax"), ("method", "argmin"), ("method", "argsort"),
         ("method", "nonzero"), ("method", "all"), ("method", "any"))

@@ -7,8 +7,10 @@ list derivatives: ``dout`` of ``split`` is a list, the cotangent of a joined lis
 """
 import builtins
 
+import gast
 import numpy as np
 
+from ..templates import Refused
 from . import defrule
 from .numpy import both, given
 
@@ -33,6 +35,7 @@ both(np.squeeze, "a, axis=None", BACK, "dout = np.squeeze(da, axis)")
 defrule(np.expand_dims, "a, axis", BACK, "dout = np.expand_dims(da, axis)")
 defrule(np.atleast_1d, "a", BACK, "dout = np.atleast_1d(da)")
 defrule(np.atleast_2d, "a", BACK, "dout = np.atleast_2d(da)")
+defrule(np.atleast_3d, "a", BACK, "dout = np.atleast_3d(da)")
 defrule(np.broadcast_to, "array, shape", "darray += unbroadcast(dout, array)",
         "dout = np.broadcast_to(darray, shape)")
 # copies: the identity (the forward sweep copies a tangent before changing it in place)
@@ -90,6 +93,16 @@ defrule(np.moveaxis, "a, source, destination", "da += np.moveaxis(dout, destinat
 defrule(np.flip, "m, axis=None", "dm += np.flip(dout, axis)", "dout = np.flip(dm, axis)")
 defrule(np.fliplr, "m", "dm += np.fliplr(dout)", "dout = np.fliplr(dm)")
 defrule(np.flipud, "m", "dm += np.flipud(dout)", "dout = np.flipud(dm)")
+defrule(np.rot90, "m, k=1, axes=(0, 1)", "dm += np.rot90(dout, -k, axes)",
+        "dout = np.rot90(dm, k, axes)")
+# rollaxis(a, axis, start) is moveaxis(a, axis, dest), dest = start (made >= 0) less one when
+# the axis moves forward past it; the transpose moves it back
+defrule(np.rollaxis, "a, axis, start=0",
+        "n = np.ndim(a)\n"
+        "ax = axis % n\n"
+        "st = start + n * (start < 0)\n"
+        "da += np.moveaxis(dout, st - (ax < st), ax)",
+        "dout = np.rollaxis(da, axis, start)")
 defrule(np.roll, "a, shift, axis=None", "da += np.roll(dout, np.negative(shift), axis)",
         "dout = np.roll(da, shift, axis)")
 
@@ -110,6 +123,56 @@ for f in (np.split, np.array_split):
     defrule(f, "ary, indices_or_sections, axis=0",
             "dary += joined(dout, out, axis, 'concatenate')",
             f"dout = np.{f.__name__}(dary, indices_or_sections, axis)")
+# hsplit's parts join again by hstack (axis 1, or 0 of a 1-D array), vsplit's along axis 0,
+# dsplit's along axis 2
+for f, axis, how in [(np.hsplit, None, "hstack"), (np.vsplit, 0, "concatenate"),
+                     (np.dsplit, 2, "concatenate")]:
+    defrule(f, "ary, indices_or_sections", f"dary += joined(dout, out, {axis}, {how!r})",
+            f"dout = np.{f.__name__}(dary, indices_or_sections)")
+
+
+# ---- padding ----------------------------------------------------------------------------------
+# np.pad copies: the constant mode's transpose crops (the mask of a's elements in the result,
+# in a's order); the modes that copy a's own elements into the border (edge, reflect,
+# symmetric, wrap) sum each element's copies, found by padding a's flat indices. The modes
+# that compute the border (mean, maximum, linear_ramp...) have no rule.
+INTERIOR = "np.pad(np.ones(np.shape(array), dtype=bool), pad_width)"
+COPIES = "np.pad(np.reshape(np.arange(np.size(array)), np.shape(array)), pad_width, mode)"
+PAD_MODES = ("constant", "edge", "reflect", "symmetric", "wrap")
+
+
+def pad_mode(call):
+    mode = call.bound.get("mode")
+    if isinstance(mode, str):                # the parameter's default, as text
+        mode = mode.strip("'")
+    elif isinstance(mode, gast.Constant):
+        mode = mode.value
+    if mode not in PAD_MODES:
+        shown = repr(mode) if isinstance(mode, str) else "a variable"
+        raise Refused(f"np.pad with mode={shown}: only the modes {', '.join(PAD_MODES)}, "
+                      "written as a string, have a derivative",
+                      "pad with one of those modes, or give the padding a rule (srcad.defrule)")
+    return mode
+
+
+def pad_reverse(call):
+    if pad_mode(call) == "constant":
+        return (f"inside = {INTERIOR}\n"
+                "darray += np.reshape(dout[inside], np.shape(array))\n"
+                "dconstant_values += np.sum(dout[np.logical_not(inside)])")
+    return (f"darray += np.reshape(np.bincount(np.ravel({COPIES}), np.ravel(dout), "
+            "np.size(array)), np.shape(array))")
+
+
+def pad_forward(op):
+    if pad_mode(op) == "constant":
+        return ("dout = np.pad(darray, pad_width) + "
+                "np.pad(np.zeros(np.shape(array)), pad_width, constant_values=dconstant_values)")
+    return "dout = np.pad(darray, pad_width, mode)"
+
+
+defrule(np.pad, "array, pad_width, mode='constant', constant_values=0", pad_reverse,
+        pad_forward)
 
 # ---- diagonals and triangles ---------------------------------------------------------------
 

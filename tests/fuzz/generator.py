@@ -49,7 +49,7 @@ COUNTERS = ["k", "count", "k2"]
 STEPS = ["step", "delta"]
 HEADS = ["gap", "z"]
 HEADER = "import math\nimport operator\n\nimport numpy as np\n" + (
-    "import scipy.special\n" if special is not None else "") + (
+    "import scipy.special\nimport scipy.stats\n" if special is not None else "") + (
     "\nINT_TABLE = {0: 0.31, 1: -0.27, 2: 0.19}\nSTR_TABLE = {'a': -0.22, 'bb': 0.35, 'c': 0.13}\n")
 # the recorders the traced twins call, copied into every program (see recorders.py)
 RECORDERS = (Path(__file__).with_name("recorders.py").read_text().split("# ---- begin\n", 1)[1])

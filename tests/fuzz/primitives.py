@@ -383,6 +383,29 @@ op("trace", [np.trace, ("method", "trace")], [("M", "S", "np.trace({0})"),
    lambda b: 2 * b[0])
 op("tri", [np.triu, np.tril], [("M", "M", "np.triu({0})"), ("M", "M", "np.tril({0}, -1)")],
    first)
+op("rotate", [np.rot90, np.rollaxis, np.atleast_3d], [
+    ("M", "M", "np.rot90({0}, 2)"), ("M", "M", "np.rot90({0}).T"),
+    ("M", "W", "np.rollaxis({0}, 1)[0]"), ("M", "M", "np.atleast_3d({0})[:, :, 0]")], first,
+   fresh=False)
+op("split_more", [np.hsplit, np.vsplit, np.dsplit], [
+    ("M", "C", "np.hsplit({0}, 3)[1]"), ("M", "V", "np.vsplit({0}, 2)[1][0]"),
+    ("M", "C", "np.dsplit(np.atleast_3d({0}), 1)[0][:, 0]")], first, fresh=False)
+op("pad", [np.pad], [("W", "V", "np.pad({0}, (1, 0))"),
+                     ("V", "V", "np.pad({0}, 1, mode='edge')[1:4]"),
+                     ("M", "M", "np.pad({0}, ((0, 0), (1, 1)), 'reflect')[:, 1:4]")], first)
+op("partition", [np.partition], [
+    ("V", "V", "np.partition({0}, 1)", "np.partition(_order({0}, -1), 1)"),
+    ("M", "M", "np.partition({0}, 1, axis=1)", "np.partition(_order({0}, 1), 1, axis=1)")],
+   first)
+# (over every axis of an array whose rank srcad cannot tell, np.gradient is refused: the
+# generator's arrays change rank in branches, so its forms pass axis=)
+op("gradient", [np.gradient], [("V", "V", "np.gradient({0}, axis=0)"),
+                               ("M", "M", "np.gradient({0}, 0.5, axis=1)"),
+                               ("M", "M", "np.gradient({0}, axis=(0, 1))[0]")],
+   lambda b: 2 * b[0])
+op("bincount", [np.bincount], [("V", "W", "np.bincount(np.array([0, 1, 1]), {0})")],
+   lambda b: 2 * b[0])
+unary("nan_to_num", [np.nan_to_num], "np.nan_to_num({0})", first)
 # indexing: core syntax, not a rule
 op("index", [], [("V", "S", "{0}[1]"), ("M", "S", "{0}[1, 2]"), ("M", "V", "{0}[0]"),
                  ("M", "W", "{0}[:, 2]"), ("V", "W", "{0}[1:]"), ("M", "C", "{0}[:, 1:2]"),
@@ -444,6 +467,24 @@ if special is not None:
     op("log_softmax", [special.log_softmax], [
         ("V", "V", "scipy.special.log_softmax({0})"),
         ("M", "M", "scipy.special.log_softmax({0}, axis=0)")], lambda b: 2.0 * b[0] + 2.0)
+
+# ---- scipy.stats densities (with scipy) ------------------------------------------------------
+try:
+    from scipy import stats
+except ImportError:
+    stats = None
+if stats is not None:
+    binary("norm_logpdf", [stats.norm.logpdf],
+           "scipy.stats.norm.logpdf({0}, {1}, 1.5 + np.sin({1}))", lambda b: 1.0 + b[0] ** 2)
+    binary("norm_pdf", [stats.norm.pdf], "scipy.stats.norm.pdf({0}, 0.3, 1.5 + np.sin({1}))",
+           const(0.8))
+    unary("norm_cdf", [stats.norm.cdf], "scipy.stats.norm.cdf({0}, scale=2.0)", const(1.0))
+    MVN_COV = "(np.diag([1.5, 3.0]) + 0.3 * np.tanh({1} @ ({1}).T))"
+    op("mvn", [stats.multivariate_normal.logpdf, stats.multivariate_normal.pdf], [
+        ("VV", "S", "scipy.stats.multivariate_normal.logpdf({0}, {1}, np.eye(3))"),
+        ("WM", "S", f"scipy.stats.multivariate_normal.logpdf({{0}}, np.zeros(2), {MVN_COV})"),
+        ("WM", "S", (f"scipy.stats.multivariate_normal.pdf({{0}}, mean=np.ones(2), "
+                     f"cov={MVN_COV})"))], lambda b: 2.0 + b[0] ** 2)
 
 
 BY_OUT = {k: [(o, f) for o in OPS for f in o.forms if f[1] == k] for k in KINDS}

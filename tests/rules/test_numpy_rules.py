@@ -19,7 +19,7 @@ def module_text(args, body):
     *stmts, expr = body.split("; ")
     params = ", ".join(args)
     lines = "".join(f"    {s}\n" for s in stmts)
-    scipy = "import scipy.special\n" if "scipy." in body else ""   # optional: its samples
+    scipy = "import scipy.special\nimport scipy.stats\n" if "scipy." in body else ""  # optional
     return (f"import math\n\nimport numpy as np\n{scipy}\n\n"
             f"def value({params}):\n{lines}    return {expr}\n\n\n"
             f"def weighted({params}, W):\n{lines}    return np.sum({expr} * W)\n")

@@ -204,6 +204,7 @@ def _templates(rule):
     """Every template text a rule can produce (computed ones at a few kinds of call sites)."""
     import gast
     from srcad.reverse import CallInfo
+    from srcad.templates import Refused
 
     texts = [t for t in (rule.reverse, rule.forward) if isinstance(t, str)]
     names = [p.lstrip("*") for p, _ in rule.params]
@@ -217,10 +218,16 @@ def _templates(rule):
                      for p in names}
             if const is not None:
                 bound.update({p: const for p in ("subscripts", "ord") if p in bound})
-            call = CallInfo(bound, {p: kind for p in names})
-            for t in (rule.reverse, rule.forward):
-                if callable(t):
-                    texts.append(t(call))
+            for mode in ("constant", "reflect"):    # np.pad's modes (a variable is refused)
+                if "mode" in bound:
+                    bound["mode"] = gast.Constant(value=mode, kind=None)
+                call = CallInfo(bound, {p: kind for p in names})
+                for t in (rule.reverse, rule.forward):
+                    if callable(t):
+                        try:
+                            texts.append(t(call))
+                        except Refused:    # a use srcad refuses (a matrix norm ord=1)
+                            pass
     return texts
 
 

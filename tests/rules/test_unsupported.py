@@ -21,7 +21,7 @@ UNSUPPORTED = [
     ("numpy.correlate", "np.correlate(x, x)", np.arange(1.0, 5.0)),
     ("numpy.polyval", "np.polyval(x, 0.5)", np.arange(1.0, 5.0)),
     ("numpy.unwrap", "np.unwrap(x)", np.arange(1.0, 5.0)),
-    ("numpy.gradient", "np.gradient(x)", np.arange(1.0, 5.0) ** 2),
+    ("numpy.ediff1d", "np.ediff1d(x)", np.arange(1.0, 5.0) ** 2),
     ("numpy.interp", "np.interp(0.5, x, x)", np.arange(1.0, 5.0)),
     ("numpy.nanmin", "np.nanmin(x)", np.arange(1.0, 5.0)),
     ("numpy.percentile", "np.percentile(x, 30)", np.arange(1.0, 5.0)),
