@@ -3,13 +3,15 @@ call, and ``source``. The pipeline that makes each derivative is ``pipeline.deri
 """
 import inspect
 import textwrap
+import types
 
 import numpy as np
 
 from .analysis import kind_of_value
 from .dispatch import fast_caller, like_argument
 from .errors import NotDifferentiable, UsageError
-from .frontend import read_function
+from .auxiliary import with_aux_kept
+from .frontend import definition, read_function, remember_source
 from .naming import derivative_name
 from .pipeline import derive
 from .values import Array, Dict, Sequence, value_of
@@ -107,8 +109,16 @@ class Derived:
     ``fn`` may itself be a Derived: the generated function specialised for the same arguments
     is then transformed again (a jvp is seen through its tangent output)."""
 
-    def __init__(self, fn, wrt, mode):
+    def __init__(self, fn, wrt, mode, has_aux=False):
+        self.aux_box = None     # has_aux: the keyword parameter the aux comes back in
+        self.aux_of = fn if has_aux else None
+        if has_aux:
+            fn, self.aux_box = aux_copy(fn, mode)
         if isinstance(fn, Derived):
+            if fn.aux_box is not None:
+                raise UsageError(f"srcad.{mode} cannot transform {fn.__name__} again: it "
+                                 f"returns (gradient, aux) (has_aux=True)",
+                                 "transform a function that returns the value alone")
             if fn.mode == "value_and_grad":
                 raise UsageError("srcad cannot transform a value_and_grad function again: it "
                                 "returns a (value, gradient) pair; transform srcad.grad(f) instead")
@@ -261,6 +271,8 @@ class Derived:
 
     def _prepare(self, args, kwargs):
         arguments = self.bind_base(args, kwargs)
+        if self.aux_box is not None:
+            arguments[self.aux_box] = []     # where the function puts its aux
         for w in self.wrt:
             if not isinstance(w, Extra):
                 arguments[w] = differentiable(w, arguments.get(w))
@@ -313,11 +325,19 @@ class Derived:
         except (ValueError, IndexError, TypeError):
             if self.mode == "vjp":
                 self._check_cotangent(args, kwargs, dout)
+            if self.aux_box is not None:
+                check_value_and_aux(self.aux_of, args, kwargs)
             raise
         if self.mode == "vjp" and not self._fits(out, arguments):
             self._check_cotangent(args, kwargs, dout)
-        if not kwargs:
+        if not kwargs and self.aux_box is None:
             self.remember_fast(args, fn, gen)
+        if self.aux_box is not None:
+            aux = arguments[self.aux_box][0]
+            if self.mode == "value_and_grad":
+                value, grads = out
+                return (value, aux), self._finish(grads, arguments)
+            return self._finish(out, arguments), aux
         if self.mode == "value_and_grad":
             value, grads = out
             return value, self._finish(grads, arguments)
@@ -431,21 +451,39 @@ def shaped_like(tangent, value):
 
 def _transform(mode):
     def transform(fn=None, wrt=0, *, argnums=None, argnum=None, has_aux=False):
-        wrt = wrt_alias(mode, wrt, argnums, argnum, has_aux)
+        wrt = wrt_alias(mode, wrt, argnums, argnum)
+        if has_aux and mode not in ("grad", "value_and_grad"):
+            raise UsageError(f"srcad.{mode} does not take has_aux (srcad.grad and "
+                             f"srcad.value_and_grad do)", "differentiate the value alone")
         if fn is None:
-            return lambda f: Derived(f, wrt, mode)
-        return Derived(fn, wrt, mode)
+            return lambda f: Derived(f, wrt, mode, has_aux)
+        return Derived(fn, wrt, mode, has_aux)
     transform.__name__ = transform.__qualname__ = mode
     return transform
 
 
-def wrt_alias(mode, wrt, argnums, argnum, has_aux):
+def check_value_and_aux(fn, args, kwargs):
+    """Called when a has_aux derivative failed: run ``fn`` alone and say so if it does not
+    return a pair (else the error was about something else)."""
+    out = fn(*args, **kwargs)
+    if not (isinstance(out, (tuple, list)) and len(out) == 2):
+        what = f"a {type(out).__name__} of {len(out)}" if isinstance(out, (tuple, list)) else \
+            f"a {type(out).__name__}"
+        raise UsageError(f"{fn.__name__} returned {what}, but has_aux=True needs it to return "
+                         f"a pair (value, aux)", "return value, aux, or drop has_aux")
+
+
+def aux_copy(fn, mode):
+    """The copy of ``fn`` that srcad differentiates for ``has_aux=True``, and its box's name."""
+    if isinstance(fn, Derived) or not isinstance(fn, types.FunctionType):
+        raise UsageError(f"srcad.{mode}(has_aux=True) needs a Python function that returns "
+                         f"(value, aux), got {type(fn).__name__}", "pass a function defined with def")
+    read_function(fn)   # its refusals, at the user's lines
+    return with_aux_kept(fn, definition, remember_source)
+
+
+def wrt_alias(mode, wrt, argnums, argnum):
     """``argnums`` (JAX) and ``argnum`` (autograd) name what srcad calls ``wrt``."""
-    if has_aux:
-        raise UsageError(f"srcad.{mode} does not take has_aux yet: differentiate a function that "
-                         f"returns the value alone",
-                         "split f into the loss (differentiated) and a function that computes the "
-                         "auxiliary values from the same inputs")
     given = [(k, v) for k, v in (("argnums", argnums), ("argnum", argnum)) if v is not None]
     if len(given) > 1 or given and wrt != 0:
         names = ", ".join(["wrt"] * (wrt != 0) + [k for k, _ in given])
@@ -469,14 +507,14 @@ value_and_grad = _transform("value_and_grad")
 value_and_grad.__doc__ = """``(f(*args), gradient)`` from one forward and one reverse sweep."""
 
 
-def vjp(fn=None, wrt=0, *, argnums=None, argnum=None):
+def vjp(fn=None, wrt=0, *, argnums=None, argnum=None, has_aux=False):
     """Vector-Jacobian product: ``srcad.vjp(f, wrt)(*args, dout)``."""
-    return _transform("vjp")(fn, wrt, argnums=argnums, argnum=argnum)
+    return _transform("vjp")(fn, wrt, argnums=argnums, argnum=argnum, has_aux=has_aux)
 
 
-def jvp(fn=None, wrt=0, *, argnums=None, argnum=None):
+def jvp(fn=None, wrt=0, *, argnums=None, argnum=None, has_aux=False):
     """Forward mode: ``srcad.jvp(f, wrt)(*args, *tangents) -> (f(*args), directional derivative)``."""
-    return _transform("jvp")(fn, wrt, argnums=argnums, argnum=argnum)
+    return _transform("jvp")(fn, wrt, argnums=argnums, argnum=argnum, has_aux=has_aux)
 
 
 def source(derived, *example_args, **example_kwargs):

@@ -228,7 +228,7 @@ def specialised(helper, fixed, tree, remember_source):
         hit = copies.get(key)
         if hit is not None:
             return hit[0]
-        copy = copy_with_cells(helper, tree(), fixed, remember_source)
+        copy = compile_in_factory(helper, tree(), fixed, remember_source)
         copies[key] = (copy, tuple(fixed.values()))     # (the values stay alive with it)
         return copy
 
@@ -255,10 +255,10 @@ def without_parameters(tree, fixed, fail, new_name):
     return tree
 
 
-def copy_with_cells(helper, tree, fixed, remember_source):
-    """Compile ``tree`` (the helper's definition without the fixed parameters) in a factory
-    whose parameters are the fixed names and the helper's own free variables, then make the
-    function with the helper's cells and new cells holding the fixed functions."""
+def compile_in_factory(helper, tree, fixed, remember_source):
+    """A new function from ``tree`` (a rewritten definition of ``helper``), compiled in a
+    factory whose parameters are the names in ``fixed`` and the helper's own free variables:
+    it has the helper's globals and cells, and new cells holding ``fixed``'s values."""
     code = helper.__code__
     free = list(fixed) + [v for v in code.co_freevars if v not in fixed]
     factory = gast.FunctionDef(

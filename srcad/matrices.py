@@ -176,7 +176,7 @@ class HessianVectorProduct:
 
 def jacobian(fn=None, wrt=0, mode="reverse", *, argnums=None, argnum=None):
     """Jacobian by reverse (``mode="reverse"``), forward or automatically chosen sweeps."""
-    wrt = wrt_alias("jacobian", wrt, argnums, argnum, False)
+    wrt = wrt_alias("jacobian", wrt, argnums, argnum)
     if fn is None:
         return lambda f: Jacobian(f, wrt, mode)
     return Jacobian(fn, wrt, mode)
@@ -184,7 +184,7 @@ def jacobian(fn=None, wrt=0, mode="reverse", *, argnums=None, argnum=None):
 
 def hessian(fn=None, wrt=0, *, argnums=None, argnum=None):
     """Hessian of a scalar function by forward-over-reverse sweeps."""
-    wrt = wrt_alias("hessian", wrt, argnums, argnum, False)
+    wrt = wrt_alias("hessian", wrt, argnums, argnum)
     if fn is None:
         return lambda f: Hessian(f, wrt)
     return Hessian(fn, wrt)
@@ -192,7 +192,7 @@ def hessian(fn=None, wrt=0, *, argnums=None, argnum=None):
 
 def hvp(fn=None, wrt=0, *, argnums=None, argnum=None):
     """Hessian-vector product: ``srcad.hvp(f, wrt)(*args, v)``."""
-    wrt = wrt_alias("hvp", wrt, argnums, argnum, False)
+    wrt = wrt_alias("hvp", wrt, argnums, argnum)
     if fn is None:
         return lambda f: HessianVectorProduct(f, wrt)
     return HessianVectorProduct(fn, wrt)

@@ -58,7 +58,7 @@ class Purity:
 
     def function(self, func):
         """Pure as a function: the same arguments give the same value, nothing else changes."""
-        if is_random(func) or func in CHANGES_ARGUMENTS:
+        if is_random(func) or func in CHANGES_ARGUMENTS or func is _rt.keep_aux:
             return False
         if func is UNRESOLVED or func is LOCAL:
             return False

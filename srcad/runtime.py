@@ -398,6 +398,12 @@ def spread(g, like):
     return [unbroadcast(g, x) for x in like]
 
 
+def keep_aux(box, aux):
+    """``has_aux``: put the function's aux where its derivative's caller finds it."""
+    if box is not None:
+        box.append(aux)
+
+
 def with_item(d, key, value):
     """``d[key] = value`` as a new dict (how the core language writes a store into a dict no
     other name holds: the reverse sweep needs no old value put back, the key may be new)."""

@@ -564,15 +564,17 @@ def test_argnums_and_argnum_are_aliases_of_wrt():
     assert_close(srcad.jacobian(f_array, argnums=0)(V64), srcad.grad(f_array)(V64))
 
 
-def test_wrt_given_twice_or_has_aux_is_a_usage_error():
+def test_wrt_given_twice_or_has_aux_where_it_does_not_apply_is_a_usage_error():
     with pytest.raises(srcad.UsageError, match="argnums") as err:
         srcad.grad(f_scalar, wrt=1, argnums=1)
     assert "aliases" in str(err.value)
     with pytest.raises(srcad.UsageError, match="argnum"):
         srcad.grad(f_scalar, argnums=0, argnum=0)
     with pytest.raises(srcad.UsageError, match="has_aux") as err:
-        srcad.value_and_grad(f_scalar, has_aux=True)
+        srcad.vjp(f_scalar, has_aux=True)
     assert "the value alone" in str(err.value)
+    with pytest.raises(srcad.UsageError, match="returned a .* pair"):   # f_scalar returns a float
+        srcad.value_and_grad(f_scalar, has_aux=True)(1.0, 2.0)
 
 
 def test_transforms_say_their_name_in_help():

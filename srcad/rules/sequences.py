@@ -34,7 +34,7 @@ defrule(("method", "get"), "a, key, default=None",
 # the helpers the rules above write, read again for a second derivative (linear in g)
 defrule(rt.picked, "g, seq, chosen", "dg += dout[picked_index(seq, chosen)]",
         "dout = picked(dg, seq, chosen)")
-nondiff(rt.picked_index)
+nondiff(rt.picked_index, rt.keep_aux)
 defrule(rt.item_dropped, "g, like, key", "dg += item_padded(dout, g, key)",
         "dout = item_dropped(dg, like, key)")
 defrule(rt.item_padded, "g, like, key", "dg += item_padded(dout, g, key)",
