@@ -226,6 +226,12 @@ def check_differentiable(stmt, op, active, parsed):
         if op.func is None and op.key is None:
             raise NoRule("cannot differentiate a call to a function srcad cannot resolve "
                          "at transform time", hint="call module-level functions by name", **where)
+        key = op.func if op.func is not None else op.key
+        if isinstance(key, tuple) and key[0] == "method":
+            raise NoRule(f"cannot differentiate {describe_func(op)}: it has no derivative rule",
+                         hint=f"if {key[1]} is a method of your own class, call it through the "
+                              f"class (YourClass.{key[1]}(obj, ...)) so that srcad reads its "
+                              f"source; else give it a rule with srcad.defrule", **where)
         raise NoRule(f"cannot differentiate {describe_func(op)}: it has no derivative rule",
                      hint="give it a derivative with srcad.defrule(func, \"x\", reverse=\"dx += "
                           "...\", forward=\"dout = ...\") (see README, Custom rules), or mark "

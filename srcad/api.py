@@ -1,6 +1,8 @@
 """The public transforms: ``wrt`` by index or name, decorator forms, specialisation per
 call, and ``source``. The pipeline that makes each derivative is ``pipeline.derive``.
 """
+import dataclasses
+import functools
 import inspect
 import textwrap
 import types
@@ -83,6 +85,11 @@ def differentiable(w, v):
     """A ``wrt`` argument as srcad differentiates it: floats, float arrays (dtype kept), and
     lists, tuples and dicts of them; integers are promoted to float64 (their derivative is
     the derivative at that point)."""
+    if isinstance(v, tuple) and hasattr(type(v), "_fields"):     # a namedtuple
+        return type(v)._make(differentiable(w, e) for e in v)
+    if is_dataclass_value(v):
+        return dataclasses.replace(v, **{f.name: differentiable(w, getattr(v, f.name))
+                                         for f in dataclasses.fields(v) if f.init})
     if isinstance(v, (list, tuple)):
         return type(v)(differentiable(w, e) for e in v)
     if isinstance(v, dict):
@@ -110,6 +117,9 @@ class Derived:
     is then transformed again (a jvp is seen through its tangent output)."""
 
     def __init__(self, fn, wrt, mode, has_aux=False):
+        self.instance = None    # a bound method's object: its first argument at every call
+        if isinstance(fn, types.MethodType) and isinstance(fn.__func__, types.FunctionType):
+            fn, self.instance, wrt = fn.__func__, fn.__self__, past_self(wrt)
         self.aux_box = None     # has_aux: the keyword parameter the aux comes back in
         self.aux_of = fn if has_aux else None
         if has_aux:
@@ -179,7 +189,16 @@ class Derived:
 
     @property
     def __signature__(self):
-        return signature_with(self.signature, self.extra_params())
+        full = signature_with(self.signature, self.extra_params())
+        if self.instance is None:
+            return full
+        return full.replace(parameters=list(full.parameters.values())[1:])
+
+    def __get__(self, obj, owner=None):
+        """``@srcad.grad(wrt="w")`` on a method: ``m.dloss(w)`` passes ``m`` as ``self``."""
+        if obj is None or self.instance is not None:
+            return self
+        return functools.partial(self, obj)
 
     def generated_names(self, gen):
         """Each argument of this derivative's call -> the parameter of the generated function."""
@@ -254,6 +273,8 @@ class Derived:
         """Arguments of ``fn`` by name, defaults applied (the TypeError ``fn`` would raise)."""
         if self.inner is not None:
             return self.inner.bind_call(args, kwargs)
+        if self.instance is not None:
+            args = (self.instance, *args)
         try:
             bound = self.signature.bind(*args, **kwargs)
         except TypeError:
@@ -330,7 +351,7 @@ class Derived:
             raise
         if self.mode == "vjp" and not self._fits(out, arguments):
             self._check_cotangent(args, kwargs, dout)
-        if not kwargs and self.aux_box is None:
+        if not kwargs and self.aux_box is None and self.instance is None:
             self.remember_fast(args, fn, gen)
         if self.aux_box is not None:
             aux = arguments[self.aux_box][0]
@@ -441,7 +462,8 @@ def shaped_like(tangent, value):
     """A tangent with its value's structure and shape (a constant-shaped zero is broadcast)."""
     if isinstance(value, (tuple, list)) and isinstance(tangent, (tuple, list)) and \
             len(value) == len(tangent):
-        return type(value)(shaped_like(t, v) for t, v in zip(tangent, value))
+        parts = [shaped_like(t, v) for t, v in zip(tangent, value)]
+        return type(value)._make(parts) if hasattr(type(value), "_fields") else type(value)(parts)
     if isinstance(value, dict) and isinstance(tangent, dict):
         return {k: shaped_like(tangent[k], v) for k, v in value.items()}
     if np.ndim(tangent) != np.ndim(value) or np.shape(tangent) != np.shape(value):
@@ -471,6 +493,19 @@ def check_value_and_aux(fn, args, kwargs):
             f"a {type(out).__name__}"
         raise UsageError(f"{fn.__name__} returned {what}, but has_aux=True needs it to return "
                          f"a pair (value, aux)", "return value, aux, or drop has_aux")
+
+
+def past_self(wrt):
+    """A bound method's ``wrt`` counts its own parameters, after ``self``."""
+    if isinstance(wrt, int) and not isinstance(wrt, bool) and wrt >= 0:
+        return wrt + 1
+    if isinstance(wrt, (tuple, list)):
+        return type(wrt)(past_self(w) for w in wrt)
+    return wrt
+
+
+def is_dataclass_value(v):
+    return dataclasses.is_dataclass(v) and not isinstance(v, type)
 
 
 def aux_copy(fn, mode):

@@ -3,14 +3,16 @@ compared with central differences along a random direction, one ``wrt`` argument
 reverse against forward mode through the dot-product identity <u, J v> = <J^T u, v>."""
 import ast
 import copy
+import dataclasses
 import itertools
 import linecache
 import numbers
+import types
 
 import numpy as np
 
 from . import rules, templates
-from .api import Derived, grad, jvp, vjp
+from .api import Derived, grad, jvp, past_self, vjp
 from .errors import UsageError
 from .matrices import hvp
 from .variadic import Extra, call_original
@@ -29,9 +31,13 @@ def check_grad(fn, wrt=0, modes=MODES, order=1, rtol=1e-5, atol=1e-6, eps=1e-6, 
         raise UsageError(f"check_grad: modes={modes!r}", f"use a subset of {MODES}")
     if order not in (1, 2):
         raise UsageError(f"check_grad: order={order!r}", "use order=1 or order=2")
+    bound_to = ()       # a bound method: checked as its function, the object first
+    if isinstance(fn, types.MethodType) and isinstance(fn.__func__, types.FunctionType):
+        bound_to, fn, wrt = (fn.__self__,), fn.__func__, past_self(wrt)
     names = Derived(fn, wrt, "vjp").wrt      # validates fn and wrt as the transforms do
 
     def run(*args, **kwargs):
+        args = bound_to + args
         rng = np.random.default_rng(seed)
         derived = Derived(fn, wrt, "vjp")
         bound = derived.bind_base(args, kwargs)
@@ -111,9 +117,23 @@ class Check:
 
 
 # ---- values of any structure: floats, arrays, and lists, tuples or dicts of them -------------
+def remade(x, items):
+    """``items`` in ``x``'s container type (a namedtuple's fields by position)."""
+    return type(x)._make(items) if hasattr(type(x), "_fields") else type(x)(items)
+
+
+def fields_of(x):
+    """A dataclass instance's fields as a dict, else None."""
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        return {f.name: getattr(x, f.name) for f in dataclasses.fields(x) if f.init}
+    return None
+
+
 def random_like(x, rng):
+    if fields_of(x) is not None:
+        return dataclasses.replace(x, **random_like(fields_of(x), rng))
     if isinstance(x, (list, tuple)):
-        return type(x)(random_like(e, rng) for e in x)
+        return remade(x, [random_like(e, rng) for e in x])
     if isinstance(x, dict):
         return {k: random_like(e, rng) for k, e in x.items()}
     if isinstance(x, np.ndarray):
@@ -122,8 +142,11 @@ def random_like(x, rng):
 
 
 def axpy(a, v, x):
+    if fields_of(x) is not None:
+        return dataclasses.replace(x, **axpy(a, fields_of(v) if fields_of(v) is not None
+                                             else v, fields_of(x)))
     if isinstance(x, (list, tuple)):
-        return type(x)(axpy(a, vi, xi) for vi, xi in zip(v, x))
+        return remade(x, [axpy(a, vi, xi) for vi, xi in zip(v, x)])
     if isinstance(x, dict):
         return {k: axpy(a, v[k], x[k]) for k in x}
     return x + a * v
@@ -134,8 +157,10 @@ def sub(a, b):
 
 
 def scale(a, c):
+    if fields_of(a) is not None:
+        return dataclasses.replace(a, **scale(fields_of(a), c))
     if isinstance(a, (list, tuple)):
-        return type(a)(scale(e, c) for e in a)
+        return remade(a, [scale(e, c) for e in a])
     if isinstance(a, dict):
         return {k: scale(e, c) for k, e in a.items()}
     return a * c
@@ -148,6 +173,8 @@ def inner(a, b):
 
 def pairs(a, b, path=""):
     """Leaves of two values of the same structure, with where they are (``[0]['W']``)."""
+    a, b = (fields_of(a) if fields_of(a) is not None else a,
+            fields_of(b) if fields_of(b) is not None else b)
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) and len(a) == len(b):
         for i, (x, y) in enumerate(zip(a, b)):
             yield from pairs(x, y, f"{path}[{i}]")

@@ -3,6 +3,8 @@ the types (array ranks and dtypes; for an exact specialisation, array shapes and
 structure of containers) of the call the derivative was specialised for, then
 calls the generated function directly. Binding by signature and inspecting kinds costs tens
 of microseconds, more than a small derivative itself."""
+import dataclasses
+
 import numpy as np
 
 from . import rules
@@ -107,7 +109,12 @@ def like_argument(g, x):
     """The gradient in the structure and type of its argument."""
     if isinstance(x, (list, tuple)):
         parts = [like_argument(gi, xi) for gi, xi in zip(g, x)]
+        if hasattr(type(x), "_fields") and isinstance(x, tuple):    # a namedtuple
+            return type(x)._make(parts)
         return parts if isinstance(x, list) else tuple(parts)
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        return dataclasses.replace(x, **{f.name: like_argument(g[f.name], getattr(x, f.name))
+                                         for f in dataclasses.fields(x) if f.init})
     if isinstance(x, dict):
         return {k: like_argument(g[k], v) for k, v in x.items()}
     if isinstance(x, np.generic):       # a NumPy scalar keeps its type (np.float32...)

@@ -134,6 +134,10 @@ class ForwardMode:
             return gast.Dict(keys=[clone(k) for k in value.keys],
                              values=[name(self.tan(e.id)) if self.is_active(e) else
                                      self.zero_of(e) for e in value.values])
+        if op.kind == "pack" and isinstance(value, gast.Call):      # a namedtuple
+            return gast.Call(func=clone(value.func), keywords=[], args=[
+                name(self.tan(e.id)) if self.is_active(e) else self.zero_of(e)
+                for e in value.args])
         if op.kind == "pack":
             pack = gast.List if isinstance(value, gast.List) else gast.Tuple
             return pack(elts=[name(self.tan(e.id)) if self.is_active(e) else self.zero_of(e)

@@ -22,7 +22,7 @@ from .closures import lift_nested
 from .errors import NotDifferentiable, UnsupportedSyntax, UsageError, call_site
 from .naming import Namer
 from .function_values import lambdas_as_defs, maps_as_generators, specialised_calls
-from .sugar import dict_calls_as_literals, without_comprehensions
+from .sugar import dict_calls_as_literals, namedtuples_in_field_order, without_comprehensions
 from .walk import walk
 
 LOCAL = object()        # resolve(): the name is a local variable of the function
@@ -206,6 +206,7 @@ def read_function(fn):
         specialised_calls(tree, scope, namer, is_user_function, definition, remember_source,
                           filename)
         dict_calls_as_literals(tree, lambda n, f: scope.lookup(n) is f)
+        namedtuples_in_field_order(tree, scope.resolve)
         without_comprehensions(tree, namer, lambda n, f: scope.lookup(n) is f, filename)
     else:
         unbatched(tree.body, frozenset(tapes), frozenset(getattr(fn, "__srcad_trip_lists__", ())))

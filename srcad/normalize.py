@@ -21,6 +21,8 @@ The core language, which every later stage relies on:
 * ``Expr`` (calls kept for their side effects), ``assert`` and ``raise`` pass through.
 """
 
+import types
+
 import gast
 
 from . import runtime
@@ -99,8 +101,11 @@ class Lowering:
             return True
         if isinstance(node, gast.Name):
             return True
-        if isinstance(node, gast.Attribute):
-            return self.scope.resolve(node) is not UNRESOLVED and not self.is_method(node)
+        if isinstance(node, gast.Attribute):     # np.pi, np.sin: a number or a function; an
+            value = self.scope.resolve(node)     # array (obj.W) is read into a name, whose
+            return value is not UNRESOLVED and not self.is_method(node) and (   # kind is known
+                callable(value) or isinstance(value, (int, float, complex, bool, str, type(None),
+                                                      types.ModuleType)))
         if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
             return isinstance(node.operand, gast.Constant)
         if isinstance(node, gast.Tuple):

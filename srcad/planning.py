@@ -71,6 +71,10 @@ class Planning:
         self.unpacked |= {n.value.id for n in walk(gast.Module(body=body, type_ignores=[]))
                           if isinstance(n, gast.Subscript) and isinstance(n.value, gast.Name)
                           and ndim_of(self.kinds.get(n.value.id) or UNKNOWN) is None}
+        self.unpacked |= {s.value.value.id for s in walk_stmts(body)   # layer.W of a structure
+                          if isinstance(s, gast.Assign) and isinstance(s.value, gast.Attribute)
+                          and isinstance(s.value.value, gast.Name)
+                          and self.facts.ops[id(s)].key == ("field", s.value.attr)}
         shape_of = same_shape(body, params, self.kinds, self.facts.ops, assigned_names(body),
                               self.facts.values)
         self.masked = self.where_fed(body)

@@ -139,9 +139,10 @@ class ReverseMode(Planning, Saving, Sweeps):
                 return []
             return [self.accumulate(name(self.adj(value.id)), dout, tnames)]
         if op.kind == "pack":
+            items = value.values if isinstance(value, gast.Dict) else \
+                value.args if isinstance(value, gast.Call) else value.elts
             keys = value.keys if isinstance(value, gast.Dict) else \
-                [const(i) for i in range(len(value.elts))]
-            items = value.values if isinstance(value, gast.Dict) else value.elts
+                [const(i) for i in range(len(items))]
             return [aug(self.adj(e.id), gast.Subscript(value=clone(dout), slice=clone(k),
                                                        ctx=gast.Load()))
                     for k, e in zip(keys, items) if self.is_active(e)]
@@ -250,8 +251,8 @@ class ReverseMode(Planning, Saving, Sweeps):
         """Whether ``dout`` may be a list or tuple: a tuple target's, or a sequence's (a name
         later unpacked, ``W, b = layer``, or indexed, ``layers[i]``, is one even when its kind is
         unknown)."""
-        return isinstance(dout, gast.Tuple) or any(self.kinds.get(t) == SEQ or t in self.unpacked
-                                                   for t in tnames)
+        return isinstance(dout, gast.Tuple) or any(
+            self.kinds.get(t) in (SEQ, UNKNOWN, None) or t in self.unpacked for t in tnames)
 
     def subscript_adjoint(self, value, dout, tnames):
         base = value.value

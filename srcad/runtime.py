@@ -1,5 +1,6 @@
 """The few helpers generated derivative code calls: shape bookkeeping that has no one-line form."""
 import collections.abc
+import dataclasses
 import numbers
 
 import numpy as np
@@ -68,6 +69,8 @@ def zeros_like(x):
         return [zeros_like(v) for v in x]
     if isinstance(x, dict):
         return {k: zeros_like(v) for k, v in x.items()}
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        return {f.name: zeros_like(getattr(x, f.name)) for f in dataclasses.fields(x)}
     if isinstance(x, np.ndarray):
         return np.zeros(x.shape, dtype=x.dtype if np.issubdtype(x.dtype, np.inexact) else float)
     return 0.0
@@ -396,6 +399,36 @@ def unstack_like(g, like):
 def spread(g, like):
     """Cotangents of the items of ``sum(like)``: ``g`` reduced to each item's shape."""
     return [unbroadcast(g, x) for x in like]
+
+
+def _field_index(a, name):
+    fields = getattr(type(a), "_fields", None)
+    if fields is None or name not in fields:
+        raise TypeError(f"srcad differentiates the fields of namedtuples and dataclasses, not "
+                        f"the attribute .{name} of a {type(a).__name__}")
+    return fields.index(name)
+
+
+def field_grad(g, a, name):
+    """The cotangent of ``a`` for ``a.<name>``: a namedtuple's as a list (its fields in
+    order), a dataclass's as a dict of its fields, ``g`` at ``name``, zeros elsewhere."""
+    if dataclasses.is_dataclass(a) and not isinstance(a, type):
+        return {f.name: g if f.name == name else zeros_like(getattr(a, f.name))
+                for f in dataclasses.fields(a)}
+    at = _field_index(a, name)
+    return [g if i == at else zeros_like(v) for i, v in enumerate(a)]
+
+
+def field_tangent(da, a, name):
+    """The tangent of ``a.<name>`` from ``a``'s (a list, a dict, the structure itself, or a
+    scalar zero for a structure with no derivative)."""
+    if isinstance(da, dict):
+        return da[name]
+    if isinstance(da, (list, tuple)):
+        return da[_field_index(a, name)] if not hasattr(da, name) else getattr(da, name)
+    if dataclasses.is_dataclass(da) and not isinstance(da, type):
+        return getattr(da, name)
+    return zeros_like(getattr(a, name))
 
 
 def keep_aux(box, aux):

@@ -72,6 +72,10 @@ class Op:
     operands: list = field(default_factory=list)   # atoms a derivative may flow through
 
 
+def is_namedtuple_class(func):
+    return isinstance(func, type) and issubclass(func, tuple) and hasattr(func, "_fields")
+
+
 def atom_name(node):
     return node.id if isinstance(node, gast.Name) else None
 
@@ -94,6 +98,9 @@ def describe(value, scope):
         if isinstance(func, Method):
             return rule_op(("method", func.name), [value.func.value] + value.args, kwargs,
                            what=f".{func.name}()")
+        if is_namedtuple_class(func) and not value.keywords and \
+                len(value.args) == len(func._fields):     # Params(W, b): packed in order
+            return Op("pack", operands=list(value.args))
         if func is UNRESOLVED or func is LOCAL:   # (a local function value may hold one)
             callee = [value.func] if isinstance(value.func, gast.Name) else []
             return Op("unknown", func=None, operands=callee + value.args + list(kwargs.values()))
@@ -106,7 +113,12 @@ def describe(value, scope):
     if isinstance(value, gast.Attribute):
         if scope.resolve(value) is not UNRESOLVED and not isinstance(scope.resolve(value), Method):
             return Op("global")
-        return rule_op(("attr", value.attr), [value.value], {}, what=f".{value.attr}")
+        op = rule_op(("attr", value.attr), [value.value], {}, what=f".{value.attr}")
+        if op.kind == "unknown":    # p.w of a namedtuple, a dataclass, an object's attribute
+            rule = rules.field_rule(value.attr)
+            return Op("rule", key=rule.key, rule=rule, bound={"a": value.value},
+                      operands=[value.value])
+        return op
     if isinstance(value, gast.Subscript):
         return Op("subscript", operands=[value.value])
     if isinstance(value, (gast.Tuple, gast.List)):
@@ -426,6 +438,8 @@ SCALAR_FUNCS = {len, float, int, abs, round, min, max, bool}
 
 def kind_of_call(value, kinds, scope):
     func = scope.resolve(value.func)
+    if is_namedtuple_class(func):
+        return SEQ
     args = [kind_of_atom(a, kinds) for a in value.args]
     if isinstance(func, Method):
         receiver = kind_of_atom(value.func.value, kinds)

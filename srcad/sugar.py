@@ -43,6 +43,25 @@ def dict_calls_as_literals(tree, is_builtin):
     return tree
 
 
+def namedtuples_in_field_order(tree, resolve):
+    """``Params(W=a, b=c)`` (a namedtuple class) as ``Params(a, c)``: its fields in order."""
+    for node in walk(tree):
+        if not isinstance(node, gast.Call) or not node.keywords:
+            continue
+        cls = resolve(node.func)
+        fields = getattr(cls, "_fields", None)
+        if not (isinstance(cls, type) and issubclass(cls, tuple) and fields) or \
+                any(k.arg is None for k in node.keywords):
+            continue
+        given = dict(zip(fields, node.args)) | {k.arg: k.value for k in node.keywords}
+        defaults = getattr(cls, "_field_defaults", {})
+        if set(given) - set(fields) or any(f not in given and f not in defaults for f in fields):
+            continue        # (Python's own TypeError, when it runs)
+        node.args = [given[f] if f in given else const(defaults[f]) for f in fields]
+        node.keywords = []
+    return tree
+
+
 DICT_READS = ("get", "items", "keys", "values", "copy")
 
 

@@ -41,7 +41,6 @@ GALLERY = {
     "a builtin": (lambda: srcad.grad(math.sin), ["builtin"], "call"),
     "a NumPy ufunc": (lambda: srcad.grad(np.sin), ["builtin"], "call"),
     "a class": (lambda: srcad.grad(g.Model), ["class model"], "call"),
-    "a bound method": (lambda: srcad.grad(g.Model().loss), ["method"], "call"),
     "a callable object": (lambda: srcad.grad(g.Model()), ["model"], "call"),
     "a functools.partial": (lambda: srcad.grad(g.PARTIAL), ["partial"], "call"),
     "positional-only parameters": (lambda: srcad.grad(g.positional_only)(1.0, 2.0),

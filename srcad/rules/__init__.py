@@ -177,6 +177,14 @@ def lookup(key, nargs):
     return rules[0]
 
 
+def field_rule(attr):
+    """The rule of ``a.<attr>`` for an attribute with no rule of its own: a field of a
+    namedtuple or a dataclass (its cotangent has the structure's other fields zero)."""
+    return Rule(("field", attr), [("a", REQUIRED)],
+                reverse=f"da += field_grad(dout, a, {attr!r})",
+                forward=f"dout = field_tangent(da, a, {attr!r})")
+
+
 def is_nondiff(obj):
     try:
         return obj in NONDIFF

@@ -35,6 +35,10 @@ defrule(("method", "get"), "a, key, default=None",
 defrule(rt.picked, "g, seq, chosen", "dg += dout[picked_index(seq, chosen)]",
         "dout = picked(dg, seq, chosen)")
 nondiff(rt.picked_index, rt.keep_aux)
+defrule(rt.field_grad, "g, a, name", "dg += field_tangent(dout, a, name)",
+        "dout = field_grad(dg, a, name)")
+defrule(rt.field_tangent, "da, a, name", "dda += field_grad(dout, a, name)",
+        "dout = field_tangent(dda, a, name)")
 defrule(rt.item_dropped, "g, like, key", "dg += item_padded(dout, g, key)",
         "dout = item_dropped(dg, like, key)")
 defrule(rt.item_padded, "g, like, key", "dg += item_padded(dout, g, key)",

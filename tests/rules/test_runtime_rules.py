@@ -52,6 +52,10 @@ HELPER_SAMPLES = [
      "default_grad(x, {'a': y}, 'a') * y + default_grad(x * y, {'a': y}, 'b')"),
     ("got_tangent", {"x": N(3), "y": N(3)},
      "t = got_tangent({'a': x}, {'a': y}, 'a', y); t * x + got_tangent({'a': x}, {'a': y}, 'b', y)"),
+    ("field_grad", {"x": N(3), "y": N(3)},
+     "t = field_grad(x * y, Pair(x, y), 'b'); t[0] * y + t[1] * x"),
+    ("field_tangent", {"x": N(3), "y": N(3)},
+     "t = field_tangent(Pair(x, y * 2.0), Pair(y, x), 'b'); t * x"),
     ("picked", {"g": N(3), "x": N(3)},
      "t = picked(g, [x, x + 1.0, x - 1.0], x + 0.0); t[0] * t[0] + 2.0 * t[1]"),
     ("xlogy", {"x": N(3), "y": P(3)}, "xlogy(x, y)"),
@@ -121,7 +125,8 @@ def runtime_module(sample, tmp_path):
     params = ", ".join(gens)
     lines = "".join(f"    {s}\n" for s in stmts)
     helpers = sorted(n for n in dir(runtime) if not n.startswith("_") and callable(getattr(runtime, n)))
-    text = (f"import numpy as np\n\nfrom srcad.runtime import {', '.join(helpers)}\n\n\n"
+    text = (f"from collections import namedtuple\n\nimport numpy as np\n\n"
+            f"from srcad.runtime import {', '.join(helpers)}\n\nPair = namedtuple('Pair', 'a b')\n\n\n"
             f"def value({params}):\n{lines}    return {expr}\n\n\n"
             f"def weighted({params}, W):\n{lines}    return np.sum({expr} * W)\n")
     return build((name, gens, body), tmp_path, text)
