@@ -20,13 +20,14 @@ import gast
 from .build import assign, attr, aug, call, const, name
 from .closures import lift_nested
 from .errors import NotDifferentiable, UnsupportedSyntax, UsageError, call_site
+from .function_values import (lambdas_as_defs, maps_as_generators, partials_inlined,
+                              specialised_calls)
+from .kinds import LOCAL, UNRESOLVED  # noqa: F401  (resolve()'s markers, used by the stages)
 from .naming import Namer
-from .function_values import lambdas_as_defs, maps_as_generators, specialised_calls
-from .sugar import dict_calls_as_literals, namedtuples_in_field_order, without_comprehensions
+from .sugar import (dict_calls_as_literals, namedtuples_in_field_order, plain_loops,
+                    without_comprehensions)
 from .walk import walk
 
-LOCAL = object()        # resolve(): the name is a local variable of the function
-UNRESOLVED = object()   # resolve(): not a name we can look up at transform time
 
 
 @dataclass(frozen=True)
@@ -199,12 +200,14 @@ def read_function(fn):
         scope.locals = local_names(tree)
         namer = Namer({n.id for n in walk(tree) if isinstance(n, gast.Name)} | set(fn.__globals__))
         maps_as_generators(tree, lambda n, f: scope.lookup(n) is f, namer)
+        partials_inlined(tree, scope, namer)
         lambdas_as_defs(tree, namer)
         tree, nested = lift_nested(fn, tree, filename, remember_source)
         scope.nested = dict(nested)
         scope.locals = local_names(tree)
         specialised_calls(tree, scope, namer, is_user_function, definition, remember_source,
                           filename)
+        tree.body = plain_loops(tree.body, namer)
         dict_calls_as_literals(tree, lambda n, f: scope.lookup(n) is f)
         namedtuples_in_field_order(tree, scope.resolve)
         without_comprehensions(tree, namer, lambda n, f: scope.lookup(n) is f, filename)

@@ -9,6 +9,7 @@
   function itself): inside it, ``act(z)`` is a call srcad resolves, so it has a rule or a
   derivative. The function's identity is part of the specialisation, as an argument's kind is.
 """
+import functools
 import inspect
 import pickle
 import threading
@@ -20,7 +21,8 @@ import gast
 from .build import call, name
 from .closures import arguments
 from .errors import UnsupportedSyntax
-from .walk import walk
+from .kinds import LOCAL, UNRESOLVED
+from .walk import clone, walk
 
 _specialised = weakref.WeakKeyDictionary()   # helper -> {(param, id(value)): (copy, value)}
 _lock = threading.Lock()
@@ -78,6 +80,52 @@ def as_generator(node, is_builtin, namer):
 def lambda_has_extras(lam):
     a = lam.args
     return bool(a.vararg or a.kwarg or a.kwonlyargs or a.defaults or a.posonlyargs)
+
+
+# ---- functools.partial -------------------------------------------------------------------
+
+
+def partials_inlined(tree, scope, namer):
+    """``g = functools.partial(f, a, k=b)`` (``f`` known at transform time, ``g`` bound once
+    and only called) as ``g_a = a``, ``g_k = b``, and each ``g(x)`` as ``f(g_a, x, k=g_k)``:
+    the arguments are read where the partial is made, as Python reads them."""
+    made = {}
+    for s in walk(tree):
+        if isinstance(s, gast.Assign) and len(s.targets) == 1 and \
+                isinstance(s.targets[0], gast.Name) and isinstance(s.value, gast.Call) and \
+                scope.resolve(s.value.func) is functools.partial and s.value.args and \
+                is_function_value(scope.resolve(s.value.args[0])) and \
+                not any(isinstance(a, gast.Starred) for a in s.value.args) and \
+                all(k.arg for k in s.value.keywords):
+            made.setdefault(s.targets[0].id, []).append(s)
+    uses = {}
+    for n in walk(tree):
+        if isinstance(n, gast.Name) and n.id in made:
+            uses.setdefault(n.id, []).append(n)
+    calls = {id(c.func): c for c in walk(tree) if isinstance(c, gast.Call)}
+    for g, (s, *more) in made.items():
+        if more or any(id(n) not in calls and n is not s.targets[0] for n in uses[g]):
+            continue
+        func, *args = s.value.args
+        bound = [namer.fresh(f"{g}_arg{i}") for i in range(len(args))]
+        kw = {k.arg: namer.fresh(f"{g}_{k.arg}") for k in s.value.keywords}
+        names, values = bound + list(kw.values()), args + [k.value for k in s.value.keywords]
+        if len(names) == 1:
+            s.targets[0], s.value = name(names[0], store=True), values[0]
+        else:       # (none: a constant no one reads)
+            s.targets[0] = gast.Tuple(elts=[name(b, store=True) for b in names], ctx=gast.Store())
+            s.value = gast.Tuple(elts=values, ctx=gast.Load()) if names else \
+                gast.Constant(value=None, kind=None)
+            if not names:
+                s.targets[0] = name(namer.fresh(f"{g}_made"), store=True)
+        for n in uses[g]:
+            c = calls.get(id(n))
+            if c is not None:
+                c.func = clone(func)
+                c.args = [name(b) for b in bound] + c.args
+                c.keywords = [gast.keyword(arg=k, value=name(v)) for k, v in kw.items()
+                              if k not in {x.arg for x in c.keywords}] + c.keywords
+    return tree
 
 
 # ---- lambdas as nested definitions ---------------------------------------------------------
@@ -158,6 +206,15 @@ def specialised_calls(tree, scope, namer, is_user_function, read_tree, remember_
         if is_function_value(picked):     # acts["relu"](x): the function in a global table
             node.func = name(namer.fresh(item_name(node.func)))
             scope.nested[node.func.id] = picked
+        held = scope.resolve(node.func) if isinstance(node.func, (gast.Name, gast.Attribute)) \
+            else None
+        if isinstance(held, functools.partial) and is_function_value(held.func):
+            bind_partial(node, held, scope, namer)   # PARTIAL(x): f(<its arguments>, x)
+        derived = derived_called(node.func, scope)
+        if derived is not None:       # srcad.grad(g)(x), dg(x): the derivative's own source
+            generated = derived.compiled({})[0]
+            node.func = name(namer.fresh(derived.__name__))
+            scope.nested[node.func.id] = generated
         helper = scope.resolve(node.func)
         if not is_user_function(helper) or getattr(helper, "__srcad_tapes__", None) is not None:
             continue
@@ -189,6 +246,37 @@ def specialised_calls(tree, scope, namer, is_user_function, read_tree, remember_
     return tree
 
 
+DERIVED_MODES = ("grad", "value_and_grad", "vjp")
+
+
+def derived_called(func, scope):
+    """The derivative srcad made that ``func`` names at transform time: a global one (``dg``
+    for ``dg = srcad.grad(g)``) or a transform applied there (``srcad.grad(g, wrt=1)``, its
+    arguments known at transform time), else None. (Duck-typed: this stage is below the API.)"""
+    if isinstance(func, gast.Call):
+        transform = scope.resolve(func.func)
+        if getattr(transform, "__module__", None) != "srcad.api" or \
+                getattr(transform, "__name__", None) not in DERIVED_MODES:
+            return None
+        args = [scope.resolve(a) if isinstance(a, (gast.Name, gast.Attribute)) else
+                a.value if isinstance(a, gast.Constant) else UNRESOLVED for a in func.args]
+        kwargs = {k.arg: k.value.value if isinstance(k.value, gast.Constant) else
+                  scope.resolve(k.value) if isinstance(k.value, gast.Name) else UNRESOLVED
+                  for k in func.keywords}
+        if UNRESOLVED in args or UNRESOLVED in kwargs.values() or LOCAL in args or \
+                LOCAL in kwargs.values():
+            return None
+        value = transform(*args, **kwargs)
+    elif isinstance(func, (gast.Name, gast.Attribute)):
+        value = scope.resolve(func)
+    else:
+        return None
+    is_derived = type(value).__name__ == "Derived" and \
+        type(value).__module__ == "srcad.api" and getattr(value, "mode", None) in DERIVED_MODES
+    return value if is_derived and getattr(value, "aux_box", None) is None and \
+        getattr(value, "instance", None) is None else None
+
+
 def item_of_global(node, scope):
     """What ``table["key"]`` (or ``table[0]``) holds, for a table srcad can look up at
     transform time (a global or a closure's dict, list or tuple), else None."""
@@ -209,6 +297,28 @@ def item_name(node):
     base = node.value.id if isinstance(node.value, gast.Name) else node.value.attr
     word = "".join(c if c.isalnum() else "_" for c in key).strip("_")
     return f"{base}_{word}" if word and not word[0].isdigit() else f"{base}_item"
+
+
+def bind_partial(node, held, scope, namer):
+    """A call of a ``functools.partial`` known at transform time as a call of its function,
+    its arguments names bound (in ``scope.nested``) to the values it holds."""
+    base = getattr(held.func, "__name__", "fn")
+    if scope.resolve(name(base)) is held.func:      # (its own global name)
+        node.func = name(base)
+    else:
+        node.func = name(namer.fresh(base))
+        scope.nested[node.func.id] = held.func
+    bound = []
+    for i, v in enumerate(held.args):
+        bound.append(name(namer.fresh(f"{base}_arg{i}")))
+        scope.nested[bound[-1].id] = v
+    keywords = []
+    for k, v in held.keywords.items():
+        if k not in {x.arg for x in node.keywords}:
+            keywords.append(gast.keyword(arg=k, value=name(namer.fresh(f"{base}_{k}"))))
+            scope.nested[keywords[-1].value.id] = v
+    node.args = bound + node.args
+    node.keywords = keywords + node.keywords
 
 
 def is_function_value(v):

@@ -7,6 +7,8 @@ dict (its keys) and any other ITERABLE argument (a set, a view, a generator) are
 they yield; an argument of those kinds carries no derivative (``wrt`` cannot name it).
 """
 SCALAR, SEQ, DICT, ITERABLE, UNKNOWN = "scalar", "seq", "dict", "iterable", "unknown"
+LOCAL = object()        # frontend.Scope.resolve(): the name is a local variable of the function
+UNRESOLVED = object()   # frontend.Scope.resolve(): not a name to look up at transform time
 
 
 def array_kind(ndim):

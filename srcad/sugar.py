@@ -24,6 +24,50 @@ def has_comprehension(node):
     return any(isinstance(n, COMPREHENSIONS) for n in walk(node))
 
 
+def plain_loops(stmts, namer):
+    """``for``/``while`` with an ``else`` as a flag (``broke = True`` before each ``break`` of
+    the loop itself; the else block under ``if not broke``), and ``del name`` dropped (a valid
+    program reads the name only after binding it again)."""
+    out = []
+    for s in stmts:
+        if isinstance(s, (gast.FunctionDef, gast.ClassDef)):
+            out.append(s)
+            continue
+        if isinstance(s, gast.Delete) and all(isinstance(t, gast.Name) for t in s.targets):
+            continue
+        for field in ("body", "orelse"):
+            if isinstance(getattr(s, field, None), list):
+                setattr(s, field, plain_loops(getattr(s, field), namer))
+        if isinstance(s, (gast.For, gast.While)) and s.orelse:
+            orelse, s.orelse = s.orelse, []
+            breaks = own_breaks(s.body)
+            if not breaks:
+                out.extend([s] + orelse)
+                continue
+            flag = namer.fresh("broke")
+            for block, i in breaks:
+                block.insert(i, located(assign(flag, const(True), s.lineno), block[i].lineno))
+            out.append(located(assign(flag, const(False), s.lineno), s.lineno))
+            out.append(s)
+            out.append(gast.copy_location(gast.If(
+                test=gast.UnaryOp(op=gast.Not(), operand=name(flag)), body=orelse, orelse=[]), s))
+            continue
+        out.append(s)
+    return out
+
+
+def own_breaks(stmts):
+    """(block, index) of each ``break`` that leaves the loop whose body is ``stmts``, the
+    last first (so inserting before each keeps the others' indices)."""
+    found = []
+    for i, s in enumerate(stmts):
+        if isinstance(s, gast.Break):
+            found.append((stmts, i))
+        elif isinstance(s, gast.If):
+            found.extend(own_breaks(s.body) + own_breaks(s.orelse))
+    return sorted(found, key=lambda b: -b[1])
+
+
 def dict_calls_as_literals(tree, is_builtin):
     """``dict(a=x, b=y)`` (the builtin, keywords only) as the literal ``{"a": x, "b": y}``."""
     for node in walk(tree):

@@ -95,3 +95,34 @@ def closure_passed_as_value(W, x, c):
     def shifted(z):
         return z + c
     return np.sum(layer(x, W, shifted))
+
+
+def partial_of_a_numpy_function(x):
+    g = functools.partial(np.power, x)
+    return g(3.0)
+
+
+def scale_add(a, b, c=1.0):
+    return a * b + c
+
+
+def partial_of_a_helper(x, y):
+    h = functools.partial(scale_add, x, c=y)
+    return h(2.0) + h(x)
+
+
+SCALED = functools.partial(scale_add, 3.0, c=np.array([1.0, 2.0]))
+
+
+def global_partial(x):
+    return np.sum(SCALED(x) ** 2)
+
+
+def apply(g, v):
+    return g(v)
+
+
+def partial_passed_on(x):
+    g = functools.partial(np.power, x)
+    h = g
+    return h(3.0)

@@ -68,10 +68,19 @@ def test_a_map_reads_as_its_loop():
     assert "for i in reversed(range(len(xs)))" in text and "lambda v" not in text
 
 
-def test_a_partial_called_is_refused_not_a_silent_zero():
-    # (it used to give 0.0: the call of the local g was not taken to depend on x)
+def test_partials():
+    # (a partial called used to give 0.0: the call of the local g was not taken to depend on x)
+    assert srcad.grad(p.partial_called)(2.0) == pytest.approx(12.0)
+    check(p.partial_of_a_numpy_function, (1.3,))
+    check(p.partial_of_a_helper, (1.5, 0.5), wrt=(0, 1))
+    check(p.global_partial, (np.array([0.5, 1.0]),))
+    text = srcad.source(srcad.grad(p.global_partial), np.ones(2))
+    assert "scale_add_arg0, x, c=scale_add_c" in text
+
+
+def test_a_partial_that_escapes_is_refused_not_a_silent_zero():
     with pytest.raises(srcad.SrcadError, match="partial") as err:
-        srcad.grad(p.partial_called)(2.0)
+        srcad.grad(p.partial_passed_on)(2.0)
     assert "function_value_programs.py:" in str(err.value)
 
 

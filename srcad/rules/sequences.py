@@ -1,6 +1,8 @@
-"""Python builtins that take one iterable: ``max``/``min`` of a sequence (the derivative goes to
-the item it returns, the first one if several are equal, as Python picks it) and ``tuple``/
-``list`` of one (the identity on the items; of a dict, its keys, which carry no derivative)."""
+"""Python builtins and methods on sequences, dicts and structures: ``max``/``min`` of a sequence
+(the derivative goes to the item it returns, the first one if several are equal, as Python picks
+it), ``tuple``/``list`` of one (the identity on the items; of a dict, its keys, which carry no
+derivative), ``d.get``, ``x.item()``, and the runtime helpers for stores into dicts and fields
+of namedtuples and dataclasses (so that a derivative using them is differentiated again)."""
 import builtins
 
 from .. import runtime as rt
@@ -23,6 +25,9 @@ defrule(builtins.tuple, "iterable", converted("diterable += dout"),
         converted("dout = tuple(diterable)"))
 defrule(builtins.list, "iterable", converted("diterable += dout"),
         converted("dout = list(diterable)"))
+# x.item() of an array of one element: the Python number
+defrule(("method", "item"), "a", "da += np.reshape(dout, np.shape(a))",
+        "dout = float(np.reshape(da, ()))")
 # a store into a dict no other name holds (normalize): the new dict's cotangent minus the
 # overwritten item goes to the old dict, its item to the value
 defrule(rt.with_item, "d, key, value", "dd += item_dropped(dout, d, key)\ndvalue += dout[key]",

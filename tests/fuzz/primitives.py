@@ -296,6 +296,8 @@ op("astype", [("method", "astype")], [(k, k, "({0}).astype(np.float64)") for k i
 op("copy", [("method", "copy"), np.copy], [(k, k, "({0}).copy()") for k in ARRAYS] +
    [(k, k, "np.copy({0})") for k in ARRAYS], first)
 op("builtin_sum", [builtins.sum], [(k * 3, k, "sum([{0}, {1}, {2}])") for k in KINDS], total)
+op("item", [("method", "item")], [(k, "S", "(np.mean({0}) * np.ones(1)).item()") for k in KINDS],
+   first)
 op("builtin_tuple", [builtins.tuple], [(k * 2, k, "tuple([{0}, {1}])[1]") for k in KINDS],
    lambda b: b[1])
 op("builtin_list", [builtins.list], [(k * 2, k, "list(({0}, {1}))[0]") for k in KINDS], first)

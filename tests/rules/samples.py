@@ -54,6 +54,7 @@ SAMPLES = [
     ("sum_tuple_axis", {"x": X3}, "np.sum(x, axis=(0, 2))"),
     ("sum_method", {"x": X}, "x.sum(axis=-1)"),
     ("sum_of_list", {"x": V, "y": V2}, "t = [x, y * 2.0]; np.sum(t, axis=0)"),
+    ("item", {"x": N(1, 1)}, "np.sin(x * 2.0).item() * 3.0"),
     ("dict_get", {"x": V, "y": V2}, "d = {'a': x}; d.get('a', y) * d.get('b', y)"),
     ("max_of_list", {"x": S(), "y": S()}, "max([x, y + 3.0, 2.0 * x - 3.0])"),
     ("min_of_list", {"x": S(), "y": S()}, "min([x, y + 3.0, 2.0 * x - 3.0])"),
