@@ -57,7 +57,8 @@ def check_mutations(fn, stmts, ops, kinds, parsed, arg_kinds=None):
     holding it) is *stale* after the change until it is bound again: reading it then is an
     error, never a wrong derivative. (The reverse sweep undoes every change in reverse order,
     so what it reads is always right.) ``arg_kinds``: the arguments' kinds at the call."""
-    if any(ops[id(s)].kind in ("setitem", "append") or getattr(s, "in_place", False) and
+    if any(ops[id(s)].kind in ("setitem", "append") or hasattr(s, "element_changed") or
+           getattr(s, "in_place", False) and
            kinds.get(targets(s)[0]) not in (SCALAR, "array0") for s in stmts):
         Stale(fn, stmts, ops, kinds, parsed, arg_kinds).block(fn.body, None, [])
 
@@ -156,6 +157,13 @@ class Stale:
                 view = self.viewed_as(s, n) if (self.kind(here, n) or "").startswith(
                     "array") else None
                 stale[n] = (x, s.lineno, view)
+        changed, new = getattr(s, "element_changed", (None, None))   # lst[i] += v: on an
+        if changed and not (self.kind(here, x) or "").startswith("array") and \
+                may_change(self.kind(here, changed) or UNKNOWN):   # array item, Python changes
+            shared = self.reached(s, changed, here) - {changed, new}   # the item itself, which
+            if shared - {x} - self.parsed.scope.temps:      # other names (and x's items) hold
+                for n in shared:
+                    stale[n] = (f"an item of {x}", s.lineno, None)
         if not is_setitem(s) and not own:   # a new empty list: no other name holds it yet
             fresh = isinstance(s.value, gast.List) and not s.value.elts and len(names) == 1
             unshared.difference_update(names)
@@ -224,6 +232,9 @@ class Stale:
             x, line, view = stale[n]
             hint = f"make {x!r} a copy before changing it ({x} = {x}.copy()), so that " \
                    f"changing it in place changes nothing else"
+            if x.startswith("an item of "):
+                hint = ("+= on an item that is an array changes that array, which other names "
+                        "hold too: write a new value (c[k] = c[k] + v) or store a copy")
             if view is not None:
                 hint = f"make {n!r} a copy before changing {x!r} ({n} = {view}.copy()), or " \
                        + hint

@@ -100,6 +100,8 @@ def analyze(fn, wrt, arg_kinds, parsed, values=None):
     for s in stmts:
         if any(t in active for t in targets(s)):
             check_differentiable(s, ops[id(s)], active, parsed)
+        elif ops[id(s)].kind == "nondiff" and ops[id(s)].key in PASS_THROUGH:
+            check_differentiable(s, ops[id(s)], varied, parsed)   # zip(x, y) as a value
     for s in stmts:     # a helper, its result differentiated or not, may change one of its
         op = ops[id(s)]     # arguments in place: a change srcad would not see
         if op.kind == "helper" and any(atom_name(a) in varied for a in op.operands):
@@ -218,10 +220,20 @@ def describe_func(op):
     return f"{module}.{name}"
 
 
+PASS_THROUGH = {zip, enumerate, reversed, iter, filter, map}   # iterators over their arguments
+
+
 def check_differentiable(stmt, op, active, parsed):
+    where = dict(filename=parsed.filename, lineno=stmt.lineno)
+    if op.kind == "nondiff" and op.key in PASS_THROUGH and any(
+            atom_name(a.value if isinstance(a, gast.Starred) else a) in active
+            for a in stmt.value.args):
+        raise NoRule(f"cannot differentiate {op.key.__name__}(...) used as a value: its items "
+                     f"carry the derivatives, and srcad follows them only where a loop or a "
+                     f"comprehension takes them apart", hint=f"loop over it directly (for a, b in "
+                     f"{op.key.__name__}(...)), or build the list with a comprehension", **where)
     if not any(atom_name(a) in active for a in op.operands):
         return
-    where = dict(filename=parsed.filename, lineno=stmt.lineno)
     if op.kind == "unknown":
         if op.func is None and op.key is None:
             raise NoRule("cannot differentiate a call to a function srcad cannot resolve "

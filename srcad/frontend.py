@@ -22,6 +22,7 @@ from .closures import lift_nested
 from .errors import NotDifferentiable, UnsupportedSyntax, UsageError, call_site
 from .function_values import (lambdas_as_defs, maps_as_generators, partials_inlined,
                               specialised_calls)
+from .generators import generators_as_loops, generators_inlined
 from .kinds import LOCAL, UNRESOLVED  # noqa: F401  (resolve()'s markers, used by the stages)
 from .naming import Namer
 from .sugar import (dict_calls_as_literals, namedtuples_in_field_order, plain_loops,
@@ -47,6 +48,7 @@ class Scope:
     tapes: frozenset = frozenset()  # its stacks: lists used only to save and restore values
     runtime: dict = field(default_factory=dict)   # names the transform may introduce itself
     nested: dict = field(default_factory=dict)    # its nested functions, lifted (closures.py)
+    temps: frozenset = frozenset()  # the temporaries lowering made (each read once, right after)
 
     def lookup(self, name):
         if name in self.locals:
@@ -201,6 +203,7 @@ def read_function(fn):
         namer = Namer({n.id for n in walk(tree) if isinstance(n, gast.Name)} | set(fn.__globals__))
         maps_as_generators(tree, lambda n, f: scope.lookup(n) is f, namer)
         partials_inlined(tree, scope, namer)
+        generators_inlined(tree, scope, namer, definition)
         lambdas_as_defs(tree, namer)
         tree, nested = lift_nested(fn, tree, filename, remember_source)
         scope.nested = dict(nested)
@@ -210,7 +213,9 @@ def read_function(fn):
         tree.body = plain_loops(tree.body, namer)
         dict_calls_as_literals(tree, lambda n, f: scope.lookup(n) is f)
         namedtuples_in_field_order(tree, scope.resolve)
+        generators_as_loops(tree, scope, namer)
         without_comprehensions(tree, namer, lambda n, f: scope.lookup(n) is f, filename)
+        generators_inlined(tree, scope, namer, definition)
     else:
         unbatched(tree.body, frozenset(tapes), frozenset(getattr(fn, "__srcad_trip_lists__", ())))
     parsed = Parsed(fn, tree, scope, filename, tree.lineno)

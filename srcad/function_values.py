@@ -156,9 +156,9 @@ def _block(stmts, namer):
             for field, value in gast.iter_fields(node):
                 if isinstance(value, gast.Lambda):     # (a keyword's lambda: named after it)
                     setattr(node, field, _as_def(value, node.arg if isinstance(
-                        node, gast.keyword) else field, defs, namer))
+                        node, gast.keyword) and node.arg else "fn", defs, namer))
                 elif isinstance(value, list):
-                    value[:] = [_as_def(v, field, defs, namer)
+                    value[:] = [_as_def(v, "fn", defs, namer)
                                 if isinstance(v, gast.Lambda) else v for v in value]
         out.extend(defs)
         out.append(s)
@@ -178,9 +178,7 @@ def _header_nodes(s):
             todo.extend(gast.iter_child_nodes(v))
 
 
-def _as_def(lam, hint, defs, namer):
-    base = hint if isinstance(hint, str) and hint not in ("args", "value", "values", "elts") \
-        else "fn"
+def _as_def(lam, base, defs, namer):
     fname = namer.fresh(base if base.isidentifier() else "fn")
     fd = gast.FunctionDef(name=fname, args=lam.args,
                           body=[gast.copy_location(gast.Return(value=lam.body), lam)],
@@ -338,7 +336,13 @@ def specialised(helper, fixed, tree, remember_source):
         hit = copies.get(key)
         if hit is not None:
             return hit[0]
-        copy = compile_in_factory(helper, tree(), fixed, remember_source)
+        made = tree()
+        taken = {c.__name__ for c, _ in copies.values()}
+        base, k = made.name, 1
+        while made.name in taken:       # (two functions of one name: copies apart)
+            k += 1
+            made.name = f"{base}_{k}"
+        copy = compile_in_factory(helper, made, fixed, remember_source)
         copies[key] = (copy, tuple(fixed.values()))     # (the values stay alive with it)
         return copy
 

@@ -58,6 +58,7 @@ def normalize(parsed, namer=None, kinds=None):
     tree.body = share_invariants(strip_returns(body) + result, lowering.temps, params,
                                  parsed.scope.locals | local_targets(tree), namer, kinds)
     parsed.scope.locals = parsed.scope.locals | local_targets(tree)
+    parsed.scope.temps = frozenset(lowering.temps)
     return tree
 
 
@@ -147,6 +148,11 @@ class Lowering:
             out.append(assign(item, self.last_item(receiver, True), node.lineno))
             out.append(assign(receiver, self.last_item(receiver, False), node.lineno))
             return name(item)
+        elif kind is gast.Call and self.is_list_append(node):
+            self.fail(node, "a call of .append() inside an expression (its result is None; the "
+                      "list changes in place where srcad does not follow it)",
+                      "call lst.append(v) as a statement of its own (a for loop, not a "
+                      "comprehension)")
         elif kind is gast.Call:
             spread_arguments(self, node, out)   # g(*args), g(**kw), g(x, a, b): variadic.py
             if isinstance(node.func, gast.Attribute) and not self.is_atom(node.func):
@@ -171,7 +177,8 @@ class Lowering:
             node.elts = [self.atom(e, out) for e in node.elts]
         elif kind is gast.Dict:
             if any(k is None for k in node.keys):
-                self.fail(node, "a dict literal with ** in it", "build the dict with d.update(...)")
+                self.fail(node, "a dict literal with ** in it", "write the keys out ({'a': d['a'], "
+                          "...}), or copy it (e = d.copy()) and store into the copy")
             node.keys = [self.atom(k, out) for k in node.keys]
             node.values = [self.atom(v, out) for v in node.values]
         elif kind is gast.BoolOp:
@@ -269,6 +276,7 @@ class Lowering:
             value = located(gast.BinOp(left=old, op=s.op, right=s.value), s.lineno)
             new = self.atom(value, out)
             self.store(element, new, s.lineno, out)
+            out[-1].element_changed = (old.id, new.id)   # an array item's += changes it in place
             return
         if isinstance(s.target, gast.Subscript):   # d[i] += g in srcad's output: a pure update
             target = located(s.target, s.lineno)
@@ -417,8 +425,11 @@ class Lowering:
             receiver = s.value.func.value.id
             out.append(assign(receiver, self.last_item(receiver, False), s.lineno))
             return
-        if isinstance(s.value, gast.Call):
+        if isinstance(s.value, gast.Call) and self.is_list_append(s.value):
+            s.value.args = [self.atom(s.value.args[0], out)]
+        elif isinstance(s.value, gast.Call):
             s.value = self.flat(s.value, out)
+        if isinstance(s.value, gast.Call):
             if self.is_list_append(s.value):   # lst.append(v) -> lst = appended(lst, v)
                 receiver = s.value.func.value
                 update = located(gast.Call(func=self.runtime_name("appended"),

@@ -432,9 +432,24 @@ def field_tangent(da, a, name):
 
 
 def keep_aux(box, aux):
-    """``has_aux``: put the function's aux where its derivative's caller finds it."""
+    """``has_aux``: put the function's aux where its derivative's caller finds it, as it is
+    now (a copy of its arrays and containers: the reverse sweep puts back what the forward
+    sweep changed in place, which would change an aux that shares their memory)."""
     if box is not None:
-        box.append(aux)
+        box.append(_snapshot(aux))
+
+
+def _snapshot(v):
+    if isinstance(v, np.ndarray):
+        return v.copy()
+    if isinstance(v, list):
+        return [_snapshot(e) for e in v]
+    if isinstance(v, tuple):
+        items = [_snapshot(e) for e in v]
+        return type(v)._make(items) if hasattr(type(v), "_fields") else type(v)(items)
+    if isinstance(v, dict):
+        return {k: _snapshot(e) for k, e in v.items()}
+    return v
 
 
 def with_item(d, key, value):
@@ -858,7 +873,8 @@ def require_sequence(q, where):
     if isinstance(q, collections.abc.Iterator):
         _refuse_loop(q, where, "an iterator (a generator, map, filter or iter) yields its "
                      "values once, and srcad reads a loop by position",
-                     "make a list of it first (xs = list(it)) and loop over the list")
+                     "loop over the iterable it is made from, or make the list with a comprehension "
+                     "([v for v in it])")
     _refuse_loop(q, where, "srcad reads a loop by position, and this value is not a list, "
                  "a tuple or an array", "loop over a list, a tuple or an array")
 

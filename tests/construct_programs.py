@@ -68,3 +68,53 @@ def cube(x):
 
 def times_its_slope(x):
     return srcad.grad(cube)(x) * x
+
+
+def neighbour_products(xs):
+    for i in range(len(xs) - 1):
+        yield xs[i] * xs[i + 1]
+
+
+def chain_energy(xs):
+    total = 0.0
+    for v in neighbour_products(xs):
+        total = total + np.sin(v)
+    return total
+
+
+def geometric(x, n, ratio=2.0):
+    k = 0
+    while k < n:
+        yield x * ratio ** k
+        k += 1
+
+
+def nested_generators(x):
+    t = 0.0
+    for v in geometric(x, 3):
+        for w in geometric(v, 2, ratio=0.5):
+            t = t + w * w
+    return t
+
+
+def generator_consumed_by_sum(x):
+    return sum(geometric(x, 3)) + max(geometric(x * x, 2))
+
+
+def loop_changes_the_argument(x):
+    for v in geometric(x, 3):
+        x = x + v        # the generator read x once, when it was called
+    return x
+
+
+def generator_with_an_early_return(x):
+    for v in stops_early(x):
+        x = x * v
+    return x
+
+
+def stops_early(x):
+    for k in range(3):
+        if k == 2:
+            return
+        yield x + k

@@ -259,6 +259,20 @@ def over_a_generator(x):
     return t
 
 
+def squares_until(n):
+    for i in range(n):
+        if i * i > 3:
+            return
+        yield i * i
+
+
+def over_a_stopping_generator(x):
+    t = 0.0
+    for v in squares_until(4):
+        t = t + v * x
+    return t
+
+
 def over_an_argument(x, items):
     t = 0.0
     for v in items:

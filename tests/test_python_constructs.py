@@ -36,3 +36,21 @@ def test_a_derivative_called_inside_a_differentiated_function():
     check(p.force_norm, (q,))
     check(p.through_a_global_derivative, (q,), order=1)
     np.testing.assert_allclose(srcad.grad(p.force_norm)(q), 6 * q ** 5)
+
+
+def test_loops_over_generator_functions():
+    xs = np.array([0.5, 1.0, -0.3, 0.8])
+    check(p.chain_energy, (xs,))
+    check(p.nested_generators, (0.7,))
+    check(p.generator_consumed_by_sum, (0.7,))
+    check(p.loop_changes_the_argument, (0.7,))
+    assert srcad.value_and_grad(p.loop_changes_the_argument)(0.7)[0] == \
+        pytest.approx(p.loop_changes_the_argument(0.7))
+    text = srcad.source(srcad.grad(p.chain_energy), xs)
+    assert "neighbour_products" not in text and "for i in reversed(range(len(xs) - 1))" in text
+
+
+def test_a_generator_that_returns_early_is_refused_at_its_line():
+    with pytest.raises(srcad.SrcadError, match="loop over the generator stops_early") as err:
+        srcad.grad(p.generator_with_an_early_return)(0.7)
+    assert "construct_programs.py:" in str(err.value)
