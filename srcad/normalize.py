@@ -214,8 +214,13 @@ class Lowering:
             if chain:
                 self.fail(s, "a chained assignment into an element (a = x[i] = v)",
                           "assign in two statements")
+            restore = is_tape_call(s.value, self.scope, "pop")
             value = self.atom(located(s.value, s.lineno), out)
             self.store(self.element(last, s.lineno, out), value, s.lineno, out)
+            if self.scope.generated:    # srcad's own: its views see these as they were
+                out[-1].write_back = getattr(s, "write_back", False)
+                out[-1].in_place = not (out[-1].write_back or restore or
+                                        getattr(s, "written_back", False))
             return
         if not chain and isinstance(last, gast.Name) and self.is_list_pop(s.value):
             receiver = s.value.func.value.id   # t = d.pop() -> t = d[-1]; d = d[:-1]
@@ -245,14 +250,17 @@ class Lowering:
 
     def store(self, element, value, lineno, out):
         """``x[i] = v``; into a dict no other name holds, the pure ``d = with_item(d, k, v)``
-        (a new key has no old value for the reverse sweep to put back)."""
+        (a new key has no old value for the reverse sweep to put back); in a derivative read
+        again, the pure ``x = stored_at(x, i, v)`` (its arrays are its own)."""
         base = element.value.id
-        if base not in self.dicts:
+        if base not in self.dicts and not self.scope.generated:
             out.append(assign(element, value, lineno))
             return
-        update = gast.Call(func=self.runtime_name("with_item"),
+        helper = "stored_at" if self.scope.generated else "with_item"
+        update = gast.Call(func=self.runtime_name(helper),
                            args=[name(base), index_value(element.slice), value], keywords=[])
         out.append(assign(base, located(update, lineno), lineno))
+        out[-1].in_place = self.scope.generated   # other names of x's memory go stale
 
     def stmt_AugAssign(self, s, out):
         if isinstance(s.target, gast.Subscript) and not (
