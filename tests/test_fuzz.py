@@ -8,8 +8,10 @@ For every program ``f(x, y, v, m, n)`` (x, y floats, v shape (3,), m shape (2, 3
 * ``srcad.jvp(f, wrt=(0, 1, 2, 3))`` along a random direction: its value is ``f``'s, its
   tangent the central difference along the direction (``oracle.numeric_jvp``), and equal to
   ``sum <grad_i, d_i>`` up to rounding (|difference| <= 1e-9 (1 + sum |grad_i d_i|));
-* for every third program without a first-order-only construct (``u[i] = e``, an ``ord`` of
-  ``np.linalg.norm`` that srcad differentiates once; see ``fuzz/generator.py``): ``srcad.hessian``
+* for every third program, and every one that changes an array in place, without a
+  first-order-only construct (an ``ord`` of
+  ``np.linalg.norm`` that srcad differentiates once; see ``fuzz/generator.py``; element stores
+  ``u[i] = e`` and in-place updates are checked too): ``srcad.hessian``
   with respect to ``x`` or ``v`` against central differences of ``srcad.grad`` and against
   ``srcad.hvp``.
 
@@ -183,6 +185,10 @@ def check_hessian(module, args, wrt, base, seed):
     assert_close(hv, want_hv, 1e-8, 1e-8, what="hvp vs hessian @ u")
 
 
+IN_PLACE = {"setitem", "augassign array"}   # programs that change arrays in place: every one
+# gets its Hessian checked (their first derivatives store into elements)
+
+
 def test_program(fuzz_case, tmp_path):
     seed, index = fuzz_case
     program = generate(f"{seed}:{index}")
@@ -190,7 +196,7 @@ def test_program(fuzz_case, tmp_path):
     STATS["run"] += 1
     try:
         base = check_grad_and_jvp(module, program.args, index)
-        if program.second_order and index % 3 == 0:
+        if program.second_order and (index % 3 == 0 or program.features & IN_PLACE):
             check_hessian(module, program.args, 2 if index % 2 else 0, base, index)
             STATS["hessian"] += 1
     except Kink as why:
