@@ -108,6 +108,9 @@ class Stale:
     def block(self, body, state, loops):
         state = state or ({}, dict(self.entry), set())
         for s in body:
+            if getattr(s, "reverse_sweep", False):
+                state[0].clear()    # a derivative's reverse sweep reads each value as of its
+                # forward point, after its restores (a derivative read again; see restored)
             if isinstance(s, gast.Assign):
                 self.assign(s, *state)
             elif isinstance(s, gast.If):
@@ -154,6 +157,8 @@ class Stale:
         names, x = targets(s), targets(s)[0]
         for t in names:
             stale.pop(t, None)
+        if getattr(s, "restore", False):    # a derivative's reverse sweep puts back what its
+            self.restored(s, x, stale)      # forward sweep changed: x's aliases as they were
         op = self.ops[id(s)]
         own = op.kind == "append" and atom_name(op.operands[0]) == x
         unshared.difference_update(loaded_names(s.value) - ({x} if own else set()))
@@ -171,6 +176,14 @@ class Stale:
             merged = {**self.kinds, **here}
             for t in names:
                 here[t] = self.bound_kind(s, op, t, merged)
+
+    def restored(self, s, x, stale):
+        """A restore of ``x``'s elements undoes the change of ``x`` on the same line of the
+        user's (in a derivative read again): the names that change made stale hold again."""
+        where = user_line(self.parsed.filename, s.lineno)
+        for n, (changed, line, _) in list(stale.items()):
+            if changed == x and user_line(self.parsed.filename, line) == where:
+                del stale[n]
 
     def reached(self, s, x, here):
         """The other names whose value the change of ``x`` at ``s`` changes (a number here

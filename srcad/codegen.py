@@ -22,22 +22,29 @@ MAX_LINE = 99
 
 
 def line_table(tree, text):
-    """Line of ``text`` (emitted from ``tree``) -> (file or None, line, whether it writes a
-    change back through a view) of the statement it prints: the user's line, so that an error
+    """Line of ``text`` (emitted from ``tree``) -> (file or None, line, role: "write_back" if
+    it writes a change back through a view, "reverse" if it starts the reverse sweep) of the
+    statement it prints: the user's line, so that an error
     found when the derivative is transformed again points at it. Empty if the statements of
     the text and the tree do not pair up."""
-    mine = [s for s in _statements([tree]) if not _is_mark(s)]
+    mine, reverse = [], None
+    for s in _statements([tree]):
+        if not _is_mark(s):
+            mine.append(s)
+        elif s.value.value.endswith("reverse sweep") and reverse is None:
+            reverse = len(mine)     # the first statement of the reverse sweep
     theirs = list(_statements(ast.parse(text).body))
     if len(mine) != len(theirs):
         return {}
     table = {}
-    for s, t in zip(mine, theirs):
+    for i, (s, t) in enumerate(zip(mine, theirs)):
         if getattr(s, "lineno", None) is None:
             continue
         end = t.lineno if isinstance(t, _BLOCKS) else t.end_lineno
+        role = "write_back" if getattr(s, "write_back", False) else \
+            "reverse" if i == reverse else ""
         for line in range(t.lineno, end + 1):
-            table[line] = (getattr(s, "filename", None), s.lineno,
-                           bool(getattr(s, "write_back", False)))
+            table[line] = (getattr(s, "filename", None), s.lineno, role)
     return table
 
 

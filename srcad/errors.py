@@ -66,14 +66,14 @@ def call_site():
     return "<unknown>", 0
 
 
-# A derivative's pseudo-file ("<srcad mod.f #3>") -> (line -> (file, line, writes back), and
+# A derivative's pseudo-file ("<srcad mod.f #3>") -> (line -> (file, line, role), and
 # (file, line) of the function it derives): where each line of generated code came from.
 _GENERATED = {}
 
 
 def remember_lines(filename, lines, origin):
     """Record the origin of each line of the generated code compiled as ``filename``
-    (``lines``: line -> (file or None, line, writes back); ``origin``: the derived function's
+    (``lines``: line -> (file or None, line, role); ``origin``: the derived function's
     (file, first line), the file of a line that names none)."""
     file, first = user_line(*origin)
     table = {}
@@ -97,5 +97,10 @@ def user_line(filename, lineno):
 def written_back(filename):
     """The lines of the generated code compiled as ``filename`` that write a change in place
     back through a view (``x[:2] = v`` after ``v *= 3.0``, for ``v = x[:2]``)."""
+    return lines_with(filename, "write_back")
+
+
+def lines_with(filename, role):
+    """The lines of the generated code compiled as ``filename`` with ``role`` (line_table)."""
     table = _GENERATED.get(filename, ({}, None))[0]
-    return {line for line, (_, _, back) in table.items() if back}
+    return {line for line, (_, _, r) in table.items() if r == role}

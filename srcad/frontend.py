@@ -19,7 +19,8 @@ import gast
 
 from .build import assign, attr, aug, call, const, name
 from .closures import lift_nested
-from .errors import NotDifferentiable, UnsupportedSyntax, UsageError, call_site, written_back
+from .errors import (NotDifferentiable, UnsupportedSyntax, UsageError, call_site, lines_with,
+                     written_back)
 from .naming import Namer
 from .function_values import lambdas_as_defs, maps_as_generators, specialised_calls
 from .sugar import dict_calls_as_literals, without_comprehensions
@@ -210,6 +211,8 @@ def read_function(fn):
     else:
         unbatched(tree.body, frozenset(tapes), frozenset(getattr(fn, "__srcad_trip_lists__", ())))
         mark_write_backs(tree, written_back(filename))
+        for node in tree.body:      # (see aliasing.Stale: its reads are at forward points)
+            node.reverse_sweep = node.lineno in lines_with(filename, "reverse")
     parsed = Parsed(fn, tree, scope, filename, tree.lineno)
     Fence(parsed).visit(tree)
     scope.locals = local_names(tree)

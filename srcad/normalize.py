@@ -25,6 +25,7 @@ import gast
 
 from . import runtime
 from .build import assign, const, local_targets, located, name
+from .element_saves import ElementSaves
 from .errors import UnsupportedSyntax
 from .frontend import UNRESOLVED, Method, is_tape_call
 from .invariants import share_invariants
@@ -88,6 +89,7 @@ class Lowering:
         self.iterables = iterables  # what each loop iterates (iterables.py)
         self.temps = set()          # names of the temporaries made here (they may move)
         self.dicts = set() if parsed.scope.generated else private_dicts(parsed.tree)
+        self.saves = ElementSaves(self)     # a derivative's saves of elements, read again
 
     def fail(self, node, what, hint):
         raise UnsupportedSyntax(f"cannot differentiate {what}", self.parsed.filename,
@@ -199,7 +201,10 @@ class Lowering:
     def block(self, stmts):
         out = []
         for s in stmts:
+            start = len(out)
             self.stmt(s, out)
+            if getattr(s, "reverse_sweep", False) and len(out) > start:
+                out[start].reverse_sweep = True     # a derivative's reverse sweep starts here
         return out
 
     def stmt(self, s, out):
@@ -215,10 +220,13 @@ class Lowering:
                 self.fail(s, "a chained assignment into an element (a = x[i] = v)",
                           "assign in two statements")
             restore = is_tape_call(s.value, self.scope, "pop")
-            value = self.atom(located(s.value, s.lineno), out)
+            value = self.saves.pop(last.value.id, located(s.value, s.lineno), s.lineno, out) \
+                if restore and isinstance(last.value, gast.Name) else \
+                self.atom(located(s.value, s.lineno), out)
             self.store(self.element(last, s.lineno, out), value, s.lineno, out)
             if self.scope.generated:    # srcad's own: its views see these as they were
                 out[-1].write_back = getattr(s, "write_back", False)
+                out[-1].restore = restore
                 out[-1].in_place = not (out[-1].write_back or restore or
                                         getattr(s, "written_back", False))
             return
@@ -419,6 +427,8 @@ class Lowering:
         if self.is_list_pop(s.value):
             receiver = s.value.func.value.id
             out.append(assign(receiver, self.last_item(receiver, False), s.lineno))
+            return
+        if self.saves.push(s, out):     # stack.append(np.copy(x[i])): element_saves.py
             return
         if isinstance(s.value, gast.Call):
             s.value = self.flat(s.value, out)
