@@ -120,3 +120,26 @@ def appended_in_nested_loops(x):
 PROGRAMS = [laplacian_energy, cumulative_sum, squares_in_a_loop, newton_sqrt, column_store,
             masked_store, repeated_index_store, added_into_elements, list_element_store,
             view_scaled, appended_in_a_loop, appended_in_a_while_loop, appended_in_nested_loops]
+
+
+# ---- found by the fuzzer ----------------------------------------------------------------------
+def store_reads_its_array(v, m):
+    """A store into an argument whose value reads the whole argument (fuzz 70:105: the saved
+    elements' tangent was lost, a wrong Hessian)."""
+    g = np.arcsinh(v - m)
+    v[1:] = np.sin(np.tensordot(np.sin(g), v, axes=([1], [0])))
+    return np.sum(v)
+
+
+def store_in_a_branch(y, v, m):
+    """A store on one path only, and a value read after it by the reverse sweep (fuzz 70:385:
+    refused as a read of a stale alias)."""
+    if y < 0.15:
+        w = 1.0 + v * v
+        d = np.average(m, axis=1, weights=w)
+    else:
+        d = m.dot(v)
+    s = np.tanh(m.sum(axis=1, keepdims=True))
+    if y > 0.0:
+        m[:, 1:2] = s.copy()
+    return np.sum(d * d) + np.sum(m ** 2)

@@ -107,3 +107,19 @@ def test_a_second_order_refusal_names_the_users_line(fn, how):
     match = re.match(r"^(.+):(\d+): ", message)
     assert match and match.group(1) == __file__, message
     assert int(match.group(2)) in lines_of(fn), message
+
+
+V = np.array([0.9, 0.07, -0.44])
+M = np.array([[1.17, -1.37, 1.11], [0.28, 0.05, -2.33]])
+
+
+@pytest.mark.parametrize("fn, args", [(p.store_reads_its_array, (V, M)),
+                                      (p.store_in_a_branch, (0.1, V, M)),
+                                      (p.store_in_a_branch, (0.5, V, M))])
+def test_stores_the_fuzzer_found(fn, args):
+    def fresh():
+        return tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
+    wrt = len(args) - 2     # v
+    srcad.check_grad(fn, wrt=wrt, modes=("reverse", "forward"), order=2)(*fresh())
+    h = srcad.hessian(fn, wrt=wrt)(*fresh())
+    assert_close(h, srcad.jacobian(srcad.grad(fn, wrt=wrt), wrt=wrt)(*fresh()))
