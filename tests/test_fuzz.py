@@ -189,6 +189,19 @@ IN_PLACE = {"setitem", "augassign array"}   # programs that change arrays in pla
 # gets its Hessian checked (their first derivatives store into elements)
 
 
+MAX_REFUSED = 0.01
+
+
+def refused_alias(err, program):
+    """The one refusal a Hessian of a program that changes arrays in place may meet (README):
+    srcad's alias analysis cannot tell that a value its first derivative saves shares no memory
+    with an array changed in place. A clear error at the user's line, never a number; at most
+    MAX_REFUSED of the programs (test_skip_fraction)."""
+    message = str(err)
+    return bool(program.features & IN_PLACE) and "may share memory with" in message and \
+        "<srcad" not in message and str(getattr(err, "filename", "")).endswith(".py")
+
+
 def test_program(fuzz_case, tmp_path):
     seed, index = fuzz_case
     program = generate(f"{seed}:{index}")
@@ -197,8 +210,13 @@ def test_program(fuzz_case, tmp_path):
     try:
         base = check_grad_and_jvp(module, program.args, index)
         if program.second_order and (index % 3 == 0 or program.features & IN_PLACE):
-            check_hessian(module, program.args, 2 if index % 2 else 0, base, index)
-            STATS["hessian"] += 1
+            try:
+                check_hessian(module, program.args, 2 if index % 2 else 0, base, index)
+                STATS["hessian"] += 1
+            except srcad.SrcadError as err:
+                if not refused_alias(err, program):
+                    raise
+                STATS["refused"] += 1
     except Kink as why:
         STATS["skipped"] += 1
         pytest.skip(f"kink rule: {why}")
@@ -254,10 +272,13 @@ def test_skip_fraction(capsys):
     if run < 100:
         pytest.skip(f"only {run} programs ran here: the fraction needs a full run")
     line = (f"fuzz: {run} programs, {STATS['checked']} checked ({STATS['hessian']} with a "
-            f"Hessian), {skipped} skipped by the kink rule ({skipped / run:.1%})")
+            f"Hessian, {STATS['refused']} refused), {skipped} skipped by the kink rule "
+            f"({skipped / run:.1%})")
     with capsys.disabled():
         print("\n" + line)
     assert skipped <= MAX_SKIPPED * run, line
+    refused = STATS["refused"]
+    assert refused <= MAX_REFUSED * run, f"{line}; {refused} Hessians refused (alias analysis)"
     if run >= 300:
         unused = [op.name for op in OPS if op.name not in FEATURES]
         assert not unused, f"primitives no checked program used: {unused}"
