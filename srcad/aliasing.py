@@ -13,7 +13,8 @@ import gast
 import numpy as np
 
 from . import rules
-from .errors import UnsupportedSyntax
+from . import runtime as rt
+from .errors import UnsupportedSyntax, user_line
 from .frontend import Method, is_tape_call, read_function
 from .kinds import SCALAR, SEQ, UNKNOWN, array_kind, ndim_of
 from .memory import (VIEW_FUNCS, VIEW_METHODS, VIEWS_IN_A_LIST, Helpers, Reaching, is_container,
@@ -25,6 +26,10 @@ from .walk import walk
 REDUCTIONS = {np.sum, np.mean, np.max, np.min, np.amax, np.amin, np.prod, np.var, np.std,
               np.average, np.nansum, np.nanmean, np.vdot, np.linalg.norm}
 REDUCING_METHODS = {"sum", "mean", "max", "min", "prod", "var", "std"}
+# where a derivative's helpers read an argument only for its shape (or its memory)
+SHAPE_ONLY = {np.shape: (0,), np.ndim: (0,), rt.shape_of: (0,), rt.zeros_like: (0,),
+              rt.unbroadcast: (1,), rt.unreduce: (1,), rt.broadcast_like: (1,),
+              rt.zeros_filled: (1,), rt.require_view: (0, 1)}
 MAYBE = "maybe"         # no known kind, got from an array or a list by a view (``Stale``)
 PARTS = "parts of "     # np.split's list of arrays of a known rank: "parts of array2"
 
@@ -104,6 +109,9 @@ class Stale:
     def block(self, body, state, loops):
         state = state or ({}, dict(self.entry), set())
         for s in body:
+            if getattr(s, "reverse_sweep", False):
+                state[0].clear()    # a derivative's reverse sweep reads each value as of its
+                # forward point, after its restores (a derivative read again; see restored)
             if isinstance(s, gast.Assign):
                 self.assign(s, *state)
             elif isinstance(s, gast.If):
@@ -138,7 +146,9 @@ class Stale:
             head = new
 
     def assign(self, s, stale, here, unshared):
-        self.check(s.value, stale, s.lineno)
+        back = getattr(s, "write_back", False) and not is_setitem(s)   # x = stored_at(x, i, v)
+        self.check(gast.Tuple(elts=s.value.args[1:], ctx=gast.Load()) if back else s.value,
+                   stale, s.lineno)     # (a change written back: x's other elements stay)
         if is_setitem(s):
             self.check(s.targets[0].slice, stale, s.lineno)
             if not getattr(s, "write_back", False):
@@ -148,6 +158,8 @@ class Stale:
         names, x = targets(s), targets(s)[0]
         for t in names:
             stale.pop(t, None)
+        if getattr(s, "restore", False):    # a derivative's reverse sweep puts back what its
+            self.restored(s, x, stale)      # forward sweep changed: x's aliases as they were
         op = self.ops[id(s)]
         own = op.kind == "append" and atom_name(op.operands[0]) == x
         unshared.difference_update(loaded_names(s.value) - ({x} if own else set()))
@@ -172,6 +184,14 @@ class Stale:
             merged = {**self.kinds, **here}
             for t in names:
                 here[t] = self.bound_kind(s, op, t, merged)
+
+    def restored(self, s, x, stale):
+        """A restore of ``x``'s elements undoes the change of ``x`` on the same line of the
+        user's (in a derivative read again): the names that change made stale hold again."""
+        where = user_line(self.parsed.filename, s.lineno)
+        for n, (changed, line, _) in list(stale.items()):
+            if changed == x and user_line(self.parsed.filename, line) == where:
+                del stale[n]
 
     def reached(self, s, x, here):
         """The other names whose value the change of ``x`` at ``s`` changes (a number here
@@ -228,8 +248,9 @@ class Stale:
         return found.pop() if len(found) == 1 else None
 
     def check(self, node, stale, lineno):
-        for n in sorted(loaded_names(node) & set(stale)):
+        for n in sorted(self.value_reads(node) & set(stale)):
             x, line, view = stale[n]
+            line = user_line(self.parsed.filename, line)[1]     # (of generated code: the user's)
             hint = f"make {x!r} a copy before changing it ({x} = {x}.copy()), so that " \
                    f"changing it in place changes nothing else"
             if x.startswith("an item of "):
@@ -242,6 +263,30 @@ class Stale:
                 f"cannot differentiate this use of {n!r}: it may share memory with {x!r}, "
                 f"which was changed in place at line {line}", self.parsed.filename, lineno,
                 hint)
+
+
+    def value_reads(self, node):
+        """The names ``node`` reads; in a derivative read again, not those it reads only for
+        their shape (``np.shape(v)``, ``unbroadcast(g, v)``...): a store into an element of an
+        array leaves its views' shapes as they were."""
+        names = loaded_names(node)
+        if not self.parsed.scope.generated:
+            return names
+        shape_only, other = set(), set()
+        for n in walk(node):
+            if not isinstance(n, gast.Call):
+                continue
+            places = SHAPE_ONLY.get(self.parsed.scope.resolve(n.func), ())
+            for i, a in enumerate(n.args):
+                if isinstance(a, gast.Name):
+                    (shape_only if i in places else other).add(a.id)
+            other.update(loaded_names(n.func))
+            for k in n.keywords:
+                other.update(loaded_names(k.value))
+        if not isinstance(node, gast.Call):
+            other.update(n.id for n in walk(node) if isinstance(n, gast.Name)
+                         and isinstance(n.ctx, gast.Load) and n.id not in shape_only)
+        return names - (shape_only - other)
 
 
 def join_here(a, b):
@@ -280,16 +325,17 @@ def reduced_kind(op, kinds):
 
 
 def indexed_kind(value, kinds):
-    """``a[-1]``, ``a[0, 1:]`` of an array of known rank, ``parts[2]`` of ``np.split``'s: a
-    number or an array, or None."""
+    """``a[-1]``, ``a[0, 1:]``, ``a[i]`` (``i`` a number: an int, or a bool that copies) of an
+    array of known rank, ``parts[2]`` of ``np.split``'s: a number or an array, or None."""
     base = kind_of_atom(value.value, kinds) or UNKNOWN
     parts = value.slice.elts if isinstance(value.slice, gast.Tuple) else [value.slice]
     if base.startswith(PARTS):
         return base[len(PARTS):] if len(parts) == 1 and is_int_constant(parts[0]) else None
     ndim = ndim_of(base)
     ints = sum(not isinstance(p, gast.Slice) for p in parts)
-    if ndim is None or ints > ndim or not all(isinstance(p, gast.Slice) or is_int_constant(p)
-                                              for p in parts):
+    if ndim is None or ints > ndim or not all(
+            isinstance(p, gast.Slice) or is_int_constant(p) or
+            isinstance(p, gast.Name) and kinds.get(p.id) == SCALAR for p in parts):
         return None
     return array_kind(ndim - ints)
 

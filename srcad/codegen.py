@@ -1,6 +1,7 @@
 """Emit the generated tree as text (astor), compile it, and register it in linecache so that
 tracebacks, ``inspect.getsource``, pdb and a second transformation all see readable source.
 """
+import ast
 import itertools
 import linecache
 import math
@@ -12,10 +13,53 @@ import gast
 from astor.source_repr import split_lines
 
 from .build import MARK
+from .errors import remember_lines
 from .walk import walk
 
 _counter = itertools.count(1)
+_BLOCKS = (ast.For, ast.While, ast.If, ast.FunctionDef)
 MAX_LINE = 99
+
+
+def line_table(tree, text):
+    """Line of ``text`` (emitted from ``tree``) -> (file or None, line, role: "write_back" if
+    it writes a change back through a view, "reverse" if it starts the reverse sweep) of the
+    statement it prints: the user's line, so that an error
+    found when the derivative is transformed again points at it. Empty if the statements of
+    the text and the tree do not pair up."""
+    mine, reverse = [], None
+    for s in _statements([tree]):
+        if not _is_mark(s):
+            mine.append(s)
+        elif s.value.value.endswith("reverse sweep") and reverse is None:
+            reverse = len(mine)     # the first statement of the reverse sweep
+    theirs = list(_statements(ast.parse(text).body))
+    if len(mine) != len(theirs):
+        return {}
+    table = {}
+    for i, (s, t) in enumerate(zip(mine, theirs)):
+        if getattr(s, "lineno", None) is None:
+            continue
+        end = t.lineno if isinstance(t, _BLOCKS) else t.end_lineno
+        role = "write_back" if getattr(s, "write_back", False) else \
+            "reverse" if i == reverse else ""
+        for line in range(t.lineno, end + 1):
+            table[line] = (getattr(s, "filename", None), s.lineno, role)
+    return table
+
+
+def _statements(stmts):
+    for s in stmts:
+        yield s
+        for field in ("body", "orelse"):
+            block = getattr(s, field, None)
+            if isinstance(block, list):
+                yield from _statements(block)
+
+
+def _is_mark(s):
+    return type(s).__name__ == "Expr" and isinstance(s.value, gast.Constant) and \
+        isinstance(s.value.value, str) and s.value.value.startswith(MARK)
 
 
 def emit(tree):
@@ -101,7 +145,8 @@ def _minus(left, right):
     return gast.BinOp(left=left, op=gast.Sub(), right=right)
 
 
-def compile_function(source, fname, user_globals, externals, user_cells, label):
+def compile_function(source, fname, user_globals, externals, user_cells, label, lines=None,
+                     origin=None):
     """Build the function from ``source`` with the user's globals (live module constants) and
     closure cells, plus ``externals`` (runtime helpers, derived helpers) as extra cells."""
     free = sorted(externals) + sorted(n for n in user_cells if n not in externals)
@@ -111,6 +156,8 @@ def compile_function(source, fname, user_globals, externals, user_cells, label):
     filename = f"<srcad {label} #{next(_counter)}>"
     code = compile(wrapper, filename, "exec")
     linecache.cache[filename] = (len(wrapper), None, wrapper.splitlines(True), filename)
+    if origin is not None:      # the wrapper's def line comes first: each line moves down one
+        remember_lines(filename, {line + 1: o for line, o in (lines or {}).items()}, origin)
     namespace = dict(user_globals)
     exec(code, namespace)
     values = [externals[n] if n in externals else _cell_value(user_cells[n]) for n in free]

@@ -10,6 +10,7 @@ class SrcadError(Exception):
     """
 
     def __init__(self, message, filename="<unknown>", lineno=0, hint=None):
+        filename, lineno = user_line(filename, lineno)
         self.message = message
         self.filename = filename
         self.lineno = lineno
@@ -63,3 +64,43 @@ def call_site():
             return filename, frame.f_lineno
         frame = frame.f_back
     return "<unknown>", 0
+
+
+# A derivative's pseudo-file ("<srcad mod.f #3>") -> (line -> (file, line, role), and
+# (file, line) of the function it derives): where each line of generated code came from.
+_GENERATED = {}
+
+
+def remember_lines(filename, lines, origin):
+    """Record the origin of each line of the generated code compiled as ``filename``
+    (``lines``: line -> (file or None, line, role); ``origin``: the derived function's
+    (file, first line), the file of a line that names none)."""
+    file, first = user_line(*origin)
+    table = {}
+    for line, (where, at, back) in lines.items():
+        table[line] = (*user_line(where or origin[0], at), back)
+    _GENERATED[filename] = (table, (file, first))
+
+
+def user_line(filename, lineno):
+    """``(filename, lineno)`` of generated code mapped to the user's line it came from (through
+    a derivative of a derivative too); anything else unchanged."""
+    for _ in range(8):
+        entry = _GENERATED.get(filename)
+        if entry is None:
+            return filename, lineno
+        table, (file, first) = entry
+        filename, lineno = table[lineno][:2] if lineno in table else (file, first)
+    return filename, lineno
+
+
+def written_back(filename):
+    """The lines of the generated code compiled as ``filename`` that write a change in place
+    back through a view (``x[:2] = v`` after ``v *= 3.0``, for ``v = x[:2]``)."""
+    return lines_with(filename, "write_back")
+
+
+def lines_with(filename, role):
+    """The lines of the generated code compiled as ``filename`` with ``role`` (line_table)."""
+    table = _GENERATED.get(filename, ({}, None))[0]
+    return {line for line, (_, _, r) in table.items() if r == role}

@@ -19,7 +19,8 @@ import gast
 
 from .build import assign, attr, aug, call, const, name
 from .closures import lift_nested
-from .errors import NotDifferentiable, UnsupportedSyntax, UsageError, call_site
+from .errors import (NotDifferentiable, UnsupportedSyntax, UsageError, call_site, lines_with,
+                     written_back)
 from .function_values import (lambdas_as_defs, maps_as_generators, partials_inlined,
                               specialised_calls)
 from .generators import generators_as_loops, generators_inlined
@@ -218,10 +219,39 @@ def read_function(fn):
         generators_inlined(tree, scope, namer, definition)
     else:
         unbatched(tree.body, frozenset(tapes), frozenset(getattr(fn, "__srcad_trip_lists__", ())))
+        mark_write_backs(tree, written_back(filename))
+        for node in tree.body:      # (see aliasing.Stale: its reads are at forward points)
+            node.reverse_sweep = node.lineno in lines_with(filename, "reverse")
     parsed = Parsed(fn, tree, scope, filename, tree.lineno)
     Fence(parsed).visit(tree)
     scope.locals = local_names(tree)
     return parsed
+
+
+def mark_write_backs(tree, lines):
+    """In a derivative read again: its stores on ``lines`` write a change in place of a view
+    back into its array (views.py), and a store into the view that such a write-back follows
+    (with only saves and names bound between) changes nothing else once read as a pure update:
+    the write-back makes the array hold the change, as NumPy's shared memory did."""
+    for node in walk(tree):
+        if isinstance(node, gast.Assign) and node.lineno in lines:
+            node.write_back = True
+    for node in walk(tree):
+        for block in (getattr(node, "body", None), getattr(node, "orelse", None)):
+            for i, s in enumerate(block if isinstance(block, list) else ()):
+                if is_store(s) and not getattr(s, "write_back", False):
+                    for t in block[i + 1:i + 8]:
+                        if getattr(t, "write_back", False):
+                            s.written_back = True
+                        if getattr(t, "write_back", False) or not (
+                                isinstance(t, gast.Expr) or isinstance(t, gast.Assign) and
+                                isinstance(t.targets[0], gast.Name)):
+                            break
+
+
+def is_store(s):
+    return isinstance(s, (gast.Assign, gast.AugAssign)) and isinstance(
+        s.targets[0] if isinstance(s, gast.Assign) else s.target, gast.Subscript)
 
 
 def definition(fn):
@@ -496,9 +526,7 @@ class Fence(gast.NodeVisitor):
                 isinstance(node.op, (gast.Add, gast.Sub)) and self.parsed.scope.generated:
             pass   # an adjoint accumulated into an element: normalize makes it a pure update
         elif isinstance(target, gast.Subscript) and self.parsed.scope.generated:
-            self.fail(node, "a second derivative through assignment into an element "
-                      "(x[i] = ...)", "build the array with np.stack or np.concatenate to "
-                      "differentiate it twice")
+            pass   # a store into an element: normalize makes it x = stored_at(x, i, v)
         elif isinstance(target, gast.Attribute):
             self.fail(node, "assignment to an attribute (obj.attr = ...)",
                       "keep the value in a local variable")

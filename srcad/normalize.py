@@ -27,6 +27,7 @@ import gast
 
 from . import runtime
 from .build import assign, const, local_targets, located, name
+from .element_saves import ElementSaves
 from .errors import UnsupportedSyntax
 from .frontend import UNRESOLVED, Method, is_tape_call
 from .invariants import share_invariants
@@ -91,6 +92,7 @@ class Lowering:
         self.iterables = iterables  # what each loop iterates (iterables.py)
         self.temps = set()          # names of the temporaries made here (they may move)
         self.dicts = set() if parsed.scope.generated else private_dicts(parsed.tree)
+        self.saves = ElementSaves(self)     # a derivative's saves of elements, read again
 
     def fail(self, node, what, hint):
         raise UnsupportedSyntax(f"cannot differentiate {what}", self.parsed.filename,
@@ -211,7 +213,10 @@ class Lowering:
     def block(self, stmts):
         out = []
         for s in stmts:
+            start = len(out)
             self.stmt(s, out)
+            if getattr(s, "reverse_sweep", False) and len(out) > start:
+                out[start].reverse_sweep = True     # a derivative's reverse sweep starts here
         return out
 
     def stmt(self, s, out):
@@ -226,8 +231,16 @@ class Lowering:
             if chain:
                 self.fail(s, "a chained assignment into an element (a = x[i] = v)",
                           "assign in two statements")
-            value = self.atom(located(s.value, s.lineno), out)
+            restore = is_tape_call(s.value, self.scope, "pop")
+            value = self.saves.pop(last.value.id, located(s.value, s.lineno), s.lineno, out) \
+                if restore and isinstance(last.value, gast.Name) else \
+                self.atom(located(s.value, s.lineno), out)
             self.store(self.element(last, s.lineno, out), value, s.lineno, out)
+            if self.scope.generated:    # srcad's own: its views see these as they were
+                out[-1].write_back = getattr(s, "write_back", False)
+                out[-1].restore = restore
+                out[-1].in_place = not (out[-1].write_back or restore or
+                                        getattr(s, "written_back", False))
             return
         if not chain and isinstance(last, gast.Name) and self.is_list_pop(s.value):
             receiver = s.value.func.value.id   # t = d.pop() -> t = d[-1]; d = d[:-1]
@@ -257,14 +270,17 @@ class Lowering:
 
     def store(self, element, value, lineno, out):
         """``x[i] = v``; into a dict no other name holds, the pure ``d = with_item(d, k, v)``
-        (a new key has no old value for the reverse sweep to put back)."""
+        (a new key has no old value for the reverse sweep to put back); in a derivative read
+        again, the pure ``x = stored_at(x, i, v)`` (its arrays are its own)."""
         base = element.value.id
-        if base not in self.dicts:
+        if base not in self.dicts and not self.scope.generated:
             out.append(assign(element, value, lineno))
             return
-        update = gast.Call(func=self.runtime_name("with_item"),
+        helper = "stored_at" if self.scope.generated else "with_item"
+        update = gast.Call(func=self.runtime_name(helper),
                            args=[name(base), index_value(element.slice), value], keywords=[])
         out.append(assign(base, located(update, lineno), lineno))
+        out[-1].in_place = self.scope.generated   # other names of x's memory go stale
 
     def stmt_AugAssign(self, s, out):
         if isinstance(s.target, gast.Subscript) and not (
@@ -424,6 +440,8 @@ class Lowering:
         if self.is_list_pop(s.value):
             receiver = s.value.func.value.id
             out.append(assign(receiver, self.last_item(receiver, False), s.lineno))
+            return
+        if self.saves.push(s, out):     # stack.append(np.copy(x[i])): element_saves.py
             return
         if isinstance(s.value, gast.Call) and self.is_list_append(s.value):
             s.value.args = [self.atom(s.value.args[0], out)]

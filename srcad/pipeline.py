@@ -13,7 +13,7 @@ import numpy as np
 
 from . import rules, runtime
 from .analysis import analyze, is_user_function
-from .codegen import compile_function, emit
+from .codegen import compile_function, emit, line_table
 from .errors import NotDifferentiable, SrcadError
 from .forward import ForwardMode
 from .frontend import UNRESOLVED, allow_deep_trees, read_function, too_deep
@@ -56,6 +56,7 @@ class Generated:
     forward: object = None  # a helper that is not pure: the Generated of its forward half
     changes: tuple = ()     # parameters the function changes in place (x[i] = v)
     rules_seen: int = field(default_factory=rules.generation)   # the rule table it was made with
+    lines: dict = field(default_factory=dict)   # line of source -> its origin (codegen.line_table)
 
     def valid(self):
         """False once a name the transform resolved (a helper, a rule's function, a captured
@@ -72,8 +73,10 @@ class Generated:
 
     def bind(self, fn):
         cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
+        code = fn.__code__
         compiled = compile_function(self.source, self.name, fn.__globals__, self.externals, cells,
-                                    f"{fn.__module__}.{fn.__qualname__}")
+                                    f"{fn.__module__}.{fn.__qualname__}", self.lines,
+                                    (code.co_filename, code.co_firstlineno))
         compiled.__srcad_tapes__ = self.tapes
         compiled.__srcad_trip_lists__ = self.trip_lists
         return compiled
@@ -164,11 +167,12 @@ def _derive(fn, wrt, mode, kinds, busy=(), values=None):
     if mode == "split":
         halves = split_sweeps(tree, namer.fresh(f"{parsed.tree.name}_fwd"),
                               namer.fresh(f"{parsed.tree.name}_saved"))
-        forward = Generated(halves[0].name, emit(restore_parameters(halves[0], parsed.tree)),
-                            None, externals, [], wrt, depends, tapes=tapes)
+        text, lines = _emitted(restore_parameters(halves[0], parsed.tree))
+        forward = Generated(halves[0].name, text, None, externals, [], wrt, depends, tapes=tapes,
+                            lines=lines)
         tree = halves[1]
-    source = emit(restore_parameters(tree, parsed.tree))
-    gen = Generated(fname, source, seed, externals, helpers, wrt, depends, tapes=tapes,
+    source, lines = _emitted(restore_parameters(tree, parsed.tree))
+    gen = Generated(fname, source, seed, externals, helpers, wrt, depends, tapes=tapes, lines=lines,
                     forward=forward, changes=changed_parameters(core),
                     trip_lists=tuple(sorted(optimizer.trip_list_names)))
     return _remember(key, fn, gen)
@@ -283,6 +287,12 @@ def helper_deriver(mode, namer, externals, helpers, busy, purity):
     return derive_helper
 
 
+def _emitted(tree):
+    """The source of ``tree`` and the origin of each of its lines (codegen.line_table)."""
+    text = emit(tree)
+    return text, line_table(tree, text)
+
+
 def stmt_file(func, stmt):
     """The file of the function a statement of a derivative being transformed comes from."""
     return getattr(stmt, "filename", None) or func.__code__.co_filename
@@ -302,8 +312,9 @@ def _derive_forward(fn, wrt, read, namer, core, generated, facts, helpers, exter
     tangents = {w: params[len(params) - len(wrt) + i].id for i, w in enumerate(wrt)}
     depends = _depends(parsed, helpers, inferred)
     tapes = tuple(sorted((fwd.tapes | parsed.scope.tapes) & used))
-    gen = Generated(fname, emit(restore_parameters(tree, parsed.tree)), None, externals, helpers,
-                    wrt, depends, tangents, tapes, changes=changed_parameters(core))
+    text, lines = _emitted(restore_parameters(tree, parsed.tree))
+    gen = Generated(fname, text, None, externals, helpers, wrt, depends, tangents, tapes,
+                    changes=changed_parameters(core), lines=lines)
     return _remember(key, fn, gen)
 
 

@@ -235,6 +235,10 @@ class ReverseMode(Planning, Saving, Sweeps):
         for n in sorted(local):     # a template's own names may hold derivatives (its g):
             mapping[n] = self.adj_temp(n)   # a zero test of what reads them must see them
         sub = templates.Substitute(mapping)
+        for s in body:      # a template parses at line 1: its statements are the call's line's
+            for n in walk(s):
+                if hasattr(n, "lineno"):
+                    n.lineno = lineno
         return [sub.visit(s) for s in body]
 
     def accumulate(self, target, dout, tnames):

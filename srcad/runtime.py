@@ -149,12 +149,42 @@ def copied(x):
 def last_written(d, index):
     """The cotangent of ``v`` in ``x[index] = v`` (before unbroadcasting): ``d[index]``, with
     zeros where a repeated integer index is written again later (NumPy keeps the last write)."""
+    if _is_zero(d):
+        return d
+    if isinstance(d, (list, dict)):
+        return d[index]
     part = np.array(d[index])
     order = np.arange(part.size).reshape(part.shape)
     writer = np.empty(np.shape(d), dtype=np.intp)
     writer[index] = order
     part[writer[index] != order] = 0.0
     return part
+
+
+def stored_at(a, index, v):
+    """``a`` with ``a[index] = v`` applied, as a new value: how a store into an element of a
+    derivative's own array reads when the derivative is differentiated again (NumPy keeps the
+    last of repeated integer indices, as ``a[index] = v`` does)."""
+    if isinstance(a, (list, dict)):
+        a = type(a)(a)
+    else:
+        a = np.array(a)     # a copy, of a's dtype (as the store keeps it)
+    a[index] = v
+    return a
+
+
+def zeroed_at(g, index):
+    """``g`` with zeros at ``index``: the cotangent of the array a store into ``index``
+    overwrote (the old elements there reach nothing)."""
+    if _is_zero(g):
+        return g
+    if isinstance(g, (list, dict)):
+        g = type(g)(g)
+        g[index] = zeros_like(g[index])
+        return g
+    g = np.array(g)
+    g[index] = 0.0
+    return g
 
 
 def require_view(view, base, where):

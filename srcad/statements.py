@@ -429,7 +429,8 @@ def matmul_kind(ks):
 
 
 SHAPED_LIKE = {_rt.zeros_like: 0, _rt.added_at: 0, _rt.unbroadcast: 1, _rt.unreduce: 1,
-               _rt.broadcast_like: 1, _rt.add_seq: 0, _rt.appended: 0}   # the result has this argument's kind
+               _rt.broadcast_like: 1, _rt.add_seq: 0, _rt.appended: 0,
+               _rt.stored_at: 0, _rt.zeroed_at: 0}   # the result has this argument's kind
 CREATE_LIKE = {np.zeros_like, np.ones_like, np.empty_like, np.full_like, np.copy}
 CREATE_FROM_SHAPE = {np.zeros, np.ones, np.empty, np.full}
 REDUCTIONS = {np.sum, np.mean, np.max, np.min, np.amax, np.amin, np.prod}

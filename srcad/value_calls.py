@@ -379,7 +379,7 @@ def runtime_call(name, args):
     if name == "appended" and len(args) == 2:
         known = isinstance(seq, Sequence) and seq.type is list and seq.elements is not None
         return Sequence(list, seq.elements + (args[1],) if known else None)
-    if name in ("copied", "added_at") and isinstance(seq, Array) and seq.shape:
+    if name in ("copied", "added_at", "stored_at") and isinstance(seq, Array) and seq.shape:
         return seq
     if name in ("keys_of", "loop_keys"):
         return Sequence(list)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import srcad
-from oracle import check_grad, check_jvp
+from oracle import assert_close, check_grad, check_jvp
 
 X = np.array([0.3, -0.7, 1.2, 0.5, 2.0])
 M = np.arange(12.0).reshape(3, 4) / 10.0 + 0.1
@@ -243,7 +243,7 @@ def test_refused_at_the_line(fn, arg, text, words, transform):
     assert "hint: " in message
 
 
-def test_second_derivatives_through_a_store_are_refused():
-    with pytest.raises(srcad.SrcadError, match="second derivative through assignment into an "
-                                               "element"):
-        srcad.hessian(element_recurrence)(X)
+def test_second_derivatives_through_a_store():
+    srcad.check_grad(element_recurrence, wrt=0, modes=("reverse", "forward"), order=2)(X)
+    h = srcad.hessian(element_recurrence)(X)
+    assert_close(h, srcad.jacobian(srcad.grad(element_recurrence))(X))

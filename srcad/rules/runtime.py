@@ -20,6 +20,14 @@ defrule(rt.unreduce, "g, like, axis=None, keepdims=False",
         "dout = unreduce(dg, like, axis, keepdims)")
 defrule(rt.added_at, "a, index, g", "da += dout\ndg += unbroadcast(dout[index], g)",
         "dout = add_seq(da, added_at(zeros_like(a), index, dg))")  # a may be a list
+# A store into an element, read as a pure update (x[index] = v in a derivative differentiated
+# again): linear in (a, v); the overwritten elements of a get nothing, v the last write's part.
+defrule(rt.stored_at, "a, index, v",
+        "da += zeroed_at(dout, index)\ndv += unbroadcast(last_written(dout, index), v)",
+        "dout = stored_at(zeros_filled(da, a), index, dv)")
+defrule(rt.zeroed_at, "g, index", "dg += zeroed_at(dout, index)", "dout = zeroed_at(dg, index)")
+defrule(rt.last_written, "d, index", "dd += stored_at(zeros_like(d), index, dout)",
+        "dout = last_written(dd, index)")
 
 defrule(rt.copied, "x", "dx += dout", "dout = dx")
 defrule(rt.add_seq, "a, b, sign=1.0", "da += dout\ndb += add_seq(0.0, dout, sign)",

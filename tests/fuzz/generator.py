@@ -629,9 +629,7 @@ class Generator:
         out = [f"def {name}({args}):"]
         for indent, plain, trace, in_place in fn.lines:
             if in_place and not in_place_ok(fn, in_place[0]):
-                plain, trace = in_place[1:]
-            elif in_place and "[" in plain.split("=")[0]:
-                self.second_order = False   # x[i] = ...: no second derivative, by design
+                plain, trace = in_place[1:]     # (x[i] = ... keeps its Hessian: stored_at)
             out.append("    " * indent + (trace if traced else plain))
         return "\n".join(out)
 

@@ -14,8 +14,9 @@ linked, wherever they occur. So the generator keeps the same set of linked names
 update of a linked name as the plain ``u = u + e`` (``u = u * 1.0`` for an element store), and
 stores values into elements as fresh temporaries (``float(e)``, ``(e).copy()``), never a name.
 Nor is a name rebound to another kind updated in place: srcad's kinds are per name, and an
-unknown kind may be a list. Programs with ``u[i] = e`` get no Hessian (srcad refuses a second
-derivative through element assignment, by design).
+unknown kind may be a list. Programs with ``u[i] = e`` get their Hessian checked like any other
+(a derivative's element stores read as pure updates, ``stored_at``, when it is differentiated
+again).
 """
 import math
 from dataclasses import dataclass
