@@ -18,7 +18,7 @@ from . import runtime
 from .build import assign, call, name
 from .function_values import compile_in_factory
 from .naming import Namer
-from .walk import walk
+from .walk import rewritten, walk
 
 _copies = weakref.WeakKeyDictionary()   # f -> (its copy, the name of its aux box)
 _lock = threading.Lock()
@@ -48,26 +48,18 @@ def with_aux_kept(fn, definition, remember_source):
 def returns_split(stmts, namer, box, helper):
     """``stmts`` with each ``return E`` of the function itself (not of a nested definition)
     as ``value, aux = E``, ``keep_aux(box, aux)``, ``return value``."""
-    out = []
-    for s in stmts:
-        if isinstance(s, (gast.FunctionDef, gast.ClassDef)):
-            out.append(s)
-            continue
-        for field in ("body", "orelse"):
-            if isinstance(getattr(s, field, None), list):
-                setattr(s, field, returns_split(getattr(s, field), namer, box, helper))
+    def each(s):
         if not isinstance(s, gast.Return):
-            out.append(s)
-            continue
+            return [s]
         value, aux = namer.fresh("out"), namer.fresh("aux")
         if s.value is None:
             s.value = gast.Constant(value=None, kind=None)
         pair = gast.Tuple(elts=[name(value, store=True), name(aux, store=True)],
                           ctx=gast.Store())
-        out.append(gast.copy_location(assign(pair, s.value, s.lineno), s))
-        out.append(gast.copy_location(gast.Expr(value=call(helper, name(box), name(aux))), s))
-        out.append(gast.copy_location(gast.Return(value=name(value)), s))
-    return out
+        return [gast.copy_location(assign(pair, s.value, s.lineno), s),
+                gast.copy_location(gast.Expr(value=call(helper, name(box), name(aux))), s),
+                gast.copy_location(gast.Return(value=name(value)), s)]
+    return rewritten(stmts, each)
 
 
 def is_aux_copy(fn):

@@ -101,6 +101,7 @@ def is_user_function(func):
     return not any(filename.startswith(p) for p in _library_dirs())
 
 
+@functools.lru_cache(maxsize=1)
 def _library_dirs():
     paths = sysconfig.get_paths()
     dirs = {paths.get("stdlib"), paths.get("platstdlib"), paths.get("purelib"), paths.get("platlib")}

@@ -22,7 +22,7 @@ from .build import call, name
 from .closures import arguments
 from .errors import UnsupportedSyntax
 from .kinds import LOCAL, UNRESOLVED
-from .walk import clone, walk
+from .walk import clone, rewritten, walk
 
 _specialised = weakref.WeakKeyDictionary()   # helper -> {(param, id(value)): (copy, value)}
 _lock = threading.Lock()
@@ -139,30 +139,23 @@ def lambdas_as_defs(tree, namer):
 
 
 def _block(stmts, namer):
-    out = []
-    for s in stmts:
-        if isinstance(s, (gast.FunctionDef, gast.ClassDef)):
-            out.append(s)
-            continue
-        for field in ("body", "orelse"):
-            if isinstance(getattr(s, field, None), list):
-                setattr(s, field, _block(getattr(s, field), namer))
-        if isinstance(s, gast.Assign) and isinstance(s.value, gast.Lambda) and \
-                len(s.targets) == 1 and isinstance(s.targets[0], gast.Name):
-            out.append(s)
-            continue
-        defs = []
-        for node in [n for n in _header_nodes(s)]:
-            for field, value in gast.iter_fields(node):
-                if isinstance(value, gast.Lambda):     # (a keyword's lambda: named after it)
-                    setattr(node, field, _as_def(value, node.arg if isinstance(
-                        node, gast.keyword) and node.arg else "fn", defs, namer))
-                elif isinstance(value, list):
-                    value[:] = [_as_def(v, "fn", defs, namer)
-                                if isinstance(v, gast.Lambda) else v for v in value]
-        out.extend(defs)
-        out.append(s)
-    return out
+    return rewritten(stmts, lambda s: _with_defs(s, namer))
+
+
+def _with_defs(s, namer):
+    if isinstance(s, gast.Assign) and isinstance(s.value, gast.Lambda) and \
+            len(s.targets) == 1 and isinstance(s.targets[0], gast.Name):
+        return [s]
+    defs = []
+    for node in [n for n in _header_nodes(s)]:
+        for field, value in gast.iter_fields(node):
+            if isinstance(value, gast.Lambda):     # (a keyword's lambda: named after it)
+                setattr(node, field, _as_def(value, node.arg if isinstance(
+                    node, gast.keyword) and node.arg else "fn", defs, namer))
+            elif isinstance(value, list):
+                value[:] = [_as_def(v, "fn", defs, namer)
+                            if isinstance(v, gast.Lambda) else v for v in value]
+    return defs + [s]
 
 
 def _header_nodes(s):

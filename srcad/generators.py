@@ -21,7 +21,7 @@ import inspect
 import gast
 
 from .build import assign
-from .walk import clone, walk
+from .walk import clone, rewritten, walk
 
 
 def generators_inlined(tree, scope, namer, definition):
@@ -52,24 +52,12 @@ def wrapped(arg, scope, namer):
 
 
 def _block(stmts, scope, namer, definition, depth):
-    out = []
-    for s in stmts:
-        if isinstance(s, (gast.FunctionDef, gast.ClassDef)):
-            out.append(s)
-            continue
-        for field in ("body", "orelse"):
-            if isinstance(getattr(s, field, None), list):
-                setattr(s, field, _block(getattr(s, field), scope, namer, definition, depth))
+    def each(s):
         gen = generator_called(s, scope) if isinstance(s, gast.For) and depth < 8 else None
-        if gen is None or jumps_out(s.body):
-            out.append(s)
-            continue
-        inlined = inline(s, gen, namer, definition, scope.locals)
-        if inlined is None:
-            out.append(s)
-            continue
-        out.extend(_block(inlined, scope, namer, definition, depth + 1))
-    return out
+        inlined = None if gen is None or jumps_out(s.body) else \
+            inline(s, gen, namer, definition, scope.locals)
+        return [s] if inlined is None else _block(inlined, scope, namer, definition, depth + 1)
+    return rewritten(stmts, each)
 
 
 def generator_called(loop, scope):

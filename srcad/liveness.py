@@ -17,11 +17,19 @@ from .tree_facts import (
 from .walk import walk, walk_stmts
 
 
+class _Any:
+    """Contains every name (``is_undo_of_append`` of any list)."""
+    def __contains__(self, item):
+        return True
+
+
 class DeadCode:
     def dead_code(self):
         for _ in range(6):
             self.dead_pops = []
-            self.private = private_lists(self.tree, self.runtime.get("appended", "appended"))
+            undoes = any(is_undo_of_append(s, _Any()) for s in walk_stmts(self.tree.body))
+            self.private = private_lists(self.tree, self.runtime.get("appended", "appended")) \
+                if undoes else frozenset()
             live = self.live_block(self.tree.body, set(), None, remove=True)
             if not self.dead_pops:
                 return

@@ -15,7 +15,7 @@ import gast
 
 from .build import assign, attr, call, const, located, name
 from .errors import UnsupportedSyntax
-from .walk import walk
+from .walk import rewritten, walk
 
 COMPREHENSIONS = (gast.ListComp, gast.GeneratorExp, gast.SetComp, gast.DictComp)
 
@@ -28,32 +28,22 @@ def plain_loops(stmts, namer):
     """``for``/``while`` with an ``else`` as a flag (``broke = True`` before each ``break`` of
     the loop itself; the else block under ``if not broke``), and ``del name`` dropped (a valid
     program reads the name only after binding it again)."""
-    out = []
-    for s in stmts:
-        if isinstance(s, (gast.FunctionDef, gast.ClassDef)):
-            out.append(s)
-            continue
+    def each(s):
         if isinstance(s, gast.Delete) and all(isinstance(t, gast.Name) for t in s.targets):
-            continue
-        for field in ("body", "orelse"):
-            if isinstance(getattr(s, field, None), list):
-                setattr(s, field, plain_loops(getattr(s, field), namer))
-        if isinstance(s, (gast.For, gast.While)) and s.orelse:
-            orelse, s.orelse = s.orelse, []
-            breaks = own_breaks(s.body)
-            if not breaks:
-                out.extend([s] + orelse)
-                continue
-            flag = namer.fresh("broke")
-            for block, i in breaks:
-                block.insert(i, located(assign(flag, const(True), s.lineno), block[i].lineno))
-            out.append(located(assign(flag, const(False), s.lineno), s.lineno))
-            out.append(s)
-            out.append(gast.copy_location(gast.If(
-                test=gast.UnaryOp(op=gast.Not(), operand=name(flag)), body=orelse, orelse=[]), s))
-            continue
-        out.append(s)
-    return out
+            return []
+        if not (isinstance(s, (gast.For, gast.While)) and s.orelse):
+            return [s]
+        orelse, s.orelse = s.orelse, []
+        breaks = own_breaks(s.body)
+        if not breaks:
+            return [s] + orelse
+        flag = namer.fresh("broke")
+        for block, i in breaks:
+            block.insert(i, located(assign(flag, const(True), s.lineno), block[i].lineno))
+        return [located(assign(flag, const(False), s.lineno), s.lineno), s,
+                gast.copy_location(gast.If(test=gast.UnaryOp(op=gast.Not(), operand=name(flag)),
+                                           body=orelse, orelse=[]), s)]
+    return rewritten(stmts, each)
 
 
 def own_breaks(stmts):

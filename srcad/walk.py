@@ -88,3 +88,18 @@ def walk_blocks(stmts):
         for field in ("body", "orelse"):
             if isinstance(getattr(s, field, None), list):
                 yield from walk_blocks(getattr(s, field))
+
+
+def rewritten(stmts, each):
+    """``stmts`` with each statement ``s`` replaced by the list ``each(s)``, the blocks nested
+    in ``s`` rewritten first; nested function and class definitions are left as they are."""
+    out = []
+    for s in stmts:
+        if isinstance(s, (gast.FunctionDef, gast.ClassDef)):
+            out.append(s)
+            continue
+        for field in ("body", "orelse"):
+            if isinstance(getattr(s, field, None), list):
+                setattr(s, field, rewritten(getattr(s, field), each))
+        out.extend(each(s))
+    return out
