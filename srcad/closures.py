@@ -18,7 +18,7 @@ import weakref
 import gast
 
 from .errors import UnsupportedSyntax
-from .walk import walk
+from .walk import rewritten, walk
 
 _lifted = weakref.WeakKeyDictionary()   # enclosing function -> {name: lifted function}
 _lock = threading.Lock()
@@ -54,6 +54,14 @@ def lift_nested(fn, tree, filename, remember_source):
         if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id in defs:
             n.args = [gast.Name(id=v, ctx=gast.Load(), annotation=None, type_comment=None)
                       for v in passed[n.func.id]] + n.args
+    updated = {name: nonlocal_names(node) for name, (node, _) in defs.items()}
+    for name, (node, _) in defs.items():
+        for n in walk(node):
+            if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and \
+                    updated.get(n.func.id):
+                fail(n, f"a call of {n.func.id} (it updates {', '.join(updated[n.func.id])} "
+                     f"with nonlocal) inside the nested function {name}",
+                     f"call {n.func.id} from the function that defines it")
     with _lock:
         lifted = _lifted.get(fn)
         if lifted is None:
@@ -64,6 +72,8 @@ def lift_nested(fn, tree, filename, remember_source):
         body.remove(node)
         if not body:
             body.append(gast.copy_location(gast.Pass(), node))
+    if any(updated.values()):
+        tree.body = calls_returning_nonlocals(tree.body, updated, fail)
     return tree, lifted
 
 
@@ -161,9 +171,11 @@ def check_uses(tree, defs, fail):
             fail(node, f"the decorated nested function {name}",
                  "apply the decorator outside the differentiated function")
         for n in walk(node):
-            if isinstance(n, (gast.Nonlocal, gast.Global)):
+            if isinstance(n, gast.Global) or isinstance(n, gast.Nonlocal) and \
+                    not any(n in s.body for s in [node]):
                 fail(n, f"a {'nonlocal' if isinstance(n, gast.Nonlocal) else 'global'} "
-                     f"statement in the nested function {name}",
+                     f"statement in the nested function {name}"
+                     f"{' (inside a block)' if isinstance(n, gast.Nonlocal) else ''}",
                      f"return the new value from {name} and assign it where {name} is called")
         args = node.args
         for d in args.defaults + [d for d in args.kw_defaults if d is not None]:
@@ -194,6 +206,58 @@ def passed_as_values(tree):
             for a in n.args + [k.value for k in n.keywords] if isinstance(a, gast.Name)}
 
 
+def nonlocal_names(node):
+    """The enclosing variables a nested function updates (its ``nonlocal`` statements, at the
+    top of its body), in order."""
+    return [v for s in node.body if isinstance(s, gast.Nonlocal) for v in s.names]
+
+
+def returning_nonlocals(node, names):
+    """The definition with ``names`` returned beside its value: ``nonlocal`` dropped, each
+    ``return e`` as ``return e, n1, ...`` and a final ``return None, n1, ...``."""
+    def back(value):
+        return gast.Tuple(elts=[value or gast.Constant(value=None, kind=None)] + [
+            gast.Name(id=v, ctx=gast.Load(), annotation=None, type_comment=None) for v in names],
+            ctx=gast.Load())
+    node.body = [s for s in node.body if not isinstance(s, gast.Nonlocal)]
+    for n in walk(node):
+        if isinstance(n, gast.Return):
+            n.value = back(n.value)
+    node.body.append(gast.copy_location(gast.Return(value=back(None)), node.body[-1]))
+    return node
+
+
+def calls_returning_nonlocals(stmts, updated, fail):
+    """Calls of nested functions that update enclosing variables, as statements that bind
+    them: ``add(v)`` -> ``_, total = add(total, v)``; ``y = add(v)`` -> ``y, total = ...``."""
+    def each(s):
+        call = s.value if isinstance(s, (gast.Expr, gast.Assign)) else None
+        names = updated.get(call.func.id) if isinstance(call, gast.Call) and \
+            isinstance(call.func, gast.Name) else None
+        if names:
+            first = s.targets[0] if isinstance(s, gast.Assign) and len(s.targets) == 1 and \
+                isinstance(s.targets[0], gast.Name) else None
+            if isinstance(s, gast.Assign) and first is None:
+                fail(s, f"an assignment of a call of {call.func.id} (it updates "
+                     f"{', '.join(names)}) to something other than one name",
+                     "assign its result to a name first")
+            first = first or gast.Name(id="_", ctx=gast.Store(), annotation=None,
+                                       type_comment=None)
+            target = gast.Tuple(elts=[first] + [gast.Name(id=v, ctx=gast.Store(), annotation=None,
+                                                          type_comment=None) for v in names],
+                                ctx=gast.Store())
+            return [gast.copy_location(gast.Assign(targets=[target], value=call,
+                                                   type_comment=None), s)]
+        for n in walk(s):
+            if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and \
+                    updated.get(n.func.id) and not isinstance(s, (gast.If, gast.For, gast.While)):
+                fail(n, f"a call of {n.func.id} inside an expression (it updates "
+                     f"{', '.join(updated[n.func.id])} of the function around it)",
+                     f"call it as a statement of its own (y = {n.func.id}(...))")
+        return [s]
+    return rewritten(stmts, each)
+
+
 def make_functions(fn, defs, passed, free_vars, outer_cells, filename, remember_source):
     """Compile each lifted definition with the user's globals; its closure holds the enclosing
     function's own closure cells and cells of the other lifted functions it calls."""
@@ -201,6 +265,8 @@ def make_functions(fn, defs, passed, free_vars, outer_cells, filename, remember_
     lifted = {}
     for name, (node, _) in defs.items():
         lifted_def = lifted_tree(node, passed[name])
+        if nonlocal_names(node):
+            lifted_def = returning_nonlocals(lifted_def, nonlocal_names(node))
         free = [v for v in free_vars[name] if v not in passed[name]]
         factory = gast.FunctionDef(
             name="__srcad_lift__", args=arguments(free), body=[

@@ -118,3 +118,43 @@ def stops_early(x):
         if k == 2:
             return
         yield x + k
+
+
+def running_total(x):
+    tot = 0.0
+
+    def add(v):
+        nonlocal tot
+        tot = tot + v
+    add(x)
+    add(x * x)
+    return tot
+
+
+def running_mean(x, xs):
+    count = 0.0
+    total = 0.0
+
+    def observe(v):
+        nonlocal count, total
+        count = count + 1.0
+        total = total + np.sin(v * x)
+        return total / count
+    m = 0.0
+    for v in xs:
+        m = observe(v)
+    return m * total
+
+
+def updater_called_by_another(x):
+    tot = 0.0
+
+    def add(v):
+        nonlocal tot
+        tot = tot + v
+
+    def add_twice(v):
+        add(v)
+        add(v)
+    add_twice(x)
+    return tot

@@ -54,3 +54,12 @@ def test_a_generator_that_returns_early_is_refused_at_its_line():
     with pytest.raises(srcad.SrcadError, match="loop over the generator stops_early") as err:
         srcad.grad(p.generator_with_an_early_return)(0.7)
     assert "construct_programs.py:" in str(err.value)
+
+
+def test_nonlocal_updates_of_a_nested_function():
+    assert srcad.grad(p.running_total)(2.0) == pytest.approx(5.0)
+    check(p.running_total, (0.7,))
+    check(p.running_mean, (0.7, [0.5, 1.5, -0.3]), wrt=(0, 1))
+    with pytest.raises(srcad.SrcadError, match="inside the nested function add_twice") as err:
+        srcad.grad(p.updater_called_by_another)(1.0)
+    assert "construct_programs.py:" in str(err.value)

@@ -313,9 +313,12 @@ def has_nonlocal_in_nested(x):
     total = 0.0
 
     def add(v):
-        nonlocal total              # refused
+        nonlocal total
         total = total + v
-    add(x)
+
+    def add_twice(v):
+        add(v)                      # refused (add updates total from inside another function)
+    add_twice(x)
     return total
 
 
@@ -338,7 +341,7 @@ REFUSED = [
     (has_attribute_store, "attribute"),
     (has_nested_unpacking, "unpacking"),
     (has_positional_only, "positional-only"),
-    (has_nonlocal_in_nested, "nonlocal"),
+    (has_nonlocal_in_nested, "with nonlocal"),
     (is_async, "async function"),
 ]
 
