@@ -9,7 +9,6 @@ never moved or dropped) puts the aux in it where the function returns, in the fo
 so the aux is computed once, from the same values as the gradient.
 """
 import threading
-import types
 import weakref
 
 import gast
@@ -61,7 +60,3 @@ def returns_split(stmts, namer, box, helper):
                 gast.copy_location(gast.Return(value=name(value)), s)]
     return rewritten(stmts, each)
 
-
-def is_aux_copy(fn):
-    return isinstance(fn, types.FunctionType) and any(
-        hit[0] is fn for hit in list(_copies.values()))

@@ -108,7 +108,8 @@ def passed_values(defs, free, outer_cells):
 
 def failer(filename):
     def fail(node, what, hint):
-        raise UnsupportedSyntax(f"cannot differentiate {what}", filename, node.lineno, hint)
+        raise UnsupportedSyntax(f"cannot differentiate {what}", filename,
+                                getattr(node, "lineno", None), hint)
     return fail
 
 

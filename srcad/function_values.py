@@ -19,20 +19,12 @@ import weakref
 import gast
 
 from .build import call, name
-from .closures import arguments
-from .errors import UnsupportedSyntax
+from .closures import arguments, failer
 from .kinds import LOCAL, UNRESOLVED
 from .walk import clone, rewritten, walk
 
 _specialised = weakref.WeakKeyDictionary()   # helper -> {(param, id(value)): (copy, value)}
 _lock = threading.Lock()
-
-
-def failer(filename):
-    def fail(node, what, hint):
-        raise UnsupportedSyntax(f"cannot differentiate {what}", filename,
-                                getattr(node, "lineno", None), hint)
-    return fail
 
 
 # ---- map and filter ------------------------------------------------------------------------
