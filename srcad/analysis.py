@@ -236,8 +236,18 @@ def check_differentiable(stmt, op, active, parsed):
         return
     if op.kind == "unknown":
         if op.func is None and op.key is None:
-            raise NoRule("cannot differentiate a call to a function srcad cannot resolve "
-                         "at transform time", hint="call module-level functions by name", **where)
+            callee = stmt.value.func if isinstance(stmt.value, gast.Call) else None
+            held = callee.id if isinstance(callee, gast.Name) else None
+            raise NoRule("cannot differentiate a call to a function srcad cannot resolve at "
+                         "transform time" + (f" ({held} holds a function only known when the "
+                                             f"function runs)" if held else ""),
+                         hint="call module-level functions by name" + (
+                             f"; if {held} is chosen by a condition, call each function in "
+                             f"its own branch (if ...: y = f(x) else: y = g(x)); a function "
+                             f"made by a helper is followed when the helper is in the same "
+                             f"module and ends with return <its nested function>"
+                             if held else ""),
+                         **where)
         key = op.func if op.func is not None else op.key
         if isinstance(key, tuple) and key[0] == "method":
             raise NoRule(f"cannot differentiate {describe_func(op)}: it has no derivative rule",
@@ -255,6 +265,12 @@ def check_differentiable(stmt, op, active, parsed):
                              f"argument {p!r}: srcad has no rule for that derivative",
                              hint="differentiate a different formulation, or register a rule "
                                   "with srcad.defrule", **where)
+    if op.kind == "badcall" and is_spread(stmt.value):
+        raise UnsupportedSyntax(
+            f"cannot differentiate this call of {describe_func(op)}: a value that carries a "
+            f"derivative is spread into it with * or **, and which parameters it fills is known "
+            f"only when it runs", hint="pass the arguments one by one (f(a[0], a[1])), or call "
+            "a function of your own that takes *args", **where)
     if op.kind == "badcall":
         raise NoRule(f"cannot differentiate this call of {describe_func(op)}: its arguments "
                      f"do not match the rule's parameters "
@@ -263,6 +279,12 @@ def check_differentiable(stmt, op, active, parsed):
     if op.kind == "boolop":
         raise UnsupportedSyntax("cannot differentiate and/or on a differentiated value",
                                 hint="use if/else (or np.where) to choose a value", **where)
+
+
+def is_spread(call):
+    return isinstance(call, gast.Call) and (
+        any(isinstance(a, gast.Starred) for a in call.args) or
+        any(k.arg is None for k in call.keywords))
 
 
 def check_spread(func, call, loose, active, parsed, lineno):

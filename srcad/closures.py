@@ -38,6 +38,9 @@ def lift_nested(fn, tree, filename, remember_source):
                    if resolved_at_transform_time(c)}
     free = {}
     for name, (node, _) in defs.items():
+        if hasattr(node, "freevars"):     # a factory's definition, inlined (factories.py)
+            free[name] = node.freevars
+            continue
         code = codes.get(getattr(node, "code_key", (name, node.lineno)))
         if code is None:
             fail(node, f"the nested function {name} (another definition starts on its line)",
@@ -147,6 +150,8 @@ def lambda_def(s):
                           body=[gast.copy_location(gast.Return(value=s.value.body), s)],
                           decorator_list=[], returns=None, type_comment=None, type_params=[])
     fd.code_key = ("<lambda>", s.value.lineno)
+    if hasattr(s.value, "freevars"):    # a factory's lambda, inlined (factories.py)
+        fd.freevars = s.value.freevars
     return gast.copy_location(fd, s)
 
 

@@ -21,13 +21,14 @@ from .build import assign, attr, aug, call, const, name
 from .closures import lift_nested
 from .errors import (NotDifferentiable, UnsupportedSyntax, UsageError, call_site, lines_with,
                      written_back)
+from .factories import factories_inlined, function_aliases
 from .function_values import (lambdas_as_defs, maps_as_generators, partials_inlined,
                               specialised_calls)
 from .generators import generators_as_loops, generators_inlined
 from .kinds import LOCAL, UNRESOLVED  # noqa: F401  (resolve()'s markers, used by the stages)
 from .naming import Namer
 from .sugar import (dict_calls_as_literals, namedtuples_in_field_order, plain_loops,
-                    without_comprehensions)
+                    transposed_zips, without_comprehensions)
 from .walk import walk
 
 
@@ -203,6 +204,9 @@ def read_function(fn):
     if tapes is None:
         scope.locals = local_names(tree)
         namer = Namer({n.id for n in walk(tree) if isinstance(n, gast.Name)} | set(fn.__globals__))
+        function_aliases(tree, scope)
+        factories_inlined(tree, scope, namer, definition, is_user_function)
+        scope.locals = local_names(tree)
         maps_as_generators(tree, lambda n, f: scope.lookup(n) is f, namer)
         partials_inlined(tree, scope, namer)
         generators_inlined(tree, scope, namer, definition)
@@ -216,6 +220,7 @@ def read_function(fn):
         dict_calls_as_literals(tree, lambda n, f: scope.lookup(n) is f)
         namedtuples_in_field_order(tree, scope.resolve)
         generators_as_loops(tree, scope, namer)
+        transposed_zips(tree, lambda n, f: scope.lookup(n) is f, namer)
         without_comprehensions(tree, namer, lambda n, f: scope.lookup(n) is f, filename)
         generators_inlined(tree, scope, namer, definition)
     else:

@@ -141,6 +141,33 @@ class IndexLoop:
             return Keyed(d, self.low.namer.fresh(base + "_keys"), it.func.attr)
         return self.sequence(it)
 
+    def unstar_zips(self, it, target):
+        """``for a, b in zip(*rows)``: the target unpacks each item into two names, so ``rows``
+        holds two sequences: ``rows_0, rows_1 = rows`` before the loop, then ``zip(rows_0,
+        rows_1)`` (Python checks the count, as it does unpacking each item; an empty ``rows``,
+        which Python iterates zero times, fails that check)."""
+        if not isinstance(it, gast.Call):
+            return
+        func = self.low.scope.resolve(it.func)
+        unpacked = isinstance(target, (gast.Tuple, gast.List))
+        if func is zip and len(it.args) == 1 and isinstance(it.args[0], gast.Starred):
+            if not unpacked or any(isinstance(e, gast.Starred) for e in target.elts):
+                self.fail("a loop over zip(*rows) that does not unpack its items",
+                          "unpack each item into names (for a, b in zip(*rows)), so that the "
+                          "number of sequences in rows is known")
+            rows = self.low.atom(it.args[0].value, self.out, base="rows")
+            base = rows.id if isinstance(rows, gast.Name) else "rows"
+            names = [self.low.namer.fresh(f"{base}_{k}") for k in range(len(target.elts))]
+            self.low.scope.locals = self.low.scope.locals | set(names)
+            unpack = gast.Tuple(elts=[name(n, store=True) for n in names], ctx=gast.Store())
+            self.low.assign_to(unpack, rows, self.loop.lineno, self.out)
+            it.args = [name(n) for n in names]
+        elif func is enumerate and it.args and unpacked and len(target.elts) == 2:
+            self.unstar_zips(it.args[0], target.elts[1])
+        elif func is zip and unpacked and len(it.args) == len(target.elts):
+            for a, t in zip(it.args, target.elts):
+                self.unstar_zips(a, t)
+
     def refuse_iterator(self, func):
         """``map``, ``filter`` and generators yield values no index can reach again."""
         if func in (map, filter):
@@ -307,6 +334,7 @@ class IndexLoop:
     # ---- the loop ---------------------------------------------------------------------------
     def lower(self):
         s, low = self.loop, self.low
+        self.unstar_zips(s.iter, s.target)
         source = self.parse(s.iter)
         target = s.target
         counter = isinstance(source, Group) and isinstance(source.parts[0], Count) and \

@@ -103,13 +103,13 @@ def describe(value, scope):
             return Op("pack", operands=list(value.args))
         if func is UNRESOLVED or func is LOCAL:   # (a local function value may hold one)
             callee = [value.func] if isinstance(value.func, gast.Name) else []
-            return Op("unknown", func=None, operands=callee + value.args + list(kwargs.values()))
+            return Op("unknown", func=None, operands=callee + unstarred(value.args) +
+                      list(kwargs.values()))
         if rules.has_rule(func) or rules.is_nondiff(func):
             return rule_op(func, value.args, kwargs)
         if is_user_function(func):   # (g(*args): the tuple itself is the operand)
-            return Op("helper", func=func, operands=[a.value if isinstance(a, gast.Starred) else a
-                                                     for a in value.args] + list(kwargs.values()))
-        return Op("unknown", func=func, operands=value.args + list(kwargs.values()))
+            return Op("helper", func=func, operands=unstarred(value.args) + list(kwargs.values()))
+        return Op("unknown", func=func, operands=unstarred(value.args) + list(kwargs.values()))
     if isinstance(value, gast.Attribute):
         if scope.resolve(value) is not UNRESOLVED and not isinstance(scope.resolve(value), Method):
             return Op("global")
@@ -183,15 +183,32 @@ def accumulated(value):
     return value.left if isinstance(value, gast.BinOp) else value.args[0]
 
 
+def unstarred(args):
+    """The atoms of call arguments, ``*seq`` as ``seq``."""
+    return [a.value if isinstance(a, gast.Starred) else a for a in args]
+
+
+def spread_fits(rule, args, kwargs):
+    """Whether every ``*seq`` of a call lands in the rule's own ``*param`` (``x.reshape(*shape)``),
+    and no ``**d`` is passed: then the binding is exact whatever ``seq`` holds."""
+    if None in kwargs:
+        return False
+    names = [p for p, _ in rule.params]
+    star = next((i for i, p in enumerate(names) if p.startswith("*")), None)
+    return all(star is not None and i >= star for i, a in enumerate(args)
+               if isinstance(a, gast.Starred))
+
+
 def rule_op(key, args, kwargs, what=None):
     if key is None or rules.is_nondiff(key):
         return Op("nondiff", key=key)
     rule = rules.lookup(key, len(args))
+    operands = unstarred(args) + list(kwargs.values())
     if rule is None:
-        return Op("unknown", key=key, func=key, operands=args + list(kwargs.values()))
-    bound = rule.bind(args, kwargs)
+        return Op("unknown", key=key, func=key, operands=operands)
+    bound = rule.bind(args, kwargs) if spread_fits(rule, args, kwargs) else None
     if bound is None:
-        return Op("badcall", key=key, rule=rule, operands=args + list(kwargs.values()))
+        return Op("badcall", key=key, rule=rule, operands=operands)
     if rule.elementwise:
         diff = [p for (p, _), partial in zip(rule.params, rule.partials) if partial is not None]
     else:

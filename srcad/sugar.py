@@ -96,6 +96,51 @@ def namedtuples_in_field_order(tree, resolve):
     return tree
 
 
+def transposed_zips(tree, is_builtin, namer):
+    """``zip(*rows)`` read as a value (``cols = list(zip(*rows))``, ``xs, ys = zip(*pairs)``) as
+    the list of tuples it yields, written with comprehensions (loops, below)::
+
+        [tuple(row[j] for row in rows) for j in range(min([len(row) for row in rows] or [0]))]
+
+    A loop that unpacks its items (``for a, b in zip(*rows)``) keeps it: iteration.py unpacks
+    ``rows`` into as many names before the loop."""
+    unpacking = {id(n.iter) for n in walk(tree) if isinstance(n, (gast.For, gast.comprehension))
+                 and isinstance(n.target, (gast.Tuple, gast.List))}
+    for node in walk(tree):
+        for field, value in gast.iter_fields(node):
+            items = value if isinstance(value, list) else [value]
+            for i, v in enumerate(items):
+                if not (isinstance(v, gast.Call) and isinstance(v.func, gast.Name) and
+                        v.func.id == "zip" and len(v.args) == 1 and not v.keywords and
+                        isinstance(v.args[0], gast.Starred) and
+                        isinstance(v.args[0].value, gast.Name) and id(v) not in unpacking and
+                        is_builtin("zip", zip)):
+                    continue
+                table = transposed(v.args[0].value.id, namer.fresh("row"), namer.fresh("j"))
+                table = located(gast.copy_location(table, v), v.lineno)
+                if isinstance(value, list):
+                    value[i] = table
+                else:
+                    setattr(node, field, table)
+    return tree
+
+
+def transposed(rows, row, j):
+    """``[tuple(row[j] for row in rows) for j in range(shortest)]``."""
+    def each_row(element):
+        return gast.comprehension(target=name(row, store=True), iter=name(rows), ifs=[],
+                                  is_async=0), element
+    loop, item = each_row(gast.Subscript(value=name(row), slice=name(j), ctx=gast.Load()))
+    column = call("tuple", gast.GeneratorExp(elt=item, generators=[loop]))
+    loop, length = each_row(call("len", name(row)))
+    lengths = gast.BoolOp(op=gast.Or(), values=[
+        gast.ListComp(elt=length, generators=[loop]),
+        gast.List(elts=[const(0)], ctx=gast.Load())])
+    return gast.ListComp(elt=column, generators=[gast.comprehension(
+        target=name(j, store=True), iter=call("range", call("min", lengths)), ifs=[],
+        is_async=0)])
+
+
 DICT_READS = ("get", "items", "keys", "values", "copy")
 
 

@@ -31,9 +31,11 @@ def describe(key):
     return f"{module}.{name}" if module else name
 
 
-def problem(src, which):
+def problem(src, which, params=None):
     """What is wrong with template text ``src`` (None if nothing): ``which`` is "partial" (an
-    expression), "reverse" (assignments, ``d<param> += ...``) or "forward" (one ``dout = ...``)."""
+    expression), "reverse" (assignments, ``d<param> += ...``) or "forward" (one ``dout = ...``).
+    With the rule's ``params``, a reverse template's name that is assigned, never read and no
+    ``d<param>`` is a mistake (``dx += ...`` for a parameter ``a``): it would be dropped."""
     if not isinstance(src, str):
         return f"a {which} template must be a string, not {type(src).__name__}"
     try:
@@ -45,18 +47,39 @@ def problem(src, which):
         return f"its {which} template does not parse ({exc.msg}, line {exc.lineno})"
     if which == "reverse":
         bad = [s for s in body if not isinstance(s, (gast.Assign, gast.AugAssign))]
-        return "its reverse template must be assignments (d<param> += ... or name = ...)" \
-            if bad else None
+        if bad:
+            return "its reverse template must be assignments (d<param> += ... or name = ...)"
+        return None if params is None else stray_target(body, params)
     if len(body) != 1 or not isinstance(body[0], gast.Assign) or len(body[0].targets) != 1 \
             or not isinstance(body[0].targets[0], gast.Name) or body[0].targets[0].id != "dout":
         return "its forward template must be one assignment, dout = <expression>"
     return None
 
 
-def checked(key, which, src):
+def stray_target(body, params):
+    """The first name the reverse template ``body`` assigns that is neither a parameter's
+    derivative nor read afterwards (described), else None."""
+    derivatives = {"d" + p.lstrip("*") for p in params}
+    for i, s in enumerate(body):
+        targets = s.targets if isinstance(s, gast.Assign) else [s.target]
+        for t in targets:
+            for n in walk(t):
+                if not (isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)) or \
+                        n.id in derivatives:
+                    continue
+                later = [m for r in body[i + 1:] for m in walk(r)]
+                if not any(isinstance(m, gast.Name) and m.id == n.id and
+                           isinstance(m.ctx, gast.Load) for m in later):
+                    return (f"its reverse template assigns {n.id}, which is no parameter's "
+                            f"derivative (d + one of {', '.join(p.lstrip('*') for p in params)}) "
+                            f"and is never read afterwards")
+    return None
+
+
+def checked(key, which, src, params=None):
     """``src`` if it is a usable ``which`` template of the rule for ``key``, else a ValueError
     naming the function and quoting the template."""
-    what = problem(src, which)
+    what = problem(src, which, params)
     if what:
         raise ValueError(f"the derivative rule of {describe(key)} cannot be used: {what}: "
                          f"{src!r}")
@@ -91,7 +114,8 @@ def source(rule, which, call, filename, lineno):
                         f"{describe(rule.key)} raised {type(exc).__name__}: {exc}", filename,
                         lineno, fix) from None
     try:
-        return src if src is None else checked(rule.key, which, src)
+        return src if src is None else checked(rule.key, which, src,
+                                               [p for p, _ in rule.params])
     except ValueError as exc:
         raise RuleError(str(exc), filename, lineno, fix) from None
 

@@ -10,6 +10,10 @@
   g(x, *xs)``). A star that fills ``g``'s ``*param`` (and a ``**d`` that fills its
   ``**param``) stays, and ``statements.bind_arguments`` binds it to that parameter (the
   analysis of a call is the analysis's: ``statements``, ``analysis.check_spread``).
+* Calls of a library function. ``np.random.randn(*shape)``, ``x.reshape(*shape)``,
+  ``np.sum(x, **options)``: the starred values become atoms and the call stays; the analysis
+  lets it through where no value that carries a derivative is spread into a parameter a rule
+  names (``statements.rule_op``, ``analysis.check_differentiable``).
 * ``wrt``. An integer counts call positions, as autograd's ``argnum`` and JAX's ``argnums``
   do: for ``f(w, *args)`` called ``f(w, a, b)``, ``wrt=1`` is ``a`` (an ``Extra``); a name
   selects a parameter, so ``wrt="args"`` is the whole tuple (its gradient a tuple).
@@ -85,13 +89,13 @@ def spread_arguments(lowering, call, out):
     positional arguments are packed into one tuple named after the ``*param``
     (``xs = a, b``) passed with a star, so the tuple carries their derivatives."""
     stars = [i for i, a in enumerate(call.args) if isinstance(a, gast.Starred)]
-    spread = stars or any(k.arg is None for k in call.keywords)
     func = lowering.scope.resolve(call.func)
-    if not is_user_function(func):
-        if spread:
-            lowering.fail(call, f"a call of {callee_name(func, call)} with *args or **kwargs",
-                          "pass the arguments one by one (a function of your own may take "
-                          "them)")
+    if not is_user_function(func):    # np.random.randn(*shape): the analysis decides (a value
+        for i in stars:                 # that carries a derivative must reach a named parameter)
+            call.args[i].value = lowering.atom(call.args[i].value, out)
+        if sum(k.arg is None for k in call.keywords) > 1:
+            lowering.fail(call, f"a call of {callee_name(func, call)} with two **kwargs",
+                          "merge them into one dict first")
         return
     what = callee_name(func, call)
     if stars and stars != [len(call.args) - 1]:

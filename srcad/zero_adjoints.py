@@ -74,7 +74,12 @@ class ZeroAdjoints:
 
     def zero_stmt(self, s, zero):
         if isinstance(s, (gast.Assign, gast.AugAssign)) and zero:
-            s.value = self.without_zero_terms(s.value, zero)
+            before, s.value = s.value, self.without_zero_terms(s.value, zero)
+            if isinstance(s.value, gast.Tuple) and s.value is not before and \
+                    isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and \
+                    s.targets[0].id in self.memo(listed, self.tree):
+                s.value = gast.copy_location(gast.List(elts=s.value.elts, ctx=gast.Load()),
+                                             s.value)
         if isinstance(s, gast.Assign):
             names = stores(s)
             t = s.targets[0]
@@ -176,3 +181,13 @@ class ZeroAdjoints:
             else:
                 zero -= self.memo(modified, s)
         return zero
+
+
+
+def listed(tree):
+    """The names ``.pop()`` or ``.append()`` is called on: a derivative of a list the reverse
+    sweep pops from (``a, b = items``, ``items`` appended to) must stay the list ``add_seq``
+    would make, not become the tuple ``(da, db)`` when a zero term is dropped."""
+    return {n.func.value.id for n in walk(tree) if isinstance(n, gast.Call) and
+            isinstance(n.func, gast.Attribute) and n.func.attr in ("pop", "append") and
+            isinstance(n.func.value, gast.Name)}

@@ -25,6 +25,8 @@ def clean_registry():
     ("dx += dout", "dout = (dx", "forward template does not parse"),
     ("dx += dout", "dx * 2.0", "one assignment, dout = <expression>"),
     ("print(dout)", None, "must be assignments"),
+    ("da += dout * 2.0", None, "assigns da, which is no parameter's derivative"),
+    ("g = dout * 2.0\ndx += dout", None, "assigns g, which is no parameter's derivative"),
 ])
 def test_defrule_refuses_a_template_that_does_not_parse(reverse, forward, what, clean_registry):
     with pytest.raises(RuleError, match=what) as info:
@@ -69,3 +71,14 @@ def test_the_built_in_table_is_unchanged():
 
 def lambda_free(x):
     return np.sum(np.sin(x) * np.linalg.norm(x))
+
+
+def test_a_template_may_name_temporaries_it_reads(clean_registry):
+    srcad.defrule(target, "x", reverse="g = 2.0 * dout\ndx += g", forward="dout = 2.0 * dx")
+    assert srcad.grad(uses_target)(1.5) == pytest.approx(6.0)
+
+
+def test_a_template_function_s_stray_target_is_refused_at_the_call(clean_registry):
+    srcad.defrule(target, "x", lambda call: "dy += 2.0 * dout", "dout = 2.0 * dx")
+    with pytest.raises(RuleError, match="assigns dy, which is no parameter's derivative"):
+        srcad.grad(uses_target)(1.5)

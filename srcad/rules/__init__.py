@@ -105,14 +105,14 @@ def _key(func):
     return func
 
 
-def _checked(func, which, template):
+def _checked(func, which, template, params=None):
     """A template of a rule being registered, refused now (naming the function and quoting the
     template) if it does not parse, rather than at the first call that uses it. Templates
     computed by a function are checked each time they are computed."""
     if template is None or callable(template):
         return template
     try:
-        return templates.checked(func, which, template)
+        return templates.checked(func, which, template, params)
     except ValueError as exc:
         raise RuleError(str(exc), *call_site(),
                         "a template is Python text: see the Custom rules section of the README"
@@ -141,7 +141,9 @@ def defrule(func, params, reverse, forward=None, samples=(), missing=()):
     the templates do not mention carries no derivative, unless it is named in ``missing``:
     then differentiating with respect to it is an error, not a silent zero.
     """
-    reverse, forward = _checked(func, "reverse", reverse), _checked(func, "forward", forward)
+    names = [p for p, _ in _params(params)]
+    reverse = _checked(func, "reverse", reverse, names)
+    forward = _checked(func, "forward", forward)
     return _register(Rule(_key(func), _params(params), reverse=reverse, forward=forward,
                           samples=list(samples), missing=tuple(missing)))
 
