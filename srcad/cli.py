@@ -5,6 +5,7 @@ import importlib.util
 import math
 import os
 import sys
+import textwrap
 
 import numpy as np
 
@@ -66,8 +67,9 @@ def run_check(fn, wrt, names, values, args_text):
     except AssertionError as failed:
         sys.stderr.write(f"srcad: {failed}\n")
         return 1
+    point = textwrap.shorten(args_text, 60, placeholder=" ...")
     sys.stdout.write(f"check_grad: the derivative of {fn.__name__} with respect to "
-                     f"{', '.join(names)} at ({args_text}) agrees with finite differences "
+                     f"{', '.join(names)} at ({point}) agrees with finite differences "
                      f"(reverse and forward mode): OK\n")
     return 0
 

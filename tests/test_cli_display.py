@@ -141,3 +141,10 @@ def test_help_lists_the_new_options():
     assert done.returncode == 0
     for option in ("--color", "--check", "--version"):
         assert option in done.stdout
+
+
+def test_check_shortens_long_arguments_in_its_report(module):
+    args = "np.linspace(0.0, 1.0, 4) + 0.0 * np.arange(4.0) + np.zeros(4) * 3.0 + np.ones(4)"
+    done = run(f"{module}:vector", "--args", args, "--check")
+    assert done.returncode == 0, done.stderr
+    assert "at (np.linspace(0.0, 1.0, 4) + 0.0 * np.arange(4.0) + ...) agrees" in done.stdout
