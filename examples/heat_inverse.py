@@ -16,9 +16,13 @@ by side (default ``heat_inverse.png``) when matplotlib is installed.
 import sys
 
 import numpy as np
-import scipy.optimize
 
 import srcad
+
+try:
+    import scipy.optimize
+except ImportError:
+    sys.exit('heat_inverse.py needs scipy (the "examples" extra): pip install -e ".[examples]"')
 
 N = 32              # grid points per side (periodic)
 R = 0.2             # alpha * dt / dx**2; the explicit scheme is stable for R <= 1/4 in 2-D
@@ -73,7 +77,7 @@ def save_figure(path, u_true, measured, recovered):
     try:
         import matplotlib
     except ImportError:
-        print("matplotlib is not installed: figure skipped")
+        print('matplotlib is not installed: figure skipped (pip install -e ".[examples]")')
         return
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

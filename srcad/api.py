@@ -1,16 +1,20 @@
 """The public transforms: ``wrt`` by index or name, decorator forms, specialisation per
 call, and ``source``. The pipeline that makes each derivative is ``pipeline.derive``.
 """
+from __future__ import annotations
+
 import dataclasses
 import functools
 import inspect
 import textwrap
 import types
+from typing import Any, Callable, Sequence as Many, Union
 
 import numpy as np
 
 from .analysis import kind_of_value
 from .dispatch import fast_caller, like_argument
+from .display import ShownAsSource
 from .errors import NotDifferentiable, UsageError
 from .auxiliary import with_aux_kept
 from .frontend import definition, read_function, remember_source
@@ -110,11 +114,16 @@ def differentiable(w, v):
     return v
 
 
-class Derived:
+# ``wrt``: a parameter index or name, or a sequence of them (then one derivative per item)
+Wrt = Union[int, str, Many[Union[int, str]]]
+
+
+class Derived(ShownAsSource):
     """A derivative of ``fn``: callable, specialised and cached per kind of argument.
 
     ``fn`` may itself be a Derived: the generated function specialised for the same arguments
-    is then transformed again (a jvp is seen through its tangent output)."""
+    is then transformed again (a jvp is seen through its tangent output). Shown in Jupyter as
+    its generated source (``display.ShownAsSource``)."""
 
     def __init__(self, fn, wrt, mode, has_aux=False):
         self.instance = None    # a bound method's object: its first argument at every call
@@ -171,6 +180,9 @@ class Derived:
         self.__name__ = derivative_name(fn.__name__, self.wrt)
         self.__doc__ = fn.__doc__
         self.__wrapped__ = fn
+
+    def source_to_show(self, *example_args, **example_kwargs):
+        return source(self, *example_args, **example_kwargs)
 
     # ---- the call signature, as a function that can be transformed again ------------------
     def extra_params(self):
@@ -471,17 +483,15 @@ def shaped_like(tangent, value):
     return tangent
 
 
-def _transform(mode):
-    def transform(fn=None, wrt=0, *, argnums=None, argnum=None, has_aux=False):
-        wrt = wrt_alias(mode, wrt, argnums, argnum)
-        if has_aux and mode not in ("grad", "value_and_grad"):
-            raise UsageError(f"srcad.{mode} does not take has_aux (srcad.grad and "
-                             f"srcad.value_and_grad do)", "differentiate the value alone")
-        if fn is None:
-            return lambda f: Derived(f, wrt, mode, has_aux)
-        return Derived(fn, wrt, mode, has_aux)
-    transform.__name__ = transform.__qualname__ = mode
-    return transform
+def _transform(mode, fn, wrt, argnums, argnum, has_aux):
+    """``srcad.<mode>(fn, wrt)``, or the decorator ``srcad.<mode>(wrt=...)`` when ``fn`` is None."""
+    wrt = wrt_alias(mode, wrt, argnums, argnum)
+    if has_aux and mode not in ("grad", "value_and_grad"):
+        raise UsageError(f"srcad.{mode} does not take has_aux (srcad.grad and "
+                         f"srcad.value_and_grad do)", "differentiate the value alone")
+    if fn is None:
+        return lambda f: Derived(f, wrt, mode, has_aux)
+    return Derived(fn, wrt, mode, has_aux)
 
 
 def check_value_and_aux(fn, args, kwargs):
@@ -528,31 +538,81 @@ def wrt_alias(mode, wrt, argnums, argnum):
     return given[0][1] if given else wrt
 
 
-grad = _transform("grad")
-grad.__doc__ = """Gradient of a scalar function: ``srcad.grad(f, wrt=0)(*args)``; also a decorator.
+def grad(fn: Callable[..., Any] | None = None, wrt: Wrt = 0, *, argnums: Wrt | None = None,
+         argnum: Wrt | None = None, has_aux: bool = False
+         ) -> Derived | Callable[[Callable[..., Any]], Derived]:
+    """Gradient of a scalar function: ``srcad.grad(f, wrt=0)(*args)``; also a decorator.
 
-``wrt`` is a parameter index or name, or a tuple of them (then a tuple of gradients); each
-gradient has the structure and type of its argument (a tuple stays a tuple, a list a list, a
-dict keeps its keys in order). For ``def f(w, *args, **kw)`` an integer counts the positions of
-the call, as autograd's ``argnum`` and JAX's ``argnums`` do: ``grad(f, wrt=1)(w, a, b)`` is
-df/da; ``wrt="args"`` is the whole tuple (a tuple of gradients), ``wrt="kw"`` the keyword
-arguments as one dict. ``argnums=`` (JAX) and ``argnum=`` (autograd) are accepted as aliases
-of ``wrt``."""
-value_and_grad = _transform("value_and_grad")
-value_and_grad.__doc__ = """``(f(*args), gradient)`` from one forward and one reverse sweep."""
+    ``wrt`` is a parameter index or name, or a tuple of them (then a tuple of gradients); each
+    gradient has the structure and type of its argument (a tuple stays a tuple, a list a list, a
+    dict keeps its keys in order). For ``def f(w, *args, **kw)`` an integer counts the positions
+    of the call, as autograd's ``argnum`` and JAX's ``argnums`` do: ``grad(f, wrt=1)(w, a, b)``
+    is df/da; ``wrt="args"`` is the whole tuple (a tuple of gradients), ``wrt="kw"`` the keyword
+    arguments as one dict. ``argnums=`` (JAX) and ``argnum=`` (autograd) are accepted as
+    aliases of ``wrt``. ``has_aux=True``: ``f`` returns ``(value, aux)`` and the derivative
+    ``(gradient, aux)``.
+
+    >>> import numpy as np, srcad
+    >>> def f(x, y):
+    ...     return np.sum(np.sin(x) * y)
+    >>> srcad.grad(f)(np.zeros(2), np.array([1.0, 2.0]))
+    array([1., 2.])
+    >>> srcad.grad(f, wrt=("x", "y"))(0.0, 3.0)
+    (3.0, 0.0)
+    >>> @srcad.grad(wrt=1)
+    ... def dgdb(a, b):
+    ...     return a * b * b
+    >>> dgdb(2.0, 3.0)
+    12.0
+    """
+    return _transform("grad", fn, wrt, argnums, argnum, has_aux)
 
 
-def vjp(fn=None, wrt=0, *, argnums=None, argnum=None, has_aux=False):
-    """Vector-Jacobian product: ``srcad.vjp(f, wrt)(*args, dout)``."""
-    return _transform("vjp")(fn, wrt, argnums=argnums, argnum=argnum, has_aux=has_aux)
+def value_and_grad(fn: Callable[..., Any] | None = None, wrt: Wrt = 0, *,
+                   argnums: Wrt | None = None, argnum: Wrt | None = None, has_aux: bool = False
+                   ) -> Derived | Callable[[Callable[..., Any]], Derived]:
+    """``(f(*args), gradient)`` from one forward and one reverse sweep; ``wrt`` as in ``grad``.
+
+    >>> import srcad
+    >>> def f(x):
+    ...     return x * x * x
+    >>> srcad.value_and_grad(f)(2.0)
+    (8.0, 12.0)
+    """
+    return _transform("value_and_grad", fn, wrt, argnums, argnum, has_aux)
 
 
-def jvp(fn=None, wrt=0, *, argnums=None, argnum=None, has_aux=False):
-    """Forward mode: ``srcad.jvp(f, wrt)(*args, *tangents) -> (f(*args), directional derivative)``."""
-    return _transform("jvp")(fn, wrt, argnums=argnums, argnum=argnum, has_aux=has_aux)
+def vjp(fn: Callable[..., Any] | None = None, wrt: Wrt = 0, *, argnums: Wrt | None = None,
+        argnum: Wrt | None = None, has_aux: bool = False
+        ) -> Derived | Callable[[Callable[..., Any]], Derived]:
+    """Vector-Jacobian product (reverse mode) of a function with any output:
+    ``srcad.vjp(f, wrt)(*args, dout)``, ``dout`` shaped like ``f``'s output.
+
+    >>> import numpy as np, srcad
+    >>> def f(x):
+    ...     return x * x
+    >>> srcad.vjp(f)(np.array([1.0, 2.0]), np.array([1.0, 10.0]))
+    array([ 2., 40.])
+    """
+    return _transform("vjp", fn, wrt, argnums, argnum, has_aux)
 
 
-def source(derived, *example_args, **example_kwargs):
+def jvp(fn: Callable[..., Any] | None = None, wrt: Wrt = 0, *, argnums: Wrt | None = None,
+        argnum: Wrt | None = None, has_aux: bool = False
+        ) -> Derived | Callable[[Callable[..., Any]], Derived]:
+    """Forward mode: ``srcad.jvp(f, wrt)(*args, *tangents) -> (f(*args), directional
+    derivative)``, one tangent per ``wrt`` argument, last.
+
+    >>> import srcad
+    >>> def f(x, y):
+    ...     return x * x * y
+    >>> srcad.jvp(f, wrt=(0, 1))(2.0, 3.0, 1.0, 0.5)
+    (12.0, 14.0)
+    """
+    return _transform("jvp", fn, wrt, argnums, argnum, has_aux)
+
+
+def source(derived: Any, *example_args: Any, **example_kwargs: Any) -> str:
     """The generated source of a derived function (and of the helper adjoints it calls).
 
     ``srcad.source(df)``: the source specialised to the arguments of ``df``'s last call, or
@@ -564,7 +624,17 @@ def source(derived, *example_args, **example_kwargs):
     the source; arguments that fit the function alone are read as its own). Neither form
     changes what ``srcad.source(df)`` shows later.
 
-    For a jacobian, hessian or hvp: the source of the derivative it sweeps with."""
+    For a jacobian, hessian or hvp: the source of the derivative it sweeps with.
+
+    >>> import srcad
+    >>> def f(x):
+    ...     return x * x
+    >>> print(srcad.source(srcad.grad(f), 3.0))
+    def dfdx(x, dout=1.0):
+        dx = 2.0 * x * dout
+        return dx
+    <BLANKLINE>
+    """
     derived = getattr(derived, "sweeps_with", derived)
     if not isinstance(derived, Derived):
         raise UsageError(f"srcad.source needs a function made by srcad.grad, value_and_grad, vjp, "

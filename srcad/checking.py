@@ -8,11 +8,12 @@ import itertools
 import linecache
 import numbers
 import types
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
 from . import rules, templates
-from .api import Derived, grad, jvp, past_self, vjp
+from .api import Derived, Wrt, grad, jvp, past_self, vjp
 from .errors import UsageError
 from .matrices import hvp
 from .variadic import Extra, call_original
@@ -20,10 +21,28 @@ from .variadic import Extra, call_original
 MODES = ("reverse", "forward")
 
 
-def check_grad(fn, wrt=0, modes=MODES, order=1, rtol=1e-5, atol=1e-6, eps=1e-6, seed=0):
+def check_grad(fn: Callable[..., Any], wrt: Wrt = 0, modes: str | Iterable[str] = MODES,
+               order: int = 1, rtol: float = 1e-5, atol: float = 1e-6, eps: float = 1e-6,
+               seed: int = 0) -> Callable[..., None]:
     """``srcad.check_grad(f, wrt, modes, order)(*args)``: None when every check holds, else an
     AssertionError naming the argument, the mode and the two numbers. ``order=2`` also checks
-    Hessian-vector products (forward over reverse) against differences of the gradient."""
+    Hessian-vector products (forward over reverse) against differences of the gradient.
+
+    >>> import numpy as np, srcad
+    >>> def f(x):
+    ...     return np.sum(np.tanh(x) ** 2)
+    >>> srcad.check_grad(f, order=2)(np.array([0.1, -0.4]))   # silent: the checks hold
+    >>> def angle(x):
+    ...     return np.arctan(x)
+    >>> @srcad.defvjp(angle)                 # a wrong rule: the derivative is 1 / (1 + x * x)
+    ... def angle_vjp(dout, out, x):
+    ...     return dout / (1.0 + x)
+    >>> def g(x):
+    ...     return angle(x) + x
+    >>> srcad.check_grad(g, modes="reverse")(0.5)   # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    AssertionError: check_grad: reverse (grad) derivative with respect to x is wrong: ...
+    """
     if isinstance(modes, str):
         modes = (modes,)
     unknown = [m for m in modes if m not in MODES]
@@ -196,12 +215,24 @@ def summary(a):
 _checks = itertools.count(1)
 
 
-def check_rule(f, *args, rtol=1e-5, atol=1e-6, eps=1e-6, seed=0, **kwargs):
+def check_rule(f: Any, *args: Any, rtol: float = 1e-5, atol: float = 1e-6, eps: float = 1e-6,
+               seed: int = 0, **kwargs: Any) -> dict[tuple[str, str], float]:
     """``srcad.check_rule(f, *args, **kwargs)``: the registered reverse and forward rules of
     ``f`` against central differences (float64) at these arguments, for every float argument
     the rule gives a derivative. Returns ``{(parameter, "reverse" or "forward"): max error}``
     when all hold; raises an AssertionError naming each parameter, mode and max error when one
-    does not. A rule without a forward template is checked in reverse only."""
+    does not. A rule without a forward template is checked in reverse only.
+
+    >>> import numpy as np, srcad
+    >>> def softplus(x):
+    ...     return np.log1p(np.exp(x))
+    >>> rule = srcad.defelementwise(softplus, "x", "1.0 / (1.0 + np.exp(-x))")
+    >>> report = srcad.check_rule(softplus, np.array([-1.0, 0.0, 2.0]))
+    >>> sorted(report)
+    [('x', 'forward'), ('x', 'reverse')]
+    >>> max(report.values()) < 1e-8
+    True
+    """
     rule = rules.lookup(f, len(args))
     name = getattr(f, "__name__", repr(f))
     if rule is None or rule.elementwise is False and rule.reverse is None:

@@ -1,13 +1,18 @@
-"""``srcad path/to/file.py:func [--wrt x,y] [--args "2.0, 3"]``: print derivative source."""
+"""``srcad path/to/file.py:func [--wrt x,y] [--args "2.0, 3"]``: print derivative source
+(coloured on a terminal, ``--color``), or with ``--check`` check the derivative at ``--args``."""
 import argparse
 import importlib.util
 import math
 import os
 import sys
+import textwrap
 
 import numpy as np
 
+from ._version import __version__
 from .api import grad, jvp, source
+from .checking import check_grad
+from .display import COLORS, terminal_text, wants_color
 from . import errors
 from .errors import SrcadError
 
@@ -40,6 +45,35 @@ class UsageError(Exception):
     pass
 
 
+def add_display_options(parser):
+    """``--color``, ``--check`` and ``--version``: how the result is shown, or checked."""
+    parser.add_argument("--color", default="auto", choices=COLORS,
+                        help="colour the source: auto (on a terminal, unless NO_COLOR is set; "
+                             "needs pygments), always or never")
+    parser.add_argument("--check", action="store_true",
+                        help="instead of printing the source, run srcad.check_grad at --args "
+                             "(finite differences, reverse and forward mode): exit status 0 "
+                             "when the derivative is right, 1 when not")
+    parser.add_argument("--version", action="version", version=f"srcad {__version__}")
+
+
+def run_check(fn, wrt, names, values, args_text):
+    """``--check``: ``srcad.check_grad(fn, wrt)(*values)``, reported in one line."""
+    if args_text is None:
+        raise UsageError("--check needs --args: the point to check the derivative at, "
+                         "e.g. --args '0.7, 3'")
+    try:
+        check_grad(fn, wrt=wrt)(*values)
+    except AssertionError as failed:
+        sys.stderr.write(f"srcad: {failed}\n")
+        return 1
+    point = textwrap.shorten(args_text, 60, placeholder=" ...")
+    sys.stdout.write(f"check_grad: the derivative of {fn.__name__} with respect to "
+                     f"{', '.join(names)} at ({point}) agrees with finite differences "
+                     f"(reverse and forward mode): OK\n")
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="srcad", description="Print the derivative source srcad generates for a function.")
@@ -53,6 +87,7 @@ def main(argv=None):
                              "--args the general version is shown")
     parser.add_argument("--mode", default="reverse", choices=["reverse", "forward"],
                         help="reverse (a gradient, default) or forward (a jvp)")
+    add_display_options(parser)
     options = parser.parse_args(argv)
     try:
         fn = load_function(options.target)
@@ -66,7 +101,10 @@ def main(argv=None):
         if options.args:
             values = eval(options.args, {"np": np, "math": math})  # noqa: S307
             values = values if isinstance(values, tuple) else (values,)
-        sys.stdout.write(source(df, *values))
+        if options.check:
+            return run_check(fn, wrt, df.wrt, values, options.args)
+        text = source(df, *values)
+        sys.stdout.write(terminal_text(text, wants_color(options.color, sys.stdout)))
         return 0
     except errors.UsageError as exc:   # bad --wrt or --args: located at no line of the user's
         sys.stderr.write(f"srcad: {exc.message}\n")

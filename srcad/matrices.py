@@ -1,12 +1,16 @@
 """Derivative matrices built from sweeps of generated derivatives: ``jacobian`` (reverse or
 forward sweeps), ``hessian`` and ``hvp`` (forward mode over the reverse-mode gradient).
 """
+from __future__ import annotations
+
 import copy
 import random
+from typing import Any, Callable
 
 import numpy as np
 
-from .api import Derived, wrt_alias
+from .api import Derived, Wrt, source, wrt_alias
+from .display import ShownAsSource
 from .errors import UsageError
 
 
@@ -65,7 +69,15 @@ class SameDraws:
         return args, kwargs
 
 
-class Jacobian:
+class Sweeping(ShownAsSource):
+    """A matrix made of sweeps, shown in Jupyter as the source of the derivative it sweeps
+    with (``sweeps_with``), as ``srcad.source`` gives it."""
+
+    def source_to_show(self, *example_args, **example_kwargs):
+        return source(self, *example_args, **example_kwargs)
+
+
+class Jacobian(Sweeping):
     """``srcad.jacobian(f, wrt, mode)(*args)``: shape ``out.shape + x.shape`` for each wrt.
 
     Reverse mode runs one vjp per output element, forward mode one jvp per input element;
@@ -119,7 +131,7 @@ class Jacobian:
         return blocks
 
 
-class Hessian:
+class Hessian(Sweeping):
     """``srcad.hessian(f, wrt)(*args)``: forward over reverse, one jvp of the gradient per
     input element. Shape ``x.shape + x.shape``; with several wrt, a tuple of tuples of blocks
     (block ``[i][j]`` has shape ``wrt_i.shape + wrt_j.shape``)."""
@@ -150,7 +162,7 @@ class Hessian:
         return tuple(tuple(float(b) if b.ndim == 0 else b for b in row) for row in blocks)
 
 
-class HessianVectorProduct:
+class HessianVectorProduct(Sweeping):
     """``srcad.hvp(f, wrt)(*args, v)``: the Hessian times ``v`` in one forward-over-reverse
     sweep, without forming the Hessian (``v`` is a tuple of vectors for several wrt)."""
     loops_over_sweeps = True
@@ -174,24 +186,54 @@ class HessianVectorProduct:
         return product
 
 
-def jacobian(fn=None, wrt=0, mode="reverse", *, argnums=None, argnum=None):
-    """Jacobian by reverse (``mode="reverse"``), forward or automatically chosen sweeps."""
+def jacobian(fn: Callable[..., Any] | None = None, wrt: Wrt = 0, mode: str = "reverse", *,
+             argnums: Wrt | None = None, argnum: Wrt | None = None
+             ) -> Jacobian | Callable[[Callable[..., Any]], Jacobian]:
+    """Jacobian by reverse (``mode="reverse"``: one vjp per output element), forward (one jvp
+    per input element) or automatically chosen (``"auto"``) sweeps; its shape is
+    ``out.shape + x.shape``, a tuple of such blocks for several ``wrt``.
+
+    >>> import numpy as np, srcad
+    >>> def f(x):
+    ...     return x * x
+    >>> srcad.jacobian(f)(np.array([1.0, 2.0]))
+    array([[2., 0.],
+           [0., 4.]])
+    """
     wrt = wrt_alias("jacobian", wrt, argnums, argnum)
     if fn is None:
         return lambda f: Jacobian(f, wrt, mode)
     return Jacobian(fn, wrt, mode)
 
 
-def hessian(fn=None, wrt=0, *, argnums=None, argnum=None):
-    """Hessian of a scalar function by forward-over-reverse sweeps."""
+def hessian(fn: Callable[..., Any] | None = None, wrt: Wrt = 0, *, argnums: Wrt | None = None,
+            argnum: Wrt | None = None) -> Hessian | Callable[[Callable[..., Any]], Hessian]:
+    """Hessian of a scalar function by forward-over-reverse sweeps, shape ``x.shape + x.shape``.
+
+    >>> import numpy as np, srcad
+    >>> def f(x):
+    ...     return x[0] * x[0] * x[1]
+    >>> srcad.hessian(f)(np.array([1.0, 2.0]))
+    array([[4., 2.],
+           [2., 0.]])
+    """
     wrt = wrt_alias("hessian", wrt, argnums, argnum)
     if fn is None:
         return lambda f: Hessian(f, wrt)
     return Hessian(fn, wrt)
 
 
-def hvp(fn=None, wrt=0, *, argnums=None, argnum=None):
-    """Hessian-vector product: ``srcad.hvp(f, wrt)(*args, v)``."""
+def hvp(fn: Callable[..., Any] | None = None, wrt: Wrt = 0, *, argnums: Wrt | None = None,
+        argnum: Wrt | None = None
+        ) -> HessianVectorProduct | Callable[[Callable[..., Any]], HessianVectorProduct]:
+    """Hessian-vector product without forming the Hessian: ``srcad.hvp(f, wrt)(*args, v)``.
+
+    >>> import numpy as np, srcad
+    >>> def f(x):
+    ...     return np.sum(x * x * x)
+    >>> srcad.hvp(f)(np.array([1.0, 2.0]), np.array([1.0, 1.0]))
+    array([ 6., 12.])
+    """
     wrt = wrt_alias("hvp", wrt, argnums, argnum)
     if fn is None:
         return lambda f: HessianVectorProduct(f, wrt)

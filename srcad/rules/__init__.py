@@ -14,11 +14,13 @@ Keys are the functions themselves (``np.sin``), ``("method", "sum")`` for ndarra
 ``("attr", "T")`` for attributes.
 """
 from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, TypeVar
 
 from .. import templates
 from ..errors import RuleError, call_site
 
 REQUIRED = object()
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass
@@ -119,11 +121,22 @@ def _checked(func, which, template, params=None):
                         ) from None
 
 
-def defelementwise(func, params, *partials, samples=()):
+def defelementwise(func: Any, params: str, *partials: str | None,
+                   samples: Iterable[Any] = ()) -> Rule:
     """Register an element-wise function by one partial derivative per parameter.
 
     ``partials`` are expressions in the parameter names and ``out``; ``None`` marks a parameter
     with no derivative. Example: ``defelementwise(np.hypot, "x1, x2", "x1 / out", "x2 / out")``.
+    Both modes come from the partials; the registered rule is returned.
+
+    >>> import numpy as np, srcad
+    >>> def softplus(x):
+    ...     return np.log1p(np.exp(x))
+    >>> rule = srcad.defelementwise(softplus, "x", "1.0 / (1.0 + np.exp(-x))")
+    >>> def f(x):
+    ...     return 2.0 * softplus(x)
+    >>> srcad.grad(f)(0.0)
+    1.0
     """
     ps = _params(params)
     if len(ps) != len(partials):
@@ -133,13 +146,28 @@ def defelementwise(func, params, *partials, samples=()):
     return _register(Rule(_key(func), ps, partials=tuple(partials), samples=list(samples)))
 
 
-def defrule(func, params, reverse, forward=None, samples=(), missing=()):
+def defrule(func: Any, params: str, reverse: str | Callable[..., str],
+            forward: str | Callable[..., str] | None = None, samples: Iterable[Any] = (),
+            missing: Iterable[str] = ()) -> Rule:
     """Register reverse (and forward) templates for ``func``.
 
-    ``reverse`` accumulates into ``d<param>`` with ``+=`` using ``dout``; statements for
-    parameters that carry no derivative at a call site are dropped automatically. A parameter
-    the templates do not mention carries no derivative, unless it is named in ``missing``:
-    then differentiating with respect to it is an error, not a silent zero.
+    ``reverse`` accumulates into ``d<param>`` with ``+=`` using ``dout``; ``forward`` defines
+    ``dout`` from the tangents ``d<param>``; statements for parameters that carry no derivative
+    at a call site are dropped automatically. A parameter the templates do not mention carries
+    no derivative, unless it is named in ``missing``: then differentiating with respect to it
+    is an error, not a silent zero. The registered rule is returned.
+
+    >>> import srcad
+    >>> def cube(x):
+    ...     return x ** 3
+    >>> rule = srcad.defrule(cube, "x", reverse="dx += dout * 3.0 * x * x",
+    ...                      forward="dout = dx * 3.0 * x * x")
+    >>> def f(x):
+    ...     return cube(x) + x
+    >>> srcad.grad(f)(2.0)
+    13.0
+    >>> srcad.jvp(f)(2.0, 1.0)
+    (10.0, 13.0)
     """
     names = [p for p, _ in _params(params)]
     reverse = _checked(func, "reverse", reverse, names)
@@ -148,9 +176,19 @@ def defrule(func, params, reverse, forward=None, samples=(), missing=()):
                           samples=list(samples), missing=tuple(missing)))
 
 
-def nondiff(*funcs):
+def nondiff(*funcs: F) -> F | None:
     """Mark functions whose results carry no derivative (they are constants to the adjoint).
-    With one function it returns it, so it also works as a decorator."""
+    With one function it returns it, so it also works as a decorator.
+
+    >>> import numpy as np, srcad
+    >>> @srcad.nondiff
+    ... def positives(x):
+    ...     return float(np.sum(x > 0))
+    >>> def f(x):
+    ...     return positives(x) * np.sum(x * x)
+    >>> srcad.grad(f)(np.array([1.0, -2.0]))
+    array([ 2., -4.])
+    """
     NONDIFF.update(funcs)
     for f in funcs:
         REGISTRY.pop(f, None)
@@ -158,9 +196,16 @@ def nondiff(*funcs):
     return funcs[0] if len(funcs) == 1 else None
 
 
-def constant(value):
+def constant(value: Any) -> Any:
     """``srcad.constant(x)``: the value of ``x``, through which no derivative flows (a
-    stop-gradient: ``srcad.grad`` treats it as a number that does not depend on anything)."""
+    stop-gradient: ``srcad.grad`` treats it as a number that does not depend on anything).
+
+    >>> import srcad
+    >>> def f(x):
+    ...     return x * srcad.constant(x)
+    >>> srcad.grad(f)(3.0)
+    3.0
+    """
     return value
 
 

@@ -16,6 +16,7 @@ srcad's runtime helpers and builtins, else the globals of the module being diffe
 import ast
 import inspect
 import textwrap
+from typing import Any, Callable, TypeVar
 
 import gast
 import numpy as np
@@ -26,23 +27,47 @@ from ..walk import clone, walk
 from . import REGISTRY, defrule
 
 RESERVED = {"dout", "out"}
+RuleFunction = TypeVar("RuleFunction", bound=Callable[..., Any])
 BUILTIN_MODULES = {np: "np", __import__("math"): "math"}
 
 
-def defvjp(f):
+def defvjp(f: Callable[..., Any]) -> Callable[[RuleFunction], RuleFunction]:
     """``@srcad.defvjp(f)`` on ``def f_vjp(dout, out, <f's parameters>)``: the reverse rule of
     ``f``. It returns one cotangent per parameter of ``f``, in order (a tuple if several);
     ``None`` for a parameter with no derivative; parameters left out at the end have none
     either (differentiating with respect to them is an error). A forward rule given with
-    ``defjvp`` (before or after) is kept."""
+    ``defjvp`` (before or after) is kept.
+
+    >>> import numpy as np, srcad
+    >>> def scaled(x, a):
+    ...     return a * np.tanh(x)
+    >>> @srcad.defvjp(scaled)
+    ... def scaled_vjp(dout, out, x, a):
+    ...     return dout * (a - out * out / a), dout * out / a
+    >>> def f(x, a):
+    ...     return scaled(x, a) + x
+    >>> srcad.grad(f, wrt=("x", "a"))(0.0, 2.0)
+    (3.0, 0.0)
+    """
     return lambda rule_fn: _register(f, rule_fn, "reverse")
 
 
-def defjvp(f):
+def defjvp(f: Callable[..., Any]) -> Callable[[RuleFunction], RuleFunction]:
     """``@srcad.defjvp(f)`` on ``def f_jvp(dx, ..., out, <f's parameters>)``: the forward rule
     of ``f``, given the tangents of its leading parameters (those without one carry no
     tangent). It returns the tangent of ``f``'s result. A reverse rule (``defvjp``, or any
-    earlier rule of ``f`` with the same parameters) is kept."""
+    earlier rule of ``f`` with the same parameters) is kept.
+
+    >>> import numpy as np, srcad
+    >>> def softsign(x):
+    ...     return x / (1.0 + np.abs(x))
+    >>> @srcad.defjvp(softsign)
+    ... def softsign_jvp(dx, out, x):
+    ...     return dx / (1.0 + np.abs(x)) ** 2
+    >>> value, tangent = srcad.jvp(softsign)(1.0, 1.0)
+    >>> print(value, tangent)
+    0.5 0.25
+    """
     return lambda rule_fn: _register(f, rule_fn, "forward")
 
 
