@@ -11,11 +11,13 @@ import numpy as np
 
 from .analysis import kind_of_value
 from .dispatch import fast_caller, like_argument
-from .errors import NotDifferentiable, UsageError
+from .errors import NotDifferentiable, SrcadError, UsageError, entry_point, from_user_call
 from .auxiliary import with_aux_kept
 from .frontend import definition, read_function, remember_source
 from .naming import derivative_name
 from .pipeline import derive
+from .provenance import add_origin_notes, with_origins
+from .standalone import generated_functions, standalone_source
 from .values import Array, Dict, Sequence, value_of
 from .variadic import (Extra, call_generated, check_extras, check_transform_again, is_variadic,
                        name_hint, picked, position_name, prepare_extras, real_wrt,
@@ -320,10 +322,19 @@ class Derived:
         return tuple(like_argument(g, arguments[w]) for g, w in zip(grads, self.wrt))
 
     def __call__(self, *args, **kwargs):
-        if self.fast is not None and not kwargs:    # a repeat of the last call's kinds
-            out = self.fast(args)
-            if out is not None:
-                return out
+        try:
+            if self.fast is not None and not kwargs:    # a repeat of the last call's kinds
+                out = self.fast(args)
+                if out is not None:
+                    return out
+            return self._call(args, kwargs)
+        except SrcadError as exc:
+            raise from_user_call(exc)   # srcad's own frames: in exc.internal_traceback
+        except Exception as exc:
+            add_origin_notes(exc)
+            raise
+
+    def _call(self, args, kwargs):
         if self.mode == "jvp":
             return self._call_forward(args, kwargs)
         seed = {}
@@ -472,13 +483,14 @@ def shaped_like(tangent, value):
 
 
 def _transform(mode):
+    @entry_point
     def transform(fn=None, wrt=0, *, argnums=None, argnum=None, has_aux=False):
         wrt = wrt_alias(mode, wrt, argnums, argnum)
         if has_aux and mode not in ("grad", "value_and_grad"):
             raise UsageError(f"srcad.{mode} does not take has_aux (srcad.grad and "
                              f"srcad.value_and_grad do)", "differentiate the value alone")
         if fn is None:
-            return lambda f: Derived(f, wrt, mode, has_aux)
+            return entry_point(lambda f: Derived(f, wrt, mode, has_aux))
         return Derived(fn, wrt, mode, has_aux)
     transform.__name__ = transform.__qualname__ = mode
     return transform
@@ -552,7 +564,7 @@ def jvp(fn=None, wrt=0, *, argnums=None, argnum=None, has_aux=False):
     return _transform("jvp")(fn, wrt, argnums=argnums, argnum=argnum, has_aux=has_aux)
 
 
-def source(derived, *example_args, **example_kwargs):
+def source(derived, *example_args, standalone=False, origin=False, **example_kwargs):
     """The generated source of a derived function (and of the helper adjoints it calls).
 
     ``srcad.source(df)``: the source specialised to the arguments of ``df``'s last call, or
@@ -564,7 +576,23 @@ def source(derived, *example_args, **example_kwargs):
     the source; arguments that fit the function alone are read as its own). Neither form
     changes what ``srcad.source(df)`` shows later.
 
+    ``standalone=True``: a whole module that runs without srcad (its imports, the user's
+    module for the helpers and constants it reads, srcad's runtime helpers copied in; see
+    docs/standalone.md). ``origin=True``: each block of generated statements is headed by the
+    user line it comes from, ``# model.py:12: h = np.tanh(x @ W + b)``.
+
     For a jacobian, hessian or hvp: the source of the derivative it sweeps with."""
+    try:
+        return source_text(derived, example_args, example_kwargs, standalone, origin)
+    except SrcadError as exc:
+        raise from_user_call(exc)   # srcad's own frames: in exc.internal_traceback
+
+
+def source_text(derived, example_args=(), example_kwargs=None, standalone=False, origin=False,
+                written_to=None):
+    """``srcad.source``'s text; ``written_to``: the path a standalone module is written to
+    (the CLI's ``-o``), from where a ``sys.path`` line finds the user's module."""
+    example_kwargs = example_kwargs or {}
     derived = getattr(derived, "sweeps_with", derived)
     if not isinstance(derived, Derived):
         raise UsageError(f"srcad.source needs a function made by srcad.grad, value_and_grad, vjp, "
@@ -574,16 +602,36 @@ def source(derived, *example_args, **example_kwargs):
     while d is not None:
         chain.append((d, d.last))
         d = d.inner
+    note = ""
     try:
         if example_args or example_kwargs:
             gen = derived.compiled(example_arguments(derived, example_args, example_kwargs))[1]
-            return with_helpers(gen)
-        if derived.last is not None:
-            return with_helpers(derived.last)
-        return general_note(derived) + with_helpers(derived.compiled({})[1])
+        elif derived.last is not None:
+            gen = derived.last
+        else:
+            gen = derived.compiled({})[1]
+            note = general_note(derived)
+        if standalone:
+            shown = with_origins if origin else None
+            return standalone_source(bound_function(derived, gen), shown, written_to=written_to,
+                                     note=note.replace("# ", "").replace("\n", " ").strip())
+        if origin:
+            return note + "\n\n".join(with_origins(f, f.__srcad_source__)
+                                       for f in generated_functions(bound_function(derived, gen)))
+        return note + with_helpers(gen)
     finally:
         for d, last in chain:
             d.last = last
+
+
+def bound_function(derived, gen):
+    """The function srcad compiled from ``gen`` for ``derived`` (its cells and globals say
+    what each name of the generated code is)."""
+    for fn, g, _ in derived.specialised.values():
+        if g is gen:
+            return fn
+    raise UsageError(f"srcad.source: the derivative {gen.name} is no longer compiled",
+                     "call the derivative again, or pass example arguments")
 
 
 def with_helpers(gen):

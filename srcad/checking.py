@@ -13,13 +13,14 @@ import numpy as np
 
 from . import rules, templates
 from .api import Derived, grad, jvp, past_self, vjp
-from .errors import UsageError
+from .errors import UsageError, entry_point
 from .matrices import hvp
 from .variadic import Extra, call_original
 
 MODES = ("reverse", "forward")
 
 
+@entry_point
 def check_grad(fn, wrt=0, modes=MODES, order=1, rtol=1e-5, atol=1e-6, eps=1e-6, seed=0):
     """``srcad.check_grad(f, wrt, modes, order)(*args)``: None when every check holds, else an
     AssertionError naming the argument, the mode and the two numbers. ``order=2`` also checks
@@ -36,6 +37,7 @@ def check_grad(fn, wrt=0, modes=MODES, order=1, rtol=1e-5, atol=1e-6, eps=1e-6, 
         bound_to, fn, wrt = (fn.__self__,), fn.__func__, past_self(wrt)
     names = Derived(fn, wrt, "vjp").wrt      # validates fn and wrt as the transforms do
 
+    @entry_point
     def run(*args, **kwargs):
         args = bound_to + args
         rng = np.random.default_rng(seed)
@@ -196,6 +198,7 @@ def summary(a):
 _checks = itertools.count(1)
 
 
+@entry_point
 def check_rule(f, *args, rtol=1e-5, atol=1e-6, eps=1e-6, seed=0, **kwargs):
     """``srcad.check_rule(f, *args, **kwargs)``: the registered reverse and forward rules of
     ``f`` against central differences (float64) at these arguments, for every float argument

@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 
-from .api import grad, jvp, source
+from .api import grad, jvp, source_text
 from . import errors
 from .errors import SrcadError
 
@@ -40,6 +40,30 @@ class UsageError(Exception):
     pass
 
 
+def add_keeping_options(parser):
+    """The options that make a derivative something to keep: a module, its provenance."""
+    parser.add_argument("--standalone", action="store_true",
+                        help="write a whole module that runs without srcad: its imports, the "
+                             "srcad runtime helpers it calls copied in")
+    parser.add_argument("--origin", action="store_true",
+                        help="head each block of generated statements with the line of your "
+                             "code it comes from (# file.py:LINE: ...)")
+    parser.add_argument("-o", "--output", default=None, metavar="PATH",
+                        help="write the source to PATH instead of stdout (with --standalone, "
+                             "a sys.path line finds your module from PATH's directory)")
+
+
+def write_source(options, text):
+    if options.output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        with open(options.output, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as exc:
+        raise UsageError(f"{options.output}: cannot write it: {exc.strerror}") from None
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="srcad", description="Print the derivative source srcad generates for a function.")
@@ -53,6 +77,7 @@ def main(argv=None):
                              "--args the general version is shown")
     parser.add_argument("--mode", default="reverse", choices=["reverse", "forward"],
                         help="reverse (a gradient, default) or forward (a jvp)")
+    add_keeping_options(parser)
     options = parser.parse_args(argv)
     try:
         fn = load_function(options.target)
@@ -66,7 +91,8 @@ def main(argv=None):
         if options.args:
             values = eval(options.args, {"np": np, "math": math})  # noqa: S307
             values = values if isinstance(values, tuple) else (values,)
-        sys.stdout.write(source(df, *values))
+        write_source(options, source_text(df, values, standalone=options.standalone,
+                                          origin=options.origin, written_to=options.output))
         return 0
     except errors.UsageError as exc:   # bad --wrt or --args: located at no line of the user's
         sys.stderr.write(f"srcad: {exc.message}\n")

@@ -7,7 +7,7 @@ import random
 import numpy as np
 
 from .api import Derived, wrt_alias
-from .errors import UsageError
+from .errors import UsageError, entry_point
 
 
 def unit_tangents(inputs, i, k):
@@ -82,6 +82,7 @@ class Jacobian:
         self.sweeps_with = self.jvp if mode == "forward" else self.vjp
         self.__wrapped__ = fn
 
+    @entry_point
     def __call__(self, *args, **kwargs):
         arguments = self.vjp._prepare(args, kwargs)
         inputs = [np.asarray(arguments[w], dtype=float) for w in arrays(self.vjp, arguments)]
@@ -132,6 +133,7 @@ class Hessian:
         self.sweeps_with = self.tangent
         self.__wrapped__ = fn
 
+    @entry_point
     def __call__(self, *args, **kwargs):
         arguments = self.grad._prepare(args, kwargs)
         inputs = [arguments[w] for w in arrays(self.grad, arguments)]
@@ -162,6 +164,7 @@ class HessianVectorProduct:
         self.sweeps_with = self.tangent
         self.__wrapped__ = fn
 
+    @entry_point
     def __call__(self, *args, **kwargs):
         if not args:
             raise UsageError("srcad.hvp(f, wrt)(*args, v): pass the vector v last")
@@ -174,6 +177,7 @@ class HessianVectorProduct:
         return product
 
 
+@entry_point
 def jacobian(fn=None, wrt=0, mode="reverse", *, argnums=None, argnum=None):
     """Jacobian by reverse (``mode="reverse"``), forward or automatically chosen sweeps."""
     wrt = wrt_alias("jacobian", wrt, argnums, argnum)
@@ -182,6 +186,7 @@ def jacobian(fn=None, wrt=0, mode="reverse", *, argnums=None, argnum=None):
     return Jacobian(fn, wrt, mode)
 
 
+@entry_point
 def hessian(fn=None, wrt=0, *, argnums=None, argnum=None):
     """Hessian of a scalar function by forward-over-reverse sweeps."""
     wrt = wrt_alias("hessian", wrt, argnums, argnum)
@@ -190,6 +195,7 @@ def hessian(fn=None, wrt=0, *, argnums=None, argnum=None):
     return Hessian(fn, wrt)
 
 
+@entry_point
 def hvp(fn=None, wrt=0, *, argnums=None, argnum=None):
     """Hessian-vector product: ``srcad.hvp(f, wrt)(*args, v)``."""
     wrt = wrt_alias("hvp", wrt, argnums, argnum)
