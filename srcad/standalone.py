@@ -23,7 +23,9 @@ import types
 import numpy as np
 
 from . import runtime
+from .codegen import emit
 from .errors import UsageError, derived_from
+from .frontend import definition
 
 _RUNTIME_FILE = inspect.getsourcefile(runtime)
 _BUILTINS = frozenset(dir(builtins))
@@ -68,7 +70,7 @@ class Module:
         self.constants = []     # name = literal (values of a module that cannot be imported)
         self.functions = []     # generated functions' sources, callees first
         self.aliases = []       # name = other name
-        self.runtime = set()    # names of srcad.runtime to copy
+        self.runtime = {}       # name in srcad.runtime -> the names generated code calls it by
         self.seen = set()       # code objects of generated functions already written
         self.user_modules = []  # (importable name, file) of the user modules imported
 
@@ -113,15 +115,14 @@ def _import_order(line):
     return (top not in sys.stdlib_module_names, line)
 
 
-def _collect(fn, module, origin_text):
-    """Write ``fn`` (a generated function) into ``module`` after what it calls."""
+def _collect(fn, module, origin_text, text=None):
+    """Write ``fn`` (a generated function, or a function of the user's that srcad has the
+    source of) into ``module`` after what it calls."""
     code = fn.__code__
     if code in module.seen:
         return
     module.seen.add(code)
-    text = getattr(fn, "__srcad_source__", None)
-    if text is None:
-        raise UsageError(f"srcad.source(standalone=True): no source kept for {fn.__name__}")
+    text = text or fn.__srcad_source__
     module.bind(code.co_name, fn, "a generated derivative")
     cells = dict(zip(code.co_freevars, (_cell(c) for c in fn.__closure__ or ())))
     for name in _free_names(text):
@@ -135,7 +136,7 @@ def _collect(fn, module, origin_text):
             raise UsageError(f"srcad.source(standalone=True): the generated {code.co_name} reads "
                              f"{name!r}, which is bound nowhere")
         _place(name, value, fn, module, origin_text)
-    module.functions.append(origin_text(fn, text))
+    module.functions.append(origin_text(fn, text) if _is_generated(fn) else text)
 
 
 def generated_functions(fn, seen=None):
@@ -157,10 +158,8 @@ def _place(name, value, fn, module, origin_text):
     helper, a generated function (written too), or a literal constant."""
     runtime_name = _runtime_name(value)
     if runtime_name is not None:
-        module.runtime.add(runtime_name)
-        if name != runtime_name and module.bind(name, value, "a runtime helper"):
-            module.aliases.append(f"{name} = {runtime_name}")
-        module.bind(runtime_name, value, "a runtime helper")
+        module.bind(name, value, "a runtime helper")
+        module.runtime.setdefault(runtime_name, set()).add(name)
         return
     if _is_generated(value):
         _collect(value, module, origin_text)
@@ -183,6 +182,12 @@ def _place(name, value, fn, module, origin_text):
         return
     if _is_literal(value):
         module.constants.append(f"{name} = {value!r}")
+        return
+    if isinstance(value, types.FunctionType) and "<locals>" in value.__qualname__:
+        del module.names[name]      # a nested function srcad lifted: written as it was read
+        _collect(value, module, origin_text, emit(definition(value)))
+        if name != value.__code__.co_name and module.bind(name, value, "a nested function"):
+            module.aliases.append(f"{name} = {value.__code__.co_name}")
         return
     where = "a closure variable" if name in fn.__code__.co_freevars else "a global"
     raise UsageError(
@@ -207,9 +212,10 @@ def _free_names(text):
     names = []
 
     def visit(table):
+        top = table.get_type() == "module"     # defaults of parameters are read there
         for sym in table.get_symbols():
-            if (sym.is_global() or sym.is_free()) and sym.is_referenced() and \
-                    sym.get_name() not in names and table.get_type() == "function":
+            outside = not sym.is_assigned() if top else sym.is_global() or sym.is_free()
+            if outside and sym.is_referenced() and sym.get_name() not in names:
                 names.append(sym.get_name())
         for child in table.get_children():
             visit(child)
@@ -346,7 +352,9 @@ def _header(fn, module, paths, note):
 # ---- the runtime helpers, copied -----------------------------------------------------------
 def _runtime_source(module):
     """The definitions of the runtime helpers the module calls, and of what they call, as they
-    are written in srcad/runtime.py (a lazy ``from .errors import`` becomes local classes)."""
+    are written in srcad/runtime.py (a lazy ``from .errors import`` becomes local classes). A
+    helper whose name the user's code takes is written under the name the generated code
+    calls it by (``unreduce_``), and so are the calls of it in the other helpers."""
     if not module.runtime:
         return ""
     tree, text = _runtime_tree()
@@ -375,16 +383,11 @@ def _runtime_source(module):
         for n in ast.walk(node):
             if isinstance(n, ast.Name) and n.id in imports and imports[n.id] not in needs:
                 needs.append(imports[n.id])
-    for name in sorted(wanted | errors):
-        if name in module.names and _runtime_name(module.names[name]) != name:
-            raise UsageError(
-                f"srcad.source(standalone=True): the copied srcad runtime helper {name!r} has "
-                f"the name of {_describe(module.names[name])} the derivative reads",
-                f"rename {name} in your code")
+    renamed = _runtime_names(module, wanted | errors)
     for line in needs:
         bound = line.split(" as ")[-1].split()[-1].partition(".")[0]
-        if bound in module.names and module.names[bound] is not sys.modules.get(
-                line.split()[1]):
+        if bound in module.names and module.names[bound] is not sys.modules.get(bound) and \
+                module.names[bound] is not np:
             raise UsageError(f"srcad.source(standalone=True): the copied srcad runtime helpers "
                              f"need {line!r}, but the derivative reads {bound!r} as "
                              f"{_describe(module.names[bound])}", f"rename {bound} in your code")
@@ -392,8 +395,32 @@ def _runtime_source(module):
     body = "\n\n\n".join(pieces)
     if errors:
         body = _ERRORS + "\n\n" + body
+    for old, new in renamed.items():
+        body = re.sub(rf"\b{old}\b", new, body)
+    for name, uses in module.runtime.items():
+        module.aliases.extend(f"{use} = {renamed.get(name, name)}" for use in sorted(uses)
+                              if use != renamed.get(name, name))
     return ("# ---- srcad runtime helpers (copied from srcad/runtime.py) ----\n"
             + body + "\n\n\n# ---- the derivative ----\n")
+
+
+def _runtime_names(module, names):
+    """Copied runtime name -> the name it is written under, where the user's code takes it:
+    the name the generated code calls it by if that is free, else the name and underscores."""
+    renamed = {}
+    for name in sorted(names):
+        if name not in module.names:
+            module.names[name] = getattr(runtime, name, None)
+            continue
+        if _runtime_name(module.names[name]) == name:
+            continue
+        new = next((use for use in sorted(module.runtime.get(name, ()))
+                    if _runtime_name(module.names.get(use)) == name), name + "_")
+        while new in module.names and _runtime_name(module.names[new]) != name:
+            new += "_"
+        module.names[new] = getattr(runtime, name, None)
+        renamed[name] = new
+    return renamed
 
 
 def _runtime_tree():

@@ -7,6 +7,7 @@ and an import hook that refuses ``srcad.*``: the examples' own ``import srcad`` 
 the user's modules the standalone modules import) still runs, but any use of srcad from a
 standalone module fails. All modules run in one process, so the test takes a second or two.
 """
+import importlib
 import importlib.util
 import json
 import os
@@ -22,6 +23,7 @@ import pytest
 import srcad
 from srcad.api import bound_function
 
+import standalone_programs as programs
 from golden.functions import ARRAY_CASES, CASES, SECOND_ORDER
 from golden.real_shapes import CASES as REAL_CASES
 
@@ -103,6 +105,14 @@ def golden_cases():
             cases[name] = (srcad.grad(srcad.grad(fn, wrt=wrt), wrt=wrt), tuple(args))
         else:
             cases[name] = (srcad.jvp(srcad.grad(fn, wrt=wrt), wrt=wrt), tuple(args) + (1.0,))
+    x = np.array([0.3, -0.8, 1.1])
+    cases.update({
+        "nested_function": (srcad.value_and_grad(programs.uses_a_nested_function), (x,)),
+        "closure": (srcad.grad(programs.closure_over(3.0)), (x,)),
+        "default_from_a_global": (srcad.grad(programs.default_from_a_global), (x,)),
+        "constants": (srcad.grad(programs.reads_constants), (x,)),
+        "users_unreduce": (srcad.grad(programs.calls_its_own_unreduce), (x,)),
+    })
     return cases
 
 
@@ -167,6 +177,8 @@ def run(tmp_path_factory):
 
 
 ALL = sorted([*CASES, *ARRAY_CASES, *("real_" + n for n in REAL_CASES), *SECOND_ORDER,
+              "nested_function", "closure", "default_from_a_global", "constants",
+              "users_unreduce",
               "quickstart", "mlp", "projectile", "newton_gradient", "newton_jacobian",
               "newton_hessian", "heat_inverse"])
 
@@ -214,3 +226,96 @@ def test_module_of_a_function_that_reads_nothing_imports_nothing(run):
     _, texts = run
     text = texts["for_with_if"]
     assert "import" not in text.split('"""')[2].split("def ")[0]
+
+
+# ---- what a module cannot hold, and the CLI -------------------------------------------------------
+def notebook_function(source, **names):
+    """A function defined as a notebook cell defines it: source in linecache, no file."""
+    import linecache
+    filename = f"<cell-{abs(hash(source))}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = {"np": np, "__name__": "__main__", **names}
+    exec(compile(source, filename, "exec"), namespace)
+    return namespace["f"]
+
+
+def test_function_without_a_file_gets_its_literal_constants_written_in():
+    f = notebook_function("def f(x):\n    return np.sum(np.sin(x)) * C\n", C=2.5)
+    df = srcad.grad(f)
+    x = np.array([0.1, 0.2])
+    text = srcad.source(df, x, standalone=True)
+    assert "C = 2.5\n" in text and "import numpy as np\n" in text
+    namespace = {}
+    exec(text, namespace)
+    assert np.allclose(namespace["dfdx"](x), df(x), rtol=1e-14)
+
+
+def test_a_value_no_module_can_hold_is_refused_with_its_name():
+    f = notebook_function("def f(x):\n    return np.sum(np.sin(x) * W)\n", W=np.ones(2))
+    with pytest.raises(srcad.UsageError) as info:
+        srcad.source(srcad.grad(f), np.ones(2), standalone=True)
+    message = str(info.value)
+    assert "reads a global 'W' (a ndarray)" in message
+    assert "define it at module level in an importable module" in message
+
+
+def test_a_closure_over_an_array_is_refused_with_its_name():
+    f = programs.closure_over(np.ones(3))
+    with pytest.raises(srcad.UsageError, match="reads a closure variable 'scale' "):
+        srcad.source(srcad.grad(f), np.ones(3), standalone=True)
+
+
+def test_general_version_says_so_in_the_docstring():
+    text = srcad.source(srcad.grad(CASES["straight_line"][0], wrt=(0, 1)), standalone=True)
+    assert text.startswith('"""dstraight_line_dx_dy: a derivative srcad generated from '
+                           'functions.py:')
+    assert "general version" in text.split('"""')[1]
+    namespace = {}
+    exec(text, namespace)
+    assert namespace["dstraight_line_dx_dy"](0.7, 1.3) == pytest.approx(
+        srcad.grad(CASES["straight_line"][0], wrt=(0, 1))(0.7, 1.3), rel=1e-14)
+
+
+def test_cli_writes_a_module_that_finds_the_users_module_from_elsewhere(tmp_path):
+    """``srcad model.py:f --standalone -o out/df.py``: df.py imports model through a sys.path
+    line relative to its own directory, so it runs from anywhere, without srcad."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "out").mkdir()
+    (tmp_path / "src" / "model.py").write_text(
+        "import numpy as onp\n\nSCALE = 2.0\n\n\ndef layer(x):\n    return onp.tanh(x) * SCALE\n"
+        "\n\ndef loss(x):\n    h = layer(x)\n    return onp.sum(h * h)\n")
+    target = tmp_path / "out" / "dloss.py"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-m", "srcad", str(tmp_path / "src" / "model.py")
+                           + ":loss", "--args", "np.ones(3)", "--standalone", "-o", str(target)],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+    text = target.read_text()
+    assert "sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), " \
+           "'../src'))\nfrom model import layer, SCALE\n" in text
+    assert "import numpy as onp\n" in text
+    check = ("import sys, runpy\nsys.modules['srcad'] = None\n"     # import srcad fails
+             "ns = runpy.run_path(sys.argv[1])\nimport numpy as np\n"
+             "print(repr(ns['dloss_dx'](np.ones(3)).tolist()))\n")
+    ran = subprocess.run([sys.executable, "-c", check, str(target)], capture_output=True,
+                         text=True, cwd=tmp_path, env={k: v for k, v in os.environ.items()
+                                                      if k != "PYTHONPATH"}, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    sys.path.insert(0, str(tmp_path / "src"))
+    try:
+        model = importlib.import_module("model")
+        want = srcad.grad(model.loss)(np.ones(3))
+    finally:
+        sys.path.remove(str(tmp_path / "src"))
+        sys.modules.pop("model", None)
+    assert np.allclose(eval(ran.stdout), want, rtol=1e-14)
+
+
+def test_cli_output_that_cannot_be_written_is_a_usage_error(tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-m", "srcad", str(TESTS / "golden" / "functions.py")
+                           + ":if_else", "--standalone", "-o", str(tmp_path / "no" / "d.py")],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 2
+    assert "cannot write it" in done.stderr and "Traceback" not in done.stderr
