@@ -71,7 +71,7 @@ class Module:
         self.functions = []     # generated functions' sources, callees first
         self.aliases = []       # name = other name
         self.runtime = {}       # name in srcad.runtime -> the names generated code calls it by
-        self.seen = set()       # code objects of generated functions already written
+        self.written = {}       # code of each function written -> the name of its def
         self.user_modules = []  # (importable name, file) of the user modules imported
 
     def bind(self, name, obj, why):
@@ -115,15 +115,18 @@ def _import_order(line):
     return (top not in sys.stdlib_module_names, line)
 
 
-def _collect(fn, module, origin_text, text=None):
+def _collect(fn, module, origin_text, text=None, def_name=None):
     """Write ``fn`` (a generated function, or a function of the user's that srcad has the
-    source of) into ``module`` after what it calls."""
+    source of) into ``module`` after what it calls, as ``def def_name`` (its own name if
+    None): two derivatives of one helper for two kinds of arguments share a name, and the
+    caller's names for them tell them apart."""
     code = fn.__code__
-    if code in module.seen:
-        return
-    module.seen.add(code)
+    if code in module.written:
+        return module.written[code]
+    def_name = def_name or code.co_name
+    module.written[code] = def_name
     text = text or fn.__srcad_source__
-    module.bind(code.co_name, fn, "a generated derivative")
+    module.bind(def_name, fn, "a generated derivative")
     cells = dict(zip(code.co_freevars, (_cell(c) for c in fn.__closure__ or ())))
     for name in _free_names(text):
         if name in cells:
@@ -136,7 +139,12 @@ def _collect(fn, module, origin_text, text=None):
             raise UsageError(f"srcad.source(standalone=True): the generated {code.co_name} reads "
                              f"{name!r}, which is bound nowhere")
         _place(name, value, fn, module, origin_text)
-    module.functions.append(origin_text(fn, text) if _is_generated(fn) else text)
+    shown = origin_text(fn, text) if _is_generated(fn) else text
+    if def_name != code.co_name:
+        shown = re.sub(rf"^def {code.co_name}\(", f"def {def_name}(", shown, count=1,
+                       flags=re.MULTILINE)
+    module.functions.append(shown)
+    return def_name
 
 
 def generated_functions(fn, seen=None):
@@ -162,8 +170,9 @@ def _place(name, value, fn, module, origin_text):
         module.runtime.setdefault(runtime_name, set()).add(name)
         return
     if _is_generated(value):
-        _collect(value, module, origin_text)
         real = value.__code__.co_name
+        taken = module.names.get(real, value) is not value
+        real = _collect(value, module, origin_text, def_name=name if taken else None)
         if name != real and module.bind(name, value, "a generated derivative"):
             module.aliases.append(f"{name} = {real}")
         return
@@ -185,9 +194,9 @@ def _place(name, value, fn, module, origin_text):
         return
     if isinstance(value, types.FunctionType) and "<locals>" in value.__qualname__:
         del module.names[name]      # a nested function srcad lifted: written as it was read
-        _collect(value, module, origin_text, emit(definition(value)))
-        if name != value.__code__.co_name and module.bind(name, value, "a nested function"):
-            module.aliases.append(f"{name} = {value.__code__.co_name}")
+        real = _collect(value, module, origin_text, emit(definition(value)))
+        if name != real and module.bind(name, value, "a nested function"):
+            module.aliases.append(f"{name} = {real}")
         return
     where = "a closure variable" if name in fn.__code__.co_freevars else "a global"
     raise UsageError(

@@ -319,3 +319,41 @@ def test_cli_output_that_cannot_be_written_is_a_usage_error(tmp_path):
                           capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 2
     assert "cannot write it" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+def test_every_program_of_the_corpus_as_a_module():
+    """Each program of tests/programs.py, its gradient and its jvp, as a standalone module
+    run in this process (srcad's own names are not in its namespace): the same result as the
+    function srcad compiled. Only a closure over an array is refused (no module holds it)."""
+    import copy
+    import programs as corpus
+    failures = []
+    for case in corpus.CASES:
+        for d, extra in ((srcad.grad(case.fn), ()), (srcad.jvp(case.fn), ("tangent",))):
+            args = copy.deepcopy(case.args)
+            if extra:
+                if not isinstance(args[0], (float, np.ndarray)):
+                    continue
+                args += (np.ones_like(args[0]) if isinstance(args[0], np.ndarray) else 1.0,)
+            try:
+                d(*copy.deepcopy(args))
+            except Exception:       # programs srcad refuses, or arguments a jvp does not take
+                continue
+            call = generated_call(d, copy.deepcopy(args))
+            want = leaves(bound_function(d, d.last)(**copy.deepcopy(call)))
+            try:
+                text = srcad.source(d, standalone=True)
+            except srcad.UsageError as err:
+                if "closure variable" not in str(err):
+                    failures.append((case.id, d.mode, str(err)))
+                continue
+            namespace = {"__name__": "standalone"}
+            exec(compile(text, f"<standalone {case.id}>", "exec"), namespace)
+            got = leaves(namespace[namespace["__all__"][0]](**copy.deepcopy(call)))
+            if len(got) != len(want) or not all(
+                    np.shape(g) == np.shape(w) and np.allclose(g, w, rtol=1e-12, equal_nan=True)
+                    for g, w in zip(got, want)):
+                failures.append((case.id, d.mode, "a different result"))
+            assert not re.search(r"^\s*(import|from) srcad", text, re.MULTILINE), case.id
+    assert failures == []
