@@ -616,8 +616,10 @@ def source_text(derived, example_args=(), example_kwargs=None, standalone=False,
             return standalone_source(bound_function(derived, gen), shown, written_to=written_to,
                                      note=note.replace("# ", "").replace("\n", " ").strip())
         if origin:
-            return note + "\n\n".join(with_origins(f, f.__srcad_source__)
-                                       for f in generated_functions(bound_function(derived, gen)))
+            compiled = {f.__srcad_source__: f
+                        for f in generated_functions(bound_function(derived, gen))}
+            return note + "\n\n".join(with_origins(compiled[g.source], g.source)
+                                       if g.source in compiled else g.source for g in listed(gen))
         return note + with_helpers(gen)
     finally:
         for d, last in chain:
@@ -636,6 +638,11 @@ def bound_function(derived, gen):
 
 def with_helpers(gen):
     """``gen``'s source after those of the helper derivatives it calls, each once."""
+    return "\n\n".join(g.source for g in listed(gen))
+
+
+def listed(gen):
+    """``gen`` after the helper derivatives it calls (theirs first), each once."""
     parts, seen = [], set()
 
     def collect(g):
@@ -643,9 +650,9 @@ def with_helpers(gen):
             collect(h)
         if id(g) not in seen:
             seen.add(id(g))
-            parts.append(g.source)
+            parts.append(g)
     collect(gen)
-    return "\n\n".join(parts)
+    return parts
 
 
 def example_arguments(derived, args, kwargs):

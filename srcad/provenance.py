@@ -30,7 +30,7 @@ def with_origins(fn, text):
         elif where is not None and where != current and where != whole and stripped:
             indent = line[:len(line) - len(line.lstrip())]
             comment = origin_comment(*where, width=WIDTH - len(indent))
-            if comment:
+            if comment and not _is_definition(where):
                 out.append(indent + comment)
                 current = where
         out.append(line)
@@ -50,6 +50,13 @@ def origin_comment(filename, lineno, width=WIDTH):
     if len(comment) > width:
         comment = comment[:max(width - 3, 20)].rstrip() + "..."
     return comment
+
+
+def _is_definition(where):
+    """The user's ``def`` line (or a decorator's): what srcad adds for the function as a whole
+    (its stack, its return) comes from it, and a comment would say nothing."""
+    text = linecache.getline(*where).lstrip()
+    return text.startswith(("def ", "async def ", "@"))
 
 
 def _opens_more_than_it_closes(text):

@@ -121,12 +121,12 @@ def _collect(fn, module, origin_text, text=None, def_name=None):
     None): two derivatives of one helper for two kinds of arguments share a name, and the
     caller's names for them tell them apart."""
     code = fn.__code__
-    if code in module.written:
-        return module.written[code]
-    def_name = def_name or code.co_name
+    again = code in module.written    # equal code: one derivative bound twice (two callers)
+    def_name = module.written[code] if again else def_name or code.co_name
     module.written[code] = def_name
     text = text or fn.__srcad_source__
-    module.bind(def_name, fn, "a generated derivative")
+    if not again:
+        module.bind(def_name, fn, "a generated derivative")
     cells = dict(zip(code.co_freevars, (_cell(c) for c in fn.__closure__ or ())))
     for name in _free_names(text):
         if name in cells:
@@ -138,7 +138,10 @@ def _collect(fn, module, origin_text, text=None, def_name=None):
         else:
             raise UsageError(f"srcad.source(standalone=True): the generated {code.co_name} reads "
                              f"{name!r}, which is bound nowhere")
-        _place(name, value, fn, module, origin_text)
+        if not (again and module.names.get(name) is value):
+            _place(name, value, fn, module, origin_text)
+    if again:       # its names were placed again: they must be bound to the same objects
+        return def_name
     shown = origin_text(fn, text) if _is_generated(fn) else text
     if def_name != code.co_name:
         shown = re.sub(rf"^def {code.co_name}\(", f"def {def_name}(", shown, count=1,
@@ -151,7 +154,7 @@ def generated_functions(fn, seen=None):
     """``fn`` after the generated functions it calls (each once, in the order it first names
     them): the functions of ``srcad.source(df)`` as compiled."""
     seen = [] if seen is None else seen
-    if any(f.__code__ is fn.__code__ for f in seen):
+    if any(f.__code__ == fn.__code__ for f in seen):   # equal: one derivative bound twice
         return seen
     cells = dict(zip(fn.__code__.co_freevars, (_cell(c) for c in fn.__closure__ or ())))
     for name in _free_names(fn.__srcad_source__):

@@ -3,6 +3,7 @@ each block of generated code comes from; an exception raised inside generated co
 line; a SrcadError's traceback starts at the user's call, srcad's frames kept aside."""
 import os
 import pathlib
+import re
 import subprocess
 import sys
 import traceback
@@ -13,6 +14,7 @@ import pytest
 import srcad
 
 import provenance_programs as programs
+from golden.real_shapes import CASES as REAL_CASES
 
 HERE = pathlib.Path(__file__).parent
 FILE = HERE / "provenance_programs.py"
@@ -69,6 +71,19 @@ def test_without_origin_the_source_is_unchanged():
     marked = srcad.source(df, origin=True)
     assert [line for line in marked.splitlines() if "provenance_programs.py" not in line] == \
         plain.splitlines()
+
+
+@pytest.mark.parametrize("name", sorted(REAL_CASES))
+def test_origin_comments_are_all_that_origin_adds(name):
+    """The golden programs' sources with origins, the comment lines taken out, are the
+    sources without (helpers in the same order)."""
+    fn, wrt, make_args = REAL_CASES[name]
+    df = srcad.grad(fn, wrt=wrt)
+    df(*make_args())
+    marked = srcad.source(df, origin=True)
+    assert "# real_shapes.py:" in marked
+    kept = [line for line in marked.splitlines() if not re.match(r"\s*# real_shapes\.py:\d+: ", line)]
+    assert kept == srcad.source(df).splitlines()
 
 
 def test_helpers_are_headed_by_their_own_lines():
