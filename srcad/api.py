@@ -579,7 +579,8 @@ def source(derived, *example_args, standalone=False, origin=False, **example_kwa
     ``standalone=True``: a whole module that runs without srcad (its imports, the user's
     module for the helpers and constants it reads, srcad's runtime helpers copied in; see
     docs/standalone.md). ``origin=True``: each block of generated statements is headed by the
-    user line it comes from, ``# model.py:12: h = np.tanh(x @ W + b)``.
+    user line it comes from, ``# model.py:12: h = np.tanh(x @ W + b)``. (A parameter of the
+    function named ``standalone`` or ``origin`` is then given by position.)
 
     For a jacobian, hessian or hvp: the source of the derivative it sweeps with."""
     try:

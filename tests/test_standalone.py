@@ -357,3 +357,24 @@ def test_every_program_of_the_corpus_as_a_module():
                 failures.append((case.id, d.mode, "a different result"))
             assert not re.search(r"^\s*(import|from) srcad", text, re.MULTILINE), case.id
     assert failures == []
+
+
+def test_runtime_helpers_that_raise_srcads_errors_get_local_ones():
+    """``require_view`` and ``loop_keys`` import srcad.errors lazily; copied, they raise the
+    module's own SrcadError (a located message, as srcad's)."""
+    from srcad import runtime
+    from srcad.standalone import Module, _runtime_source
+    module = Module()
+    for name in ("require_view", "loop_keys"):
+        module.names[name] = getattr(runtime, name)
+        module.runtime[name] = {name}
+    text = _runtime_source(module)
+    assert "from .errors" not in text and "class SrcadError(Exception):" in text
+    namespace = {}
+    exec("\n".join(module.imports) + "\n" + text, namespace)
+    with pytest.raises(namespace["SrcadError"], match=r"^model\.py:7: cannot differentiate "
+                                                      r"this loop over a set"):
+        namespace["loop_keys"]({1.5, 2.5}, "model.py:7")
+    with pytest.raises(namespace["SrcadError"], match=r"^model\.py:3: cannot differentiate this "
+                                                      r"change in place"):
+        namespace["require_view"](np.ones(2), np.ones(2), "model.py:3")
