@@ -15,11 +15,13 @@ import numpy as np
 from .analysis import kind_of_value
 from .dispatch import fast_caller, like_argument
 from .display import ShownAsSource
-from .errors import NotDifferentiable, UsageError
+from .errors import NotDifferentiable, SrcadError, UsageError, entry_point, from_user_call
 from .auxiliary import with_aux_kept
 from .frontend import definition, read_function, remember_source
 from .naming import derivative_name
 from .pipeline import derive
+from .provenance import add_origin_notes, with_origins
+from .standalone import generated_functions, standalone_source
 from .values import Array, Dict, Sequence, value_of
 from .variadic import (Extra, call_generated, check_extras, check_transform_again, is_variadic,
                        name_hint, picked, position_name, prepare_extras, real_wrt,
@@ -332,10 +334,19 @@ class Derived(ShownAsSource):
         return tuple(like_argument(g, arguments[w]) for g, w in zip(grads, self.wrt))
 
     def __call__(self, *args, **kwargs):
-        if self.fast is not None and not kwargs:    # a repeat of the last call's kinds
-            out = self.fast(args)
-            if out is not None:
-                return out
+        try:
+            if self.fast is not None and not kwargs:    # a repeat of the last call's kinds
+                out = self.fast(args)
+                if out is not None:
+                    return out
+            return self._call(args, kwargs)
+        except SrcadError as exc:
+            raise from_user_call(exc)   # srcad's own frames: in exc.internal_traceback
+        except Exception as exc:
+            add_origin_notes(exc)
+            raise
+
+    def _call(self, args, kwargs):
         if self.mode == "jvp":
             return self._call_forward(args, kwargs)
         seed = {}
@@ -490,7 +501,7 @@ def _transform(mode, fn, wrt, argnums, argnum, has_aux):
         raise UsageError(f"srcad.{mode} does not take has_aux (srcad.grad and "
                          f"srcad.value_and_grad do)", "differentiate the value alone")
     if fn is None:
-        return lambda f: Derived(f, wrt, mode, has_aux)
+        return entry_point(lambda f: Derived(f, wrt, mode, has_aux))
     return Derived(fn, wrt, mode, has_aux)
 
 
@@ -538,6 +549,7 @@ def wrt_alias(mode, wrt, argnums, argnum):
     return given[0][1] if given else wrt
 
 
+@entry_point
 def grad(fn: Callable[..., Any] | None = None, wrt: Wrt = 0, *, argnums: Wrt | None = None,
          argnum: Wrt | None = None, has_aux: bool = False
          ) -> Derived | Callable[[Callable[..., Any]], Derived]:
@@ -568,6 +580,7 @@ def grad(fn: Callable[..., Any] | None = None, wrt: Wrt = 0, *, argnums: Wrt | N
     return _transform("grad", fn, wrt, argnums, argnum, has_aux)
 
 
+@entry_point
 def value_and_grad(fn: Callable[..., Any] | None = None, wrt: Wrt = 0, *,
                    argnums: Wrt | None = None, argnum: Wrt | None = None, has_aux: bool = False
                    ) -> Derived | Callable[[Callable[..., Any]], Derived]:
@@ -582,6 +595,7 @@ def value_and_grad(fn: Callable[..., Any] | None = None, wrt: Wrt = 0, *,
     return _transform("value_and_grad", fn, wrt, argnums, argnum, has_aux)
 
 
+@entry_point
 def vjp(fn: Callable[..., Any] | None = None, wrt: Wrt = 0, *, argnums: Wrt | None = None,
         argnum: Wrt | None = None, has_aux: bool = False
         ) -> Derived | Callable[[Callable[..., Any]], Derived]:
@@ -597,6 +611,7 @@ def vjp(fn: Callable[..., Any] | None = None, wrt: Wrt = 0, *, argnums: Wrt | No
     return _transform("vjp", fn, wrt, argnums, argnum, has_aux)
 
 
+@entry_point
 def jvp(fn: Callable[..., Any] | None = None, wrt: Wrt = 0, *, argnums: Wrt | None = None,
         argnum: Wrt | None = None, has_aux: bool = False
         ) -> Derived | Callable[[Callable[..., Any]], Derived]:
@@ -612,7 +627,8 @@ def jvp(fn: Callable[..., Any] | None = None, wrt: Wrt = 0, *, argnums: Wrt | No
     return _transform("jvp", fn, wrt, argnums, argnum, has_aux)
 
 
-def source(derived: Any, *example_args: Any, **example_kwargs: Any) -> str:
+def source(derived: Any, *example_args: Any, standalone: bool = False, origin: bool = False,
+           **example_kwargs: Any) -> str:
     """The generated source of a derived function (and of the helper adjoints it calls).
 
     ``srcad.source(df)``: the source specialised to the arguments of ``df``'s last call, or
@@ -623,6 +639,12 @@ def source(derived: Any, *example_args: Any, **example_kwargs: Any) -> str:
     cotangent, tangents or vector may follow as in a call, or be left out (they do not change
     the source; arguments that fit the function alone are read as its own). Neither form
     changes what ``srcad.source(df)`` shows later.
+
+    ``standalone=True``: a whole module that runs without srcad (its imports, the user's
+    module for the helpers and constants it reads, srcad's runtime helpers copied in; see
+    docs/standalone.md). ``origin=True``: each block of generated statements is headed by the
+    user line it comes from, ``# model.py:12: h = np.tanh(x @ W + b)``. (A parameter of the
+    function named ``standalone`` or ``origin`` is then given by position.)
 
     For a jacobian, hessian or hvp: the source of the derivative it sweeps with.
 
@@ -635,6 +657,17 @@ def source(derived: Any, *example_args: Any, **example_kwargs: Any) -> str:
         return dx
     <BLANKLINE>
     """
+    try:
+        return source_text(derived, example_args, example_kwargs, standalone, origin)
+    except SrcadError as exc:
+        raise from_user_call(exc)   # srcad's own frames: in exc.internal_traceback
+
+
+def source_text(derived, example_args=(), example_kwargs=None, standalone=False, origin=False,
+                written_to=None):
+    """``srcad.source``'s text; ``written_to``: the path a standalone module is written to
+    (the CLI's ``-o``), from where a ``sys.path`` line finds the user's module."""
+    example_kwargs = example_kwargs or {}
     derived = getattr(derived, "sweeps_with", derived)
     if not isinstance(derived, Derived):
         raise UsageError(f"srcad.source needs a function made by srcad.grad, value_and_grad, vjp, "
@@ -644,20 +677,47 @@ def source(derived: Any, *example_args: Any, **example_kwargs: Any) -> str:
     while d is not None:
         chain.append((d, d.last))
         d = d.inner
+    note = ""
     try:
         if example_args or example_kwargs:
             gen = derived.compiled(example_arguments(derived, example_args, example_kwargs))[1]
-            return with_helpers(gen)
-        if derived.last is not None:
-            return with_helpers(derived.last)
-        return general_note(derived) + with_helpers(derived.compiled({})[1])
+        elif derived.last is not None:
+            gen = derived.last
+        else:
+            gen = derived.compiled({})[1]
+            note = general_note(derived)
+        if standalone:
+            shown = with_origins if origin else None
+            return standalone_source(bound_function(derived, gen), shown, written_to=written_to,
+                                     note=note.replace("# ", "").replace("\n", " ").strip())
+        if origin:
+            compiled = {f.__srcad_source__: f
+                        for f in generated_functions(bound_function(derived, gen))}
+            return note + "\n\n".join(with_origins(compiled[g.source], g.source)
+                                       if g.source in compiled else g.source for g in listed(gen))
+        return note + with_helpers(gen)
     finally:
         for d, last in chain:
             d.last = last
 
 
+def bound_function(derived, gen):
+    """The function srcad compiled from ``gen`` for ``derived`` (its cells and globals say
+    what each name of the generated code is)."""
+    for fn, g, _ in derived.specialised.values():
+        if g is gen:
+            return fn
+    raise UsageError(f"srcad.source: the derivative {gen.name} is no longer compiled",
+                     "call the derivative again, or pass example arguments")
+
+
 def with_helpers(gen):
     """``gen``'s source after those of the helper derivatives it calls, each once."""
+    return "\n\n".join(g.source for g in listed(gen))
+
+
+def listed(gen):
+    """``gen`` after the helper derivatives it calls (theirs first), each once."""
     parts, seen = [], set()
 
     def collect(g):
@@ -665,9 +725,9 @@ def with_helpers(gen):
             collect(h)
         if id(g) not in seen:
             seen.add(id(g))
-            parts.append(g.source)
+            parts.append(g)
     collect(gen)
-    return "\n\n".join(parts)
+    return parts
 
 
 def example_arguments(derived, args, kwargs):

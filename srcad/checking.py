@@ -14,13 +14,14 @@ import numpy as np
 
 from . import rules, templates
 from .api import Derived, Wrt, grad, jvp, past_self, vjp
-from .errors import UsageError
+from .errors import UsageError, entry_point
 from .matrices import hvp
 from .variadic import Extra, call_original
 
 MODES = ("reverse", "forward")
 
 
+@entry_point
 def check_grad(fn: Callable[..., Any], wrt: Wrt = 0, modes: str | Iterable[str] = MODES,
                order: int = 1, rtol: float = 1e-5, atol: float = 1e-6, eps: float = 1e-6,
                seed: int = 0) -> Callable[..., None]:
@@ -55,6 +56,7 @@ def check_grad(fn: Callable[..., Any], wrt: Wrt = 0, modes: str | Iterable[str] 
         bound_to, fn, wrt = (fn.__self__,), fn.__func__, past_self(wrt)
     names = Derived(fn, wrt, "vjp").wrt      # validates fn and wrt as the transforms do
 
+    @entry_point
     def run(*args, **kwargs):
         args = bound_to + args
         rng = np.random.default_rng(seed)
@@ -215,6 +217,7 @@ def summary(a):
 _checks = itertools.count(1)
 
 
+@entry_point
 def check_rule(f: Any, *args: Any, rtol: float = 1e-5, atol: float = 1e-6, eps: float = 1e-6,
                seed: int = 0, **kwargs: Any) -> dict[tuple[str, str], float]:
     """``srcad.check_rule(f, *args, **kwargs)``: the registered reverse and forward rules of

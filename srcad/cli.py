@@ -10,7 +10,7 @@ import textwrap
 import numpy as np
 
 from ._version import __version__
-from .api import grad, jvp, source
+from .api import grad, jvp, source_text
 from .checking import check_grad
 from .display import COLORS, terminal_text, wants_color
 from . import errors
@@ -74,6 +74,30 @@ def run_check(fn, wrt, names, values, args_text):
     return 0
 
 
+def add_keeping_options(parser):
+    """The options that make a derivative something to keep: a module, its provenance."""
+    parser.add_argument("--standalone", action="store_true",
+                        help="write a whole module that runs without srcad: its imports, the "
+                             "srcad runtime helpers it calls copied in")
+    parser.add_argument("--origin", action="store_true",
+                        help="head each block of generated statements with the line of your "
+                             "code it comes from (# file.py:LINE: ...)")
+    parser.add_argument("-o", "--output", default=None, metavar="PATH",
+                        help="write the source to PATH instead of stdout (with --standalone, "
+                             "a sys.path line finds your module from PATH's directory)")
+
+
+def write_source(options, text):
+    if options.output is None:
+        sys.stdout.write(terminal_text(text, wants_color(options.color, sys.stdout)))
+        return
+    try:
+        with open(options.output, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as exc:
+        raise UsageError(f"{options.output}: cannot write it: {exc.strerror}") from None
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="srcad", description="Print the derivative source srcad generates for a function.")
@@ -88,6 +112,7 @@ def main(argv=None):
     parser.add_argument("--mode", default="reverse", choices=["reverse", "forward"],
                         help="reverse (a gradient, default) or forward (a jvp)")
     add_display_options(parser)
+    add_keeping_options(parser)
     options = parser.parse_args(argv)
     try:
         fn = load_function(options.target)
@@ -103,8 +128,8 @@ def main(argv=None):
             values = values if isinstance(values, tuple) else (values,)
         if options.check:
             return run_check(fn, wrt, df.wrt, values, options.args)
-        text = source(df, *values)
-        sys.stdout.write(terminal_text(text, wants_color(options.color, sys.stdout)))
+        write_source(options, source_text(df, values, standalone=options.standalone,
+                                          origin=options.origin, written_to=options.output))
         return 0
     except errors.UsageError as exc:   # bad --wrt or --args: located at no line of the user's
         sys.stderr.write(f"srcad: {exc.message}\n")

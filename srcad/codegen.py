@@ -167,6 +167,7 @@ def compile_function(source, fname, user_globals, externals, user_cells, label, 
     fn = types.FunctionType(inner.__code__, user_globals, fname, inner.__defaults__,
                             closure or None)
     fn.__kwdefaults__ = inner.__kwdefaults__
+    fn.__srcad_source__ = source    # what srcad.source(standalone=True) writes into a module
     return fn
 
 

@@ -1,4 +1,5 @@
 """Errors about user code: every one says where (file:line), what, and what to do instead."""
+import functools
 import os
 import sys
 
@@ -7,7 +8,12 @@ class SrcadError(Exception):
     """Base class: srcad cannot differentiate something in the user's code.
 
     ``str(err)`` starts with ``file.py:LINE: `` so editors and terminals link to the spot.
+    Raised from a public entry point (``srcad.grad(f)``, a derivative's call, ``srcad.source``)
+    its traceback starts at the user's call; ``err.internal_traceback`` keeps the one through
+    srcad's own frames (``traceback.print_tb(err.internal_traceback)``), None if none was cut.
     """
+
+    internal_traceback = None
 
     def __init__(self, message, filename="<unknown>", lineno=0, hint=None):
         filename, lineno = user_line(filename, lineno)
@@ -92,6 +98,41 @@ def user_line(filename, lineno):
         table, (file, first) = entry
         filename, lineno = table[lineno][:2] if lineno in table else (file, first)
     return filename, lineno
+
+
+def line_origins(filename):
+    """Line of the generated code compiled as ``filename`` -> (user's file, line) it came from
+    (empty for code srcad did not generate)."""
+    table = _GENERATED.get(filename, ({}, None))[0]
+    return {line: (file, at) for line, (file, at, _) in table.items()}
+
+
+def derived_from(filename):
+    """(file, first line) of the user's function the generated code ``filename`` derives, or
+    None for code srcad did not generate."""
+    entry = _GENERATED.get(filename)
+    return None if entry is None else entry[1]
+
+
+def from_user_call(exc):
+    """``exc``, a SrcadError, ready to be raised again at srcad's public entry point: its
+    traceback through srcad's own frames is kept as ``exc.internal_traceback`` (the first one
+    kept, where entry points nest) and dropped from the traceback the user sees."""
+    if getattr(exc, "internal_traceback", None) is None:
+        exc.internal_traceback = exc.__traceback__
+    return exc.with_traceback(None)
+
+
+def entry_point(fn):
+    """Decorate a public function of srcad: a SrcadError it raises reaches the user with a
+    traceback that starts at their call (``from_user_call``)."""
+    @functools.wraps(fn)
+    def entry(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except SrcadError as exc:
+            raise from_user_call(exc)   # srcad's own frames: in exc.internal_traceback
+    return entry
 
 
 def written_back(filename):

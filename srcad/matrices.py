@@ -11,7 +11,7 @@ import numpy as np
 
 from .api import Derived, Wrt, source, wrt_alias
 from .display import ShownAsSource
-from .errors import UsageError
+from .errors import UsageError, entry_point
 
 
 def unit_tangents(inputs, i, k):
@@ -94,6 +94,7 @@ class Jacobian(Sweeping):
         self.sweeps_with = self.jvp if mode == "forward" else self.vjp
         self.__wrapped__ = fn
 
+    @entry_point
     def __call__(self, *args, **kwargs):
         arguments = self.vjp._prepare(args, kwargs)
         inputs = [np.asarray(arguments[w], dtype=float) for w in arrays(self.vjp, arguments)]
@@ -144,6 +145,7 @@ class Hessian(Sweeping):
         self.sweeps_with = self.tangent
         self.__wrapped__ = fn
 
+    @entry_point
     def __call__(self, *args, **kwargs):
         arguments = self.grad._prepare(args, kwargs)
         inputs = [arguments[w] for w in arrays(self.grad, arguments)]
@@ -174,6 +176,7 @@ class HessianVectorProduct(Sweeping):
         self.sweeps_with = self.tangent
         self.__wrapped__ = fn
 
+    @entry_point
     def __call__(self, *args, **kwargs):
         if not args:
             raise UsageError("srcad.hvp(f, wrt)(*args, v): pass the vector v last")
@@ -186,6 +189,7 @@ class HessianVectorProduct(Sweeping):
         return product
 
 
+@entry_point
 def jacobian(fn: Callable[..., Any] | None = None, wrt: Wrt = 0, mode: str = "reverse", *,
              argnums: Wrt | None = None, argnum: Wrt | None = None
              ) -> Jacobian | Callable[[Callable[..., Any]], Jacobian]:
@@ -206,6 +210,7 @@ def jacobian(fn: Callable[..., Any] | None = None, wrt: Wrt = 0, mode: str = "re
     return Jacobian(fn, wrt, mode)
 
 
+@entry_point
 def hessian(fn: Callable[..., Any] | None = None, wrt: Wrt = 0, *, argnums: Wrt | None = None,
             argnum: Wrt | None = None) -> Hessian | Callable[[Callable[..., Any]], Hessian]:
     """Hessian of a scalar function by forward-over-reverse sweeps, shape ``x.shape + x.shape``.
@@ -223,6 +228,7 @@ def hessian(fn: Callable[..., Any] | None = None, wrt: Wrt = 0, *, argnums: Wrt 
     return Hessian(fn, wrt)
 
 
+@entry_point
 def hvp(fn: Callable[..., Any] | None = None, wrt: Wrt = 0, *, argnums: Wrt | None = None,
         argnum: Wrt | None = None
         ) -> HessianVectorProduct | Callable[[Callable[..., Any]], HessianVectorProduct]:
