@@ -96,8 +96,8 @@ def is_user_function(func):
     if not isinstance(func, types.FunctionType):
         return False
     module = getattr(func, "__module__", "") or ""
-    if module.split(".")[0] in ("numpy", "scipy", "math") or module == "srcad.runtime":
-        return False
+    if module.split(".")[0] in ("numpy", "scipy", "math", "srcad"):
+        return False    # (srcad's own: its runtime helpers have rules, its API is no helper)
     filename = func.__code__.co_filename
     return not any(filename.startswith(p) for p in _library_dirs())
 
