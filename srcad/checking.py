@@ -13,7 +13,8 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from . import rules, templates
-from .api import Derived, Wrt, grad, jvp, past_self, vjp
+from .api import Derived, Wrt, grad, jvp, vjp
+from .arguments import past_self
 from .errors import UsageError, entry_point
 from .matrices import hvp
 from .variadic import Extra, call_original

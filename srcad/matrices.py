@@ -9,7 +9,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .api import Derived, Wrt, source, wrt_alias
+from .api import Derived, Wrt, source
+from .arguments import wrt_alias
 from .display import ShownAsSource
 from .errors import UsageError, entry_point
 
