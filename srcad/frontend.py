@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import gast
 
 from .build import assign, attr, aug, call, const, name
+from .checkpoint_marks import checkpoint_marks
 from .closures import lift_nested
 from .errors import (NotDifferentiable, UnsupportedSyntax, UsageError, call_site, lines_with,
                      written_back)
@@ -50,6 +51,7 @@ class Scope:
     tapes: frozenset = frozenset()  # its stacks: lists used only to save and restore values
     runtime: dict = field(default_factory=dict)   # names the transform may introduce itself
     nested: dict = field(default_factory=dict)    # its nested functions, lifted (closures.py)
+    checkpointed: dict = field(default_factory=dict)   # line -> snapshots (checkpoint_marks.py)
     temps: frozenset = frozenset()  # the temporaries lowering made (each read once, right after)
 
     def lookup(self, name):
@@ -222,6 +224,7 @@ def read_function(fn):
         generators_as_loops(tree, scope, namer)
         transposed_zips(tree, lambda n, f: scope.lookup(n) is f, namer)
         without_comprehensions(tree, namer, lambda n, f: scope.lookup(n) is f, filename)
+        checkpoint_marks(tree, scope, filename)
         generators_inlined(tree, scope, namer, definition)
     else:
         unbatched(tree.body, frozenset(tapes), frozenset(getattr(fn, "__srcad_trip_lists__", ())))
@@ -495,6 +498,10 @@ class Fence(gast.NodeVisitor):
         super().generic_visit(node)
 
     def visit_FunctionDef(self, node):
+        if node is not self.root and self.parsed.scope.generated and \
+                node.name.startswith("advance_"):     # (checkpoint_loops.py)
+            self.fail(node, "a second derivative through a loop marked srcad.checkpointed",
+                      "drop the mark where you take a second derivative")
         if node is not self.root:
             self.fail(node, *UNSUPPORTED[gast.FunctionDef])
         args = node.args

@@ -63,7 +63,7 @@ class Remembering:
 
 
 class Optimizer(Remembering, DeadCode, CopyPasses, ZeroAdjoints):
-    def __init__(self, rev, runtime=None, pure=None, listing=True):
+    def __init__(self, rev, runtime=None, pure=None, listing=True, keep_loops=frozenset()):
         self.runtime = runtime or {}
         self.pure = pure or (lambda call: True)    # a call that is not pure is never moved or dropped
         self.tree = rev.tree
@@ -73,6 +73,7 @@ class Optimizer(Remembering, DeadCode, CopyPasses, ZeroAdjoints):
         self.kinds = rev.kinds
         self.arrays = rev.arrays
         self.listing = listing      # loops may keep lists of trips (not in a split derivative)
+        self.keep_loops = keep_loops    # lines of index loops that stay so (checkpointed)
         self.sinking = False
         self.seeds = rev.seeds
         self.dense = set(rev.dense)
@@ -108,7 +109,7 @@ class Optimizer(Remembering, DeadCode, CopyPasses, ZeroAdjoints):
             Batching(self.tree, self.pairs + lists).run()
         return_directly(self.tree.body)
         print_appends(self.tree.body, self.runtime.get("appended", "appended"))
-        element_loops(self.tree)
+        element_loops(self.tree, self.keep_loops)
         return self.tree
 
     def sink_arrays(self):

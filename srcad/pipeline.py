@@ -13,6 +13,8 @@ import numpy as np
 
 from . import rules, runtime
 from .analysis import analyze, is_user_function
+from .checkpoint_loops import checkpoint_loops
+from .checkpointing import Checkpoints
 from .codegen import compile_function, emit, line_table
 from .errors import NotDifferentiable, SrcadError
 from .forward import ForwardMode
@@ -23,6 +25,7 @@ from .optimize import Optimizer
 from .purity import Purity
 from .reverse import ReverseMode
 from .split import split_sweeps
+from .tidying import drop_unused_stack
 from .value_lattice import unnamed
 from .values import Value, infer_values, kind_of_abstract, value_of
 from .variadic import restore_parameters
@@ -30,7 +33,7 @@ from .views import changed_in_place, lower_in_place
 from .walk import walk
 
 RUNTIME = {   # every public helper of srcad.runtime is available to generated code
-    "np": np, "math": math,
+    "np": np, "math": math, "Checkpoints": Checkpoints,
     **{n: f for n, f in vars(runtime).items()
        if callable(f) and not n.startswith("_") and getattr(f, "__module__", None) == runtime.__name__},
 }
@@ -155,8 +158,12 @@ def _derive(fn, wrt, mode, kinds, busy=(), values=None):
     rev = ReverseMode(core, facts, parsed, namer, runtime_names, derive_helper, mode_kind,
                       generated, purity).run(fname)
     optimizer = Optimizer(rev, runtime_names, pure_in(parsed.scope, purity, externals),
-                          listing=mode != "split")
+                          listing=mode != "split", keep_loops=frozenset(parsed.scope.checkpointed))
     tree = optimizer.run()
+    if parsed.scope.checkpointed:
+        checkpoint_loops(tree, parsed.scope.checkpointed, runtime_names, parsed.filename, namer,
+                         split=mode == "split")
+        drop_unused_stack(tree)
     used = {n.id for n in walk(tree) if isinstance(n, gast.Name)}
     externals = {k: v for k, v in externals.items() if k in used}
     seed = tree.args.args[-1].id if len(rev.seed_order) < 2 else \

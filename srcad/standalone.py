@@ -22,12 +22,12 @@ import types
 
 import numpy as np
 
-from . import runtime
+from . import checkpointing, runtime
 from .codegen import emit
 from .errors import UsageError, derived_from
 from .frontend import definition
 
-_RUNTIME_FILE = inspect.getsourcefile(runtime)
+RUNTIME_MODULES = (runtime, checkpointing)     # what generated code calls, copied in
 _BUILTINS = frozenset(dir(builtins))
 
 # What the copied runtime helpers raise in place of srcad's errors (they import them lazily
@@ -223,25 +223,33 @@ def _free_names(text):
     """The names the functions of ``text`` read from outside themselves, in order of first use."""
     names = []
 
-    def visit(table):
+    def visit(table, enclosing=frozenset()):
         top = table.get_type() == "module"     # defaults of parameters are read there
         for sym in table.get_symbols():
-            outside = not sym.is_assigned() if top else sym.is_global() or sym.is_free()
+            outside = not sym.is_assigned() if top else sym.is_global() or (
+                sym.is_free() and sym.get_name() not in enclosing)
             if outside and sym.is_referenced() and sym.get_name() not in names:
                 names.append(sym.get_name())
-        for child in table.get_children():
-            visit(child)
+        own = frozenset() if top else enclosing | {
+            sym.get_name() for sym in table.get_symbols() if sym.is_local()}
+        for child in table.get_children():      # (a nested function reads its enclosing one's)
+            visit(child, own)
     visit(symtable.symtable(text, "<srcad>", "exec"))
     defined = {n.name for n in ast.parse(text).body if isinstance(n, ast.FunctionDef)}
     return [n for n in names if n not in defined]
 
 
 def _runtime_name(value):
-    for n, f in vars(runtime).items():
-        if f is value and callable(f) and not n.startswith("_") and \
-                getattr(f, "__module__", None) == runtime.__name__:
-            return n
+    for module in RUNTIME_MODULES:
+        for n, f in vars(module).items():
+            if f is value and callable(f) and not n.startswith("_") and \
+                    getattr(f, "__module__", None) == module.__name__:
+                return n
     return None
+
+
+def _runtime_value(name):
+    return next((getattr(m, name) for m in RUNTIME_MODULES if hasattr(m, name)), None)
 
 
 def _is_generated(value):
@@ -412,7 +420,7 @@ def _runtime_source(module):
     for name, uses in module.runtime.items():
         module.aliases.extend(f"{use} = {renamed.get(name, name)}" for use in sorted(uses)
                               if use != renamed.get(name, name))
-    return ("# ---- srcad runtime helpers (copied from srcad/runtime.py) ----\n"
+    return ("# ---- srcad runtime helpers (copied from srcad) ----\n"
             + body + "\n\n\n# ---- the derivative ----\n")
 
 
@@ -422,7 +430,7 @@ def _runtime_names(module, names):
     renamed = {}
     for name in sorted(names):
         if name not in module.names:
-            module.names[name] = getattr(runtime, name, None)
+            module.names[name] = _runtime_value(name)
             continue
         if _runtime_name(module.names[name]) == name:
             continue
@@ -430,14 +438,19 @@ def _runtime_names(module, names):
                     if _runtime_name(module.names.get(use)) == name), name + "_")
         while new in module.names and _runtime_name(module.names[new]) != name:
             new += "_"
-        module.names[new] = getattr(runtime, name, None)
+        module.names[new] = _runtime_value(name)
         renamed[name] = new
     return renamed
 
 
 def _runtime_tree():
-    with open(_RUNTIME_FILE, encoding="utf-8") as f:
-        text = f.read()
+    """The runtime modules' source as one text (each a module of its own, so their
+    concatenation is one) and its tree."""
+    texts = []
+    for module in RUNTIME_MODULES:
+        with open(inspect.getsourcefile(module), encoding="utf-8") as f:
+            texts.append(f.read())
+    text = "\n".join(texts)
     return ast.parse(text), text
 
 

@@ -98,13 +98,13 @@ def return_directly(body):
         del body[-2]
 
 
-def element_loops(tree):
+def element_loops(tree, keep=frozenset()):
     """``for i in range(len(xs)): x = xs[i]; rest`` -> ``for x in xs: rest``, where nothing
     else reads ``i`` (outside the loops that bind their own) and the body does not name
     ``xs``: the loop the user wrote, where the reverse sweep did not need its index."""
     loops = [s for s in walk(tree) if isinstance(s, gast.For)]
     for loop in loops:
-        seq = _indexed_sequence(loop)
+        seq = _indexed_sequence(loop) if loop.lineno not in keep else None
         if seq is None:
             continue
         index, first = loop.target.id, loop.body[0]

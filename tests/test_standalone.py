@@ -210,7 +210,7 @@ def test_module_starts_with_its_imports_under_the_users_names(run):
 def test_runtime_helpers_are_copied_with_what_they_call(run):
     _, texts = run
     text = texts["real_inplace"]
-    assert "# ---- srcad runtime helpers (copied from srcad/runtime.py) ----" in text
+    assert "# ---- srcad runtime helpers (copied from srcad) ----" in text
     for name in ("def unreduce(", "def zeros_like(", "class _Shape(tuple):"):
         assert text.count(name) == 1, name
     assert "def unbroadcast(" not in text      # only what it calls
