@@ -21,8 +21,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module", autouse=True)
 def builtin_rules():
     """The rules under test are srcad's own: a test that ran before may have registered its
-    own (tests/test_custom_rules.py runs the README's Custom rules example, which gives
-    logsumexp and expit rules of its own, and a later registration wins). Registering the
+    own (tests/test_custom_rules.py runs the first example of docs/custom-rules.md, which
+    gives logsumexp and expit rules of its own, and a later registration wins). Registering the
     table again puts srcad's first."""
     from srcad.rules import scipy_special
     importlib.reload(scipy_special)
