@@ -115,7 +115,7 @@ def _checked(func, which, template):
         return templates.checked(func, which, template)
     except ValueError as exc:
         raise RuleError(str(exc), *call_site(),
-                        "a template is Python text: see the Custom rules section of the README"
+                        "a template is Python text: see docs/custom-rules.md"
                         ) from None
 
 
