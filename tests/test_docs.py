@@ -8,8 +8,8 @@ let a file say more:
 - ``<!-- prints -->`` on the line before a fence: that block is the output of the python
   block before it, compared line by line (trailing spaces and blank lines at either end
   ignored). This keeps generated source shown in the docs equal to what srcad prints.
-- ``<!-- docs-test: requires pygments, graphviz -->`` anywhere: the file's blocks need these
-  optional libraries; without them the file is skipped (the default install has none of them).
+- ``<!-- docs-test: requires pygments, graphviz -->`` on a line of its own: the file's blocks
+  need these optional libraries; without them the file is skipped (the default install has none of them).
 
 Each block is compiled with the markdown file's name and its own line numbers, and that file's
 code (everything else blanked) is registered in linecache, so srcad reads the functions a
@@ -28,7 +28,7 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DOCS = sorted((ROOT / "docs").glob("*.md"))
 FENCE = re.compile(r"^```(\S*)")
-REQUIRES = re.compile(r"<!--\s*docs-test:\s*requires\s+([^>]*?)\s*-->")
+REQUIRES = re.compile(r"^<!--\s*docs-test:\s*requires\s+([^>]*?)\s*-->\s*$", re.M)
 PRINTS = "<!-- prints -->"
 
 
@@ -118,7 +118,8 @@ def test_docs_folder_has_the_pages_the_readme_links():
 
 def test_the_runner_reads_blocks_outputs_and_requirements():
     text = ("# t\n\n```python\nprint(1 + 1)\n```\n\n<!-- prints -->\n```text\n2\n```\n\n"
-            "```console\n$ srcad f.py:g\n```\n<!-- docs-test: requires some_lib -->\n")
+            "```console\n$ srcad f.py:g\n```\n<!-- docs-test: requires some_lib -->\n"
+            "not `<!-- docs-test: requires inline -->`\n")
     blocks = blocks_of(text)
     assert [(b.language, b.first_line, b.is_output) for b in blocks] == [
         ("python", 4, False), ("text", 9, True), ("console", 13, False)]
