@@ -1,4 +1,4 @@
-"""Every ```python block of every docs/*.md file runs, as written.
+"""Every ```python block of every docs/*.md file (and of README.md) runs, as written.
 
 The blocks of one file run in order in one namespace, with the repository root as the working
 directory (so ``examples/...`` paths work). Blocks fenced with another language (```text,
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-DOCS = sorted((ROOT / "docs").glob("*.md"))
+DOCS = sorted((ROOT / "docs").glob("*.md")) + [ROOT / "README.md"]     # the README's too
 FENCE = re.compile(r"^```(\S*)")
 REQUIRES = re.compile(r"^<!--\s*docs-test:\s*requires\s+([^>]*?)\s*-->\s*$", re.M)
 PRINTS = "<!-- prints -->"
