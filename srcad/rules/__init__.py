@@ -217,5 +217,5 @@ except ImportError:
 if _scipy_special is not None:
     from . import scipy_special as _scipy_special_table  # noqa: E402,F401
     from . import scipy_stats as _scipy_stats_table  # noqa: F401
-# srcad's own table (what the README lists), apart from rules users register later
+# srcad's own table (what docs/supported.md lists), apart from rules users register later
 BUILTIN_RULES, BUILTIN_NONDIFF = tuple(all_rules()), frozenset(NONDIFF)  # noqa: E305
