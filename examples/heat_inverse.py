@@ -18,9 +18,13 @@ import os
 import sys
 
 import numpy as np
-import scipy.optimize
 
 import srcad
+
+try:
+    import scipy.optimize
+except ImportError:
+    sys.exit('heat_inverse.py needs scipy for its optimiser: pip install -e ".[examples]"')
 
 try:
     import matplotlib

@@ -84,29 +84,43 @@ def test_mlp_training_learns_and_plots_its_curve(tmp_path):
     assert_figure(done, tmp_path / "mlp_training.png")         # the default name, in the cwd
 
 
-BLOCK_MATPLOTLIB = """
+WITHOUT = """
 import importlib.abc, runpy, sys
 
-class NoMatplotlib(importlib.abc.MetaPathFinder):
+BLOCKED = sys.argv[1]
+
+class Without(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
-        if name == "matplotlib" or name.startswith("matplotlib."):
+        if name.split(".")[0] == BLOCKED:
             raise ImportError(f"No module named {name!r} (blocked)")
 
-sys.meta_path.insert(0, NoMatplotlib())
-sys.argv = sys.argv[1:]
+sys.meta_path.insert(0, Without())
+sys.argv = sys.argv[2:]
 runpy.run_path(sys.argv[0], run_name="__main__")
 """
 
 
+def run_without(library, example, *args, tmp_path):
+    """Run an example as if ``library`` were not installed."""
+    script = tmp_path / "without.py"
+    script.write_text(WITHOUT)
+    return run_example(script, library, str(ROOT / "examples" / example), *args, cwd=tmp_path)
+
+
 @pytest.mark.parametrize("name", ["tanh_derivatives", "mlp_training"])
 def test_plotting_examples_run_without_matplotlib_and_name_the_extra(name, tmp_path):
-    script = tmp_path / "no_matplotlib.py"
-    script.write_text(BLOCK_MATPLOTLIB)
     figure = tmp_path / "figure.png"
-    done = run_example(script, str(ROOT / "examples" / f"{name}.py"), str(figure), cwd=tmp_path)
+    done = run_without("matplotlib", f"{name}.py", str(figure), tmp_path=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert NEEDS_EXTRA in done.stdout and "OK" in done.stdout
     assert not figure.exists() and "matplotlib" not in done.stderr
+
+
+def test_heat_inverse_without_scipy_names_the_extra(tmp_path):
+    done = run_without("scipy", "heat_inverse.py", tmp_path=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.strip() == \
+        'heat_inverse.py needs scipy for its optimiser: pip install -e ".[examples]"'
 
 
 def test_examples_exist():
