@@ -2,7 +2,8 @@
 
     python benchmarks/run.py [--quick] [--only rk4,mlp] [--json benchmarks/results.json]
 
-Prints a markdown table of ratios and writes the figures as JSON. Every gradient is checked
+Prints a markdown table of ratios (the tables in benchmarks/README.md are its output) and
+writes the figures as JSON. Every gradient is checked
 before it is timed (hand-written adjoints against central differences, srcad against the hand
 adjoint, each peer against srcad). Timings are interleaved rounds in one process, median per
 tool, with BLAS and every peer on one thread.

@@ -256,7 +256,7 @@ def check_differentiable(stmt, op, active, parsed):
                               f"source; else give it a rule with srcad.defrule", **where)
         raise NoRule(f"cannot differentiate {describe_func(op)}: it has no derivative rule",
                      hint="give it a derivative with srcad.defrule(func, \"x\", reverse=\"dx += "
-                          "...\", forward=\"dout = ...\") (see README, Custom rules), or mark "
+                          "...\", forward=\"dout = ...\") (see docs/custom-rules.md), or mark "
                           "it constant with srcad.nondiff(func)", **where)
     if op.kind == "rule":
         for p in op.rule.missing:

@@ -135,16 +135,15 @@ def test_a_rule_without_forward_template_is_reverse_only():
         srcad.jvp(k)(1.5, 1.0)
 
 
-def test_the_readme_example(tmp_path, monkeypatch):
-    """The Custom rules example of README.md, run as written (as a module, so srcad can read
-    its functions), then checked against finite differences."""
+def test_the_docs_example(tmp_path, monkeypatch):
+    """The first example of docs/custom-rules.md, run as written (as a module, so srcad can
+    read its functions), then checked against finite differences."""
     pytest.importorskip("scipy.special")
     import importlib
     import pathlib
     import re
-    text = pathlib.Path(__file__).parent.parent.joinpath("README.md").read_text()
-    section = text[text.index("### Custom rules"):]
-    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    text = pathlib.Path(__file__).parent.parent.joinpath("docs", "custom-rules.md").read_text()
+    code = re.search(r"```python\n(.*?)```", text, re.S).group(1)
     (tmp_path / "readme_rules.py").write_text(
         "import numpy as np\nimport srcad\n" + code + "\n\n"
         "def user(a):\n"

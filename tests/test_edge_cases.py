@@ -1,4 +1,4 @@
-"""Numeric edge cases, each a documented choice (README, "Numeric edge cases"):
+"""Numeric edge cases, each a documented choice (docs/supported.md, "Numeric edge cases"):
 
 * ``sqrt`` at 0: the derivative is +inf (NumPy's 1/0); ``abs`` at 0: 0 (a subgradient).
 * ``np.where`` whose unselected branch is inf or NaN: the gradient is the selected branch's,

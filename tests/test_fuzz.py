@@ -193,10 +193,10 @@ MAX_REFUSED = 0.01
 
 
 def refused_alias(err, program):
-    """The one refusal a Hessian of a program that changes arrays in place may meet (README):
-    srcad's alias analysis cannot tell that a value its first derivative saves shares no memory
-    with an array changed in place. A clear error at the user's line, never a number; at most
-    MAX_REFUSED of the programs (test_skip_fraction)."""
+    """The one refusal a Hessian of a program that changes arrays in place may meet
+    (docs/supported.md): srcad's alias analysis cannot tell that a value its first derivative
+    saves shares no memory with an array changed in place. A clear error at the user's line,
+    never a number; at most MAX_REFUSED of the programs (test_skip_fraction)."""
     message = str(err)
     return bool(program.features & IN_PLACE) and "may share memory with" in message and \
         "<srcad" not in message and str(getattr(err, "filename", "")).endswith(".py")
@@ -230,7 +230,7 @@ def test_program(fuzz_case, tmp_path):
 # ---- the registry: every rule the fuzzer should exercise, or why not --------------------------
 EXCLUDED = {
     # start and stop of np.linspace carry a derivative srcad declares missing: differentiating
-    # through them is an error by design (README), so a program cannot vary them
+    # through them is an error by design (docs/supported.md), so a program cannot vary them
     Variant(np.linspace, 2): "start/stop: no derivative, an error by design",
     # a dict's method: the fuzzer's values are floats and arrays (tests/test_pytrees.py)
     Variant(("method", "get"), 2): "a dict method: tests/test_pytrees.py checks it",

@@ -21,8 +21,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module", autouse=True)
 def builtin_rules():
     """The rules under test are srcad's own: a test that ran before may have registered its
-    own (tests/test_custom_rules.py runs the README's Custom rules example, which gives
-    logsumexp and expit rules of its own, and a later registration wins). Registering the
+    own (tests/test_custom_rules.py runs the first example of docs/custom-rules.md, which
+    gives logsumexp and expit rules of its own, and a later registration wins). Registering the
     table again puts srcad's first."""
     from srcad.rules import scipy_special
     importlib.reload(scipy_special)
@@ -439,13 +439,13 @@ def test_readable_source():
     assert "expit_x * (1.0 - expit_x)" in text and "np.exp" not in text
 
 
-# ---- the README lists these rules -------------------------------------------------------------
-def test_readme_lists_the_scipy_rules():
+# ---- docs/supported.md lists these rules --------------------------------------------------------
+def test_the_docs_list_the_scipy_rules():
     from srcad.rules import surface
-    section = surface.readme_section((ROOT / "README.md").read_text(), surface.SCIPY_BEGIN,
-                                     surface.SCIPY_END)
+    section = surface.page_section((ROOT / surface.DOCS_PAGE).read_text(), surface.SCIPY_BEGIN,
+                                   surface.SCIPY_END)
     assert section == surface.scipy_table(), \
-        "README.md is out of date: run python -m srcad.rules.surface --readme README.md"
+        f"{surface.DOCS_PAGE} is out of date: run python -m srcad.rules.surface --write"
     for name in ("logsumexp", "expit", "logit", "softmax", "log_softmax", "gammaln", "digamma",
                  "polygamma", "erf", "erfc", "xlogy", "xlog1py", "ndtr", "log_ndtr"):
         assert f"`scipy.special.{name}`" in section, name
@@ -485,8 +485,8 @@ assert np.isclose(t, np.sum(g)), t
 assert "scipy" not in sys.modules and "scipy.special" not in sys.modules
 assert not any(surface.is_scipy(r.key) for r in BUILTIN_RULES)
 assert surface.scipy_table() is None
-readme = pathlib.Path(sys.argv[1]).read_text()
-assert surface.readme_section(readme) == surface.markdown_table()
+page = pathlib.Path(sys.argv[1]).read_text()
+assert surface.page_section(page) == surface.markdown_table()
 print("ok")
 '''
 
@@ -495,7 +495,8 @@ def test_srcad_works_without_scipy(tmp_path):
     script = tmp_path / "no_scipy.py"
     script.write_text(NO_SCIPY)
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
-    done = subprocess.run([sys.executable, str(script), str(ROOT / "README.md")], env=env,
-                          capture_output=True, text=True, timeout=120)
+    page = str(ROOT / "docs" / "supported.md")
+    done = subprocess.run([sys.executable, str(script), page], env=env, capture_output=True,
+                          text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"

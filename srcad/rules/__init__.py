@@ -117,7 +117,7 @@ def _checked(func, which, template, params=None):
         return templates.checked(func, which, template, params)
     except ValueError as exc:
         raise RuleError(str(exc), *call_site(),
-                        "a template is Python text: see the Custom rules section of the README"
+                        "a template is Python text: see docs/custom-rules.md"
                         ) from None
 
 
@@ -264,5 +264,5 @@ except ImportError:
 if _scipy_special is not None:
     from . import scipy_special as _scipy_special_table  # noqa: E402,F401
     from . import scipy_stats as _scipy_stats_table  # noqa: F401
-# srcad's own table (what the README lists), apart from rules users register later
+# srcad's own table (what docs/supported.md lists), apart from rules users register later
 BUILTIN_RULES, BUILTIN_NONDIFF = tuple(all_rules()), frozenset(NONDIFF)  # noqa: E305

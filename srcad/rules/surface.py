@@ -1,8 +1,9 @@
 """The supported NumPy / math / builtin surface as a markdown table, generated from the rule
-registry so the README cannot drift from it (a test compares them); the scipy.special rules
-(registered only when scipy imports) in a section of their own.
+registry so docs/supported.md cannot drift from it (a test compares them); the scipy.special
+rules (registered only when scipy imports) in a section of their own.
 
-Run ``python -m srcad.rules.surface`` to print it.
+Run ``python -m srcad.rules.surface`` to print it, ``python -m srcad.rules.surface --write``
+to rewrite the sections of docs/supported.md (or of the markdown file named after it).
 """
 import builtins
 import operator
@@ -167,8 +168,8 @@ def markdown_table():
         grouped[group_of(rules[0])].append((name_of(key), signature(rules), *modes(rules),
                                             NOTES.get(key, "")))
     lines = ["## Supported NumPy, math and builtin functions", "",
-             "Generated from the rule registry by `python -m srcad.rules.surface --readme "
-             f"README.md` ({sum(len(r) for r in by_key.values())} rules for {len(by_key)} "
+             "Generated from the rule registry by `python -m srcad.rules.surface --write "
+             f"docs/supported.md` ({sum(len(r) for r in by_key.values())} rules for {len(by_key)} "
              "functions).", ""]
     for group in GROUPS:
         rows = sorted(grouped[group], key=lambda row: (row[0].strip("`."), row))
@@ -180,7 +181,7 @@ def markdown_table():
               "comparisons, rounding, integer ops, creation from shapes): "
               + ", ".join(constants()) + ".", ""]
     lines.append("Anything else used on a differentiated value is an error naming the function; "
-                 "give it a rule with `srcad.defrule` (see Custom rules).")
+                 "give it a rule with `srcad.defrule` (see [custom rules](custom-rules.md)).")
     return "\n".join(lines)
 
 
@@ -201,12 +202,13 @@ def scipy_table():
         + [f"| {' | '.join(row)} |" for row in rows])
 
 
+DOCS_PAGE = "docs/supported.md"      # where the tables live, relative to the repository root
 BEGIN, END = "<!-- numpy-surface:begin -->", "<!-- numpy-surface:end -->"
 SCIPY_BEGIN, SCIPY_END = "<!-- scipy-special:begin -->", "<!-- scipy-special:end -->"
 
 
-def readme_section(text, begin=BEGIN, end=END):
-    """The text between the README's numpy-surface (or other) markers (None if missing)."""
+def page_section(text, begin=BEGIN, end=END):
+    """The text between a page's numpy-surface (or other) markers (None if missing)."""
     if begin not in text or end not in text:
         return None
     return text.split(begin, 1)[1].split(end, 1)[0].strip("\n")
@@ -214,14 +216,14 @@ def readme_section(text, begin=BEGIN, end=END):
 
 def _replaced(text, table, begin, end):
     block = f"{begin}\n{table}\n{end}"
-    if readme_section(text, begin, end) is None:
+    if page_section(text, begin, end) is None:
         return text.rstrip("\n") + "\n\n" + block + "\n"
     head, rest = text.split(begin, 1)
     return head + block + rest.split(end, 1)[1]
 
 
-def write_readme(path):
-    """Replace (or append) the README sections with the generated tables (the scipy.special
+def write_page(path=DOCS_PAGE):
+    """Replace (or append) the page's sections with the generated tables (the scipy.special
     one only when scipy imports: without it, that section is left as it is)."""
     with open(path) as f:
         text = f.read()
@@ -233,8 +235,8 @@ def write_readme(path):
 
 
 if __name__ == "__main__":
-    import sys
-    if sys.argv[1:2] == ["--readme"]:      # python -m srcad.rules.surface --readme README.md
-        write_readme(sys.argv[2] if len(sys.argv) > 2 else "README.md")
+    # python -m srcad.rules.surface --write [docs/supported.md]; --readme is its old name
+    if sys.argv[1:2] in (["--write"], ["--readme"]):
+        write_page(sys.argv[2] if len(sys.argv) > 2 else DOCS_PAGE)
     else:
         print(markdown_table())

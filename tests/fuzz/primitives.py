@@ -265,7 +265,7 @@ op("cumsum", [np.cumsum, ("method", "cumsum")], [
     ("V", "V", "np.cumsum({0})"), ("W", "W", "np.cumsum({0})"),
     ("M", "M", "np.cumsum({0}, axis=1)"), ("M", "M", "({0}).cumsum(axis=0)"),
     ("V", "V", "({0}).cumsum()")], lambda b: 3 * b[0])
-op("cumprod", [np.cumprod, ("method", "cumprod")], [   # entries must be nonzero (README)
+op("cumprod", [np.cumprod, ("method", "cumprod")], [   # entries nonzero (docs/supported.md)
     ("V", "V", "np.cumprod(1.0 + 0.3 * np.sin({0}))"),
     ("M", "M", "np.cumprod(1.0 + 0.3 * np.sin({0}), axis=1)"),
     ("W", "W", "(1.0 + 0.3 * np.sin({0})).cumprod()")], const(2.2))
@@ -431,7 +431,7 @@ op("norm", [np.linalg.norm], [
     ("M", "W", "np.linalg.norm({0}, axis=1)", "np.linalg.norm(_away({0}, 1), axis=1)")],
    lambda b: 3 * b[0])
 # ord 1 and inf: where srcad cannot tell the operand is a vector, its rule is first order only
-# (README: by design), so programs with them get no Hessian
+# (docs/supported.md: by design), so programs with them get no Hessian
 op("norm_ord", [np.linalg.norm], [
     ("V", "S", "np.linalg.norm({0}, 1)", "np.linalg.norm(_sign({0}), 1)"),
     ("V", "S", "np.linalg.norm({0}, np.inf)", "np.linalg.norm(_absmax({0}), np.inf)")],

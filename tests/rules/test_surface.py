@@ -1,17 +1,17 @@
-"""The README's table of the supported NumPy surface is the one the registry generates
-(regenerate it with ``python -m srcad.rules.surface --readme README.md``)."""
+"""The table of the supported NumPy surface in docs/supported.md is the one the registry
+generates (regenerate it with ``python -m srcad.rules.surface --write``)."""
 import pathlib
 
 from srcad.rules import surface
 
-README = pathlib.Path(__file__).resolve().parents[2] / "README.md"
+PAGE = pathlib.Path(__file__).resolve().parents[2] / surface.DOCS_PAGE
 
 
-def test_readme_section_is_generated():
-    section = surface.readme_section(README.read_text())
-    assert section is not None, "README.md has no numpy-surface section"
+def test_docs_section_is_generated():
+    section = surface.page_section(PAGE.read_text())
+    assert section is not None, f"{surface.DOCS_PAGE} has no numpy-surface section"
     assert section == surface.markdown_table(), \
-        "README.md is out of date: run python -m srcad.rules.surface --readme README.md"
+        f"{surface.DOCS_PAGE} is out of date: run python -m srcad.rules.surface --write"
 
 
 def test_every_group_is_listed():
