@@ -1,6 +1,7 @@
 """srcad: source-to-source automatic differentiation for Python and NumPy."""
 from .api import grad, jvp, source, value_and_grad, vjp
 from .checking import check_grad, check_rule
+from .drawing import graph
 from .errors import SrcadError, UsageError
 from .matrices import hessian, hvp, jacobian
 from .rules import constant, defelementwise, defrule, nondiff
@@ -8,4 +9,4 @@ from .rules.functions import defjvp, defvjp
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian", "hvp", "source",
            "check_grad", "SrcadError", "UsageError", "defrule", "defelementwise", "nondiff",
-           "constant", "defvjp", "defjvp", "check_rule"]
+           "constant", "defvjp", "defjvp", "check_rule", "graph"]

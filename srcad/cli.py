@@ -9,6 +9,7 @@ import numpy as np
 
 from .api import grad, jvp, source
 from . import errors
+from .drawing import GraphvizNotFound, graph
 from .errors import SrcadError
 
 
@@ -40,6 +41,26 @@ class UsageError(Exception):
     pass
 
 
+def example_values(text):
+    """The example arguments of ``--args`` (a Python expression; np and math available)."""
+    if not text:
+        return ()
+    values = eval(text, {"np": np, "math": math})  # noqa: S307
+    return values if isinstance(values, tuple) else (values,)
+
+
+def write(text, output, save=None):
+    """``text`` to stdout, or to the file ``output`` (through ``save(path)`` when given)."""
+    if output is None:
+        sys.stdout.write(text)
+    elif save is not None:
+        save(output)
+    else:
+        with open(output, "w", encoding="utf-8") as out:
+            out.write(text)
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="srcad", description="Print the derivative source srcad generates for a function.")
@@ -53,6 +74,12 @@ def main(argv=None):
                              "--args the general version is shown")
     parser.add_argument("--mode", default="reverse", choices=["reverse", "forward"],
                         help="reverse (a gradient, default) or forward (a jvp)")
+    parser.add_argument("--graph", action="store_true",
+                        help="print the function's computation graph (Graphviz dot text) "
+                             "instead of its derivative; with -o graph.svg, draw it")
+    parser.add_argument("-o", "--output", default=None,
+                        help="write to this file instead of stdout (with --graph: a .dot, .gv "
+                             "or .svg file)")
     options = parser.parse_args(argv)
     try:
         fn = load_function(options.target)
@@ -61,13 +88,14 @@ def main(argv=None):
             parts = [int(p) if p.strip().lstrip("-").isdigit() else p.strip()
                      for p in options.wrt.split(",")]
             wrt = parts[0] if len(parts) == 1 else tuple(parts)
+        if options.graph:
+            drawn = graph(fn, *example_values(options.args), wrt=wrt)
+            return write(drawn.dot, options.output, drawn.save)
         df = (jvp if options.mode == "forward" else grad)(fn, wrt=wrt)
-        values = ()
-        if options.args:
-            values = eval(options.args, {"np": np, "math": math})  # noqa: S307
-            values = values if isinstance(values, tuple) else (values,)
-        sys.stdout.write(source(df, *values))
-        return 0
+        return write(source(df, *example_values(options.args)), options.output)
+    except GraphvizNotFound as exc:
+        sys.stderr.write(f"srcad: {exc}\n")
+        return 2
     except errors.UsageError as exc:   # bad --wrt or --args: located at no line of the user's
         sys.stderr.write(f"srcad: {exc.message}\n")
         if exc.hint:
