@@ -11,14 +11,19 @@ INACTIVE_TEXT = "#777777"
 SAVED = "#d9480f"           # outline of a value the forward sweep pushes on the stack
 ACTIVE_EDGE = "#1f4e8c"
 INACTIVE_EDGE = "#b0b0b0"
-SHAPES = {"param": "ellipse", "op": "box", "loop": "cds", "test": "diamond", "return": "oval"}
+SHAPES = {"param": "ellipse", "op": "box", "loop": "cds", "test": "diamond", "return": "oval",
+          "jump": "plaintext"}
+TITLE_SAVED = 8             # saved values listed above the picture (all are outlined)
 CLUSTER_STYLES = {"loop": ("rounded,bold", "#555555"), "branch": ("rounded", "#8a6d3b"),
                   "else": ("rounded,dashed", "#8a6d3b")}
 
 
-def quoted(s):
-    """A dot string: quotes and backslashes escaped, each line ended by ``\\n``."""
+def quoted(s, left=False):
+    """A dot string: quotes and backslashes escaped, lines split by ``\\n`` (centred) or,
+    ``left``, each ended by ``\\l`` (left-justified)."""
     lines = str(s).replace("\\", "\\\\").replace('"', '\\"').split("\n")
+    if left:
+        return '"' + "".join(line + "\\l" for line in lines) + '"'
     return '"' + "\\n".join(lines) + '"'
 
 
@@ -85,7 +90,10 @@ def title(model):
     saved = model.saved
     if not saved:
         return head + "\nthe reverse sweep saves nothing on its stack"
-    return head + "\nthe reverse sweep's stack holds " + ", ".join(s.describe() for s in saved)
+    shown = [f"  {s.describe()}" for s in saved[:TITLE_SAVED]]
+    if len(saved) > TITLE_SAVED:
+        shown.append(f"  and {len(saved) - TITLE_SAVED} more (outlined in red)")
+    return "\n".join([head, "the reverse sweep's stack holds:"] + shown)
 
 
 def legend_lines():
@@ -105,7 +113,7 @@ def legend_lines():
 def render(model, legend=True):
     """The dot text of ``model``."""
     lines = [f"digraph {quoted(model.name)} {{",
-             f"  graph {attributes(label=title(model), labelloc='t', labeljust='l', fontname='Helvetica', fontsize='12', newrank='true')};",
+             f"  graph [label={quoted(title(model), left=True)}, {attributes(labelloc='t', labeljust='l', fontname='Helvetica', fontsize='12', newrank='true')[1:]};",
              f"  node {attributes(shape='box', style='rounded,filled', fontname='Helvetica', fontsize='11')};",
              f"  edge {attributes(arrowsize='0.7', fontname='Helvetica', fontsize='10')};"]
     lines += cluster_lines(model.root, model.nodes, model.filename, 2)

@@ -44,7 +44,7 @@ class Saved:
 class Node:
     id: str
     label: str
-    kind: str           # "param", "op", "loop" (a for's target), "test" or "return"
+    kind: str           # "param", "op", "loop" (a for's target), "test", "jump" or "return"
     names: tuple        # what it binds
     line: int
     order: int          # position in the function, to tell loop-carried edges
@@ -215,6 +215,8 @@ class Builder:
             elif isinstance(s, gast.Assign):
                 whole = text(s)
                 cluster.members.append(self.node("op", whole, targets(s), line, s, whole).id)
+            elif isinstance(s, (gast.Break, gast.Continue)):
+                cluster.members.append(self.node("jump", text(s), (), line, s).id)
             elif not isinstance(s, gast.Pass):
                 whole = text(s)
                 cluster.members.append(self.node("op", whole, sorted(assigned_names([s])), line,
@@ -284,7 +286,7 @@ def explain(nodes, edges):
     varied = reach([n.id for n in nodes.values() if n.wrt], after)
     useful = reach([n.id for n in nodes.values() if n.kind == "return"], before)
     for n in nodes.values():
-        if n.active or n.kind in ("test", "return") or not n.names:
+        if n.active or n.kind in ("test", "jump", "return") or not n.names:
             continue
         if n.id not in varied:
             n.why = "inactive: does not depend on a wrt argument"

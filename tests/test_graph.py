@@ -97,7 +97,7 @@ def test_loop_saves_the_overwritten_value_with_its_size_per_trip():
     assert 'color="#d9480f"' in dot.attrs("x = sin_x - 0.5")
     assert [(s.name, s.size, s.loops) for s in g.saved] == [("x", "8 B", ("for i in range(n)",))]
     assert g.saved[0].line == for_with_stack.__code__.co_firstlineno + 7
-    assert "stack holds x (line" in g.dot
+    assert "stack holds:\\l  x (line" in g.dot
     # the next trip reads the x this trip binds: a dashed edge that does not pull the layout
     carried = dot.edge("x = sin_x - 0.5", "x_times_x = x * x")
     assert 'style="dashed"' in carried and 'constraint="false"' in carried
@@ -140,6 +140,7 @@ def test_while_loop_saves_its_trip_count():
     controls = [s for s in g.saved if s.control]
     assert [(s.name, s.size, s.loops) for s in controls] == [("trip count", "an int", ())]
     assert "saved: trip count, an int" in g.dot
+    assert 'shape="plaintext"' in Dot(g.dot).attrs("break")
     src = srcad.source(srcad.grad(while_with_break), 7.0)
     assert "trips" in "".join(re.findall(r"stack\.append\((.*)\)", src))
 
@@ -158,6 +159,28 @@ def test_branch_flags_in_a_loop():
     assert len(flags) == 1 and flags[0].loops == ("for i in range(n)",)
     assert "saved: branch taken, a bool per trip" in Dot(g.dot).label("s > 1.0")
     assert "stack.append(True)" in srcad.source(srcad.grad(pick), 0.9, 0.4, 6)
+
+
+def test_a_long_stack_is_summed_up_above_the_picture():
+    def spins(x, n):
+        for i in range(n):
+            x = np.sin(x)
+            x = np.sin(x)
+            x = np.sin(x)
+            x = np.sin(x)
+            x = np.sin(x)
+            x = np.sin(x)
+            x = np.sin(x)
+            x = np.sin(x)
+            x = np.sin(x)
+            x = np.sin(x)
+        return x
+    g = srcad.graph(spins, 0.5, 4)
+    assert len(g.saved) == 10
+    title = g.dot.splitlines()[1]
+    assert title.count(" per trip of for i in range(n)") == 8
+    assert "and 2 more (outlined in red)" in title
+    assert g.dot.count('color="#d9480f", penwidth="2.5"') == 10 + 1     # and the legend's
 
 
 def test_inactive_variables_say_why():
@@ -206,6 +229,24 @@ def test_every_golden_function_draws_and_accounts_for_every_push(name):
         assert any(re.search(rf"\b{re.escape(n)}\b", pushed) for n in saved) or \
             pushed in ("True", "False") and "branch taken" in saved or \
             pushed.startswith("trips") and "trip count" in saved, (pushed, saved)
+
+
+@pytest.mark.slow
+def test_every_corpus_program_draws_and_accounts_for_every_push():
+    import programs
+    for c in programs.CASES:
+        g = srcad.graph(c.fn, *c.args)
+        assert "general" in srcad.graph(c.fn).dot
+        try:
+            src = srcad.source(srcad.vjp(c.fn), *c.args)
+        except srcad.SrcadError:
+            continue
+        main = src[src.rfind("def "):]
+        saved = {s.name for s in g.saved}
+        for pushed in re.findall(r"stack\w*\.append\((.*)\)", main):
+            assert any(re.search(rf"\b{re.escape(n)}\b", pushed) for n in saved) or \
+                pushed in ("True", "False") and "branch taken" in saved or \
+                pushed.startswith("trips") and "trip count" in saved, (c.id, pushed, saved)
 
 
 @needs_dot
