@@ -1,5 +1,9 @@
 """srcad.graph: the computation graph as dot text (checked structurally), SVG when Graphviz's
 dot program is installed, inline display in notebooks, the CLI's --graph, and bad input."""
+import contextlib
+import io
+import linecache
+import pathlib
 import re
 import shutil
 import subprocess
@@ -9,6 +13,7 @@ import textwrap
 import numpy as np
 import pytest
 
+import programs
 import srcad
 from golden.functions import ARRAY_CASES, CASES
 from golden.functions import activity, for_with_stack, if_else, shape_saved_in_loop, \
@@ -233,7 +238,6 @@ def test_every_golden_function_draws_and_accounts_for_every_push(name):
 
 @pytest.mark.slow
 def test_every_corpus_program_draws_and_accounts_for_every_push():
-    import programs
     for c in programs.CASES:
         g = srcad.graph(c.fn, *c.args)
         assert "general" in srcad.graph(c.fn).dot
@@ -373,3 +377,32 @@ def test_cli_output_file_for_the_source(module, tmp_path):
     done = run(f"{module}:g", "--args", "0.7, 3", "-o", tmp_path / "dg.py")
     assert done.returncode == 0 and done.stdout == "", done.stderr
     assert (tmp_path / "dg.py").read_text().startswith("def dgdx(x, n, dy=1.0):")
+
+
+# ---- docs/graph.md -----------------------------------------------------------------------
+def test_the_docs_page_shows_what_srcad_prints(monkeypatch):
+    """docs/graph.md's python block runs as written (compiled with the page's name and line
+    numbers, its code in linecache, as the docs runner does) and prints the block after it;
+    its dot text is the graph's, legend left out."""
+    root = pathlib.Path(__file__).resolve().parent.parent
+    path = root / "docs" / "graph.md"
+    text = path.read_text()
+    lines = text.splitlines()
+    starts = [i + 1 for i, line in enumerate(lines) if line == "```python"]
+    assert len(starts) == 1
+    end = lines.index("```", starts[0])
+    code = "\n" * starts[0] + "\n".join(lines[starts[0]:end]) + "\n"
+    shadow = [""] * starts[0] + lines[starts[0]:end]
+    shadow = [line + "\n" for line in shadow]
+    monkeypatch.setitem(linecache.cache, str(path), (sum(map(len, shadow)), None, shadow,
+                                                     str(path)))
+    monkeypatch.chdir(root)
+    namespace = {"__name__": "docs_graph"}
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, str(path), "exec"), namespace)     # noqa: S102
+    shown = re.search(r"<!-- prints -->\n```text\n(.*?)```", text, re.S).group(1)
+    assert out.getvalue() == shown
+    dot = namespace["picture"].dot
+    page_dot = re.search(r'```text\n(digraph "g" \{.*?\n\}\n)```', text, re.S).group(1)
+    assert page_dot == dot[:dot.index("  subgraph cluster_legend")] + "}\n"
