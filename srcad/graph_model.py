@@ -224,8 +224,8 @@ class Builder:
 
     # ---- data flow ---------------------------------------------------------------------
     def uses(self, node, names, state):
-        for v in sorted(names):
-            for source in state.get(v, ()):
+        for v in sorted(names):     # sources in the function's order: deterministic text
+            for source in sorted(state.get(v, ()), key=lambda i: self.nodes[i].order):
                 self.edges[(source, node.id, v)] = None
 
     def flow(self, stmts, state):

@@ -3,6 +3,7 @@ dot program is installed, inline display in notebooks, the CLI's --graph, and ba
 import contextlib
 import io
 import linecache
+import os
 import pathlib
 import re
 import shutil
@@ -364,6 +365,19 @@ def test_cli_graph_to_files(module, tmp_path):
         done = run(f"{module}:g", "--graph", "--args", "0.7, 3", "-o", tmp_path / "g.svg")
         assert done.returncode == 0, done.stderr
         assert "<svg" in (tmp_path / "g.svg").read_text()
+
+
+def test_same_text_whatever_the_hash_seed(module):
+    """Sets of names and of bindings iterate in another order with another PYTHONHASHSEED:
+    the dot text must not."""
+    texts = set()
+    for seed in ("1", "2", "3"):
+        done = subprocess.run([sys.executable, "-m", "srcad", f"{module}:g", "--graph",
+                               "--args", "0.7, 3"], capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "PYTHONHASHSEED": seed})
+        assert done.returncode == 0, done.stderr
+        texts.add(done.stdout)
+    assert len(texts) == 1
 
 
 def test_cli_graph_bad_wrt(module):
