@@ -1,6 +1,7 @@
 """srcad.graph: the computation graph as dot text (checked structurally), SVG when Graphviz's
 dot program is installed, inline display in notebooks, the CLI's --graph, and bad input."""
 import contextlib
+import doctest
 import io
 import linecache
 import os
@@ -19,6 +20,7 @@ import srcad
 from golden.functions import ARRAY_CASES, CASES
 from golden.functions import activity, for_with_stack, if_else, shape_saved_in_loop, \
     straight_line, while_with_break
+from srcad import drawing
 from srcad.drawing import GraphvizNotFound
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
@@ -283,6 +285,11 @@ def test_displayed_by_ipython():
         assert "<svg" in bundle["image/svg+xml"] and "<svg" in bundle["text/html"]
     else:
         assert "digraph" in bundle["text/html"]
+
+
+def test_the_docstring_example_runs():
+    failed, tried = doctest.testmod(drawing, optionflags=doctest.ELLIPSIS)
+    assert tried >= 5 and failed == 0
 
 
 def test_str_repr_and_save(tmp_path):
