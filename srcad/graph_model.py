@@ -47,7 +47,7 @@ class Node:
     kind: str           # "param", "op", "loop" (a for's target), "test", "jump" or "return"
     names: tuple        # what it binds
     line: int
-    order: int          # position in the function, to tell loop-carried edges
+    order: int          # position in the function: edges are listed in this order
     loops: tuple = ()   # labels of the loops around it
     active: bool = False
     wrt: bool = False
@@ -151,8 +151,9 @@ def reverse_plan(fn, lowering):
 
 class Builder:
     """Walks the core function once to make nodes and clusters, then follows its data flow
-    (reaching bindings over structured control flow, each loop body twice for the values
-    carried to the next trip) to make edges."""
+    (reaching bindings over structured control flow) to make edges: once with each loop body
+    followed once, then twice; the edges only the second finds carry a value to the next
+    trip."""
 
     def __init__(self, parsed, core, facts, wrt):
         self.parsed, self.core, self.facts, self.wrt = parsed, core, facts, wrt
@@ -160,6 +161,7 @@ class Builder:
         self.loops = []
         self.clusters = 0
         self.compound = []      # (if, for or while statement, its node), in order
+        self.trips = 2          # how often flow() follows a loop's body
 
     def node(self, kind, label, names, line, stmt=None, source=""):
         n = Node(f"n{len(self.nodes)}", shortened(label), kind, tuple(names), line,
@@ -240,7 +242,7 @@ class Builder:
                 entry, after = state, dict(state)
                 if isinstance(s, gast.For):
                     self.uses(n, loaded_names(s.iter), state)
-                for _ in range(2):      # the second time, with what the first trip binds
+                for _ in range(self.trips):   # a second time: with what a trip binds
                     trip = merged(entry, after)
                     if isinstance(s, gast.While):
                         self.uses(n, loaded_names(s.test), trip)
@@ -259,15 +261,19 @@ class Builder:
     def run(self):
         root = self.build()
         params = [n for n in self.nodes.values() if n.kind == "param"]
-        self.flow(self.core.body, {p.names[0]: {p.id} for p in params})
+        start = {p.names[0]: {p.id} for p in params}
+        self.trips = 1              # each loop body once: the flow within one trip
+        self.flow(self.core.body, start)
+        within = set(self.edges)
+        self.edges, self.trips = {}, 2
+        self.flow(self.core.body, start)
         active = self.facts.active
         for n in self.nodes.values():
             n.wrt = n.kind == "param" and n.names[0] in self.wrt
             n.active = bool(set(n.names) & active) or n.kind == "return" and bool(
                 loaded_names(self.core.body[-1]) & active)
         edges = [Edge(s, t, v, self.nodes[s].active and self.nodes[t].active and v in active,
-                      self.nodes[s].order >= self.nodes[t].order)
-                 for (s, t, v) in self.edges]
+                      (s, t, v) not in within) for (s, t, v) in self.edges]
         explain(self.nodes, edges)
         return root, edges
 

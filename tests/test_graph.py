@@ -110,6 +110,9 @@ def test_loop_saves_the_overwritten_value_with_its_size_per_trip():
     carried = dot.edge("x = sin_x - 0.5", "x_times_x = x * x")
     assert 'style="dashed"' in carried and 'constraint="false"' in carried
     assert 'style="dashed"' not in dot.edge("x (wrt)", "x_times_x = x * x")
+    # the if branch's y reaches the else branch's use only through the next trip
+    assert 'style="dashed"' in dot.edge("y = y + x_times_x", "y = y - x")
+    assert 'style="dashed"' not in dot.edge("y = 0.0", "y = y - x")
     # the generated derivative pushes exactly this one value
     src = srcad.source(srcad.grad(for_with_stack), 0.7, 3)
     assert re.findall(r"stack\.append\((.*)\)", src) == ["x"]
