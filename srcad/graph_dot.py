@@ -3,8 +3,6 @@ values the reverse sweep saves outlined in red with their size, loops and branch
 and a legend. Plain text, deterministic, no dependency: ``dot -Tsvg`` draws it."""
 import os
 
-from .graph_model import Cluster
-
 ACTIVE = "#cfe0f5"          # fill of a statement that carries a derivative
 WRT = "#7fa9dc"             # fill of a wrt argument
 INACTIVE_TEXT = "#777777"
@@ -97,8 +95,7 @@ def title(model):
 
 
 def legend_lines():
-    cluster = Cluster("cluster_legend", "legend", "loop")
-    lines = [f"  subgraph {cluster.id} {{",
+    lines = ["  subgraph cluster_legend {",
              f"    graph {attributes(label='legend', style='rounded', color='#aaaaaa', fontcolor='#555555')};",
              f"    legend_wrt {attributes(label='wrt argument', shape='ellipse', fillcolor=WRT)};",
              f"    legend_active {attributes(label='active: depends on wrt and reaches the output', fillcolor=ACTIVE)};",
