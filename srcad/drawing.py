@@ -125,6 +125,10 @@ def graphed(f, wrt):
         if wrt is None:
             wrt = f.wrt[0] if len(f.wrt) == 1 else f.wrt
         f = f.fn if f.instance is None else f.fn.__get__(f.instance)
+    if getattr(f, "loops_over_sweeps", False):
+        raise UsageError(f"srcad.graph draws a function as written, not a "
+                         f"{type(f).__name__} (made of sweeps of its derivatives)",
+                         "pass the function itself: srcad.graph(f, wrt=...)")
     if isinstance(f, type) or not callable(f):
         raise UsageError(f"srcad.graph needs a function, got {type(f).__name__}: {f!r:.60}",
                          "pass a function defined with def")

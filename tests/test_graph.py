@@ -317,6 +317,8 @@ def test_bad_input():
         srcad.graph(straight_line, wrt=5)
     with pytest.raises(srcad.UsageError, match="not a derivative of a derivative"):
         srcad.graph(srcad.grad(srcad.grad(if_else)))
+    with pytest.raises(srcad.UsageError, match="not a Hessian"):
+        srcad.graph(srcad.hessian(if_else))
     with pytest.raises(TypeError, match="argument"):
         srcad.graph(straight_line, 1.0, 2.0, 3.0, 4.0)
     with pytest.raises(srcad.UsageError, match="differentiates with respect to floats"):
