@@ -14,6 +14,7 @@ from .api import grad, jvp, source_text
 from .checking import check_grad
 from .display import COLORS, terminal_text, wants_color
 from . import errors
+from .drawing import GraphvizNotFound, graph
 from .errors import SrcadError
 
 
@@ -84,7 +85,8 @@ def add_keeping_options(parser):
                              "code it comes from (# file.py:LINE: ...)")
     parser.add_argument("-o", "--output", default=None, metavar="PATH",
                         help="write the source to PATH instead of stdout (with --standalone, "
-                             "a sys.path line finds your module from PATH's directory)")
+                             "a sys.path line finds your module from PATH's directory; with "
+                             "--graph: a .dot, .gv or .svg file)")
 
 
 def write_source(options, text):
@@ -96,6 +98,14 @@ def write_source(options, text):
             f.write(text)
     except OSError as exc:
         raise UsageError(f"{options.output}: cannot write it: {exc.strerror}") from None
+
+
+def example_values(text):
+    """The example arguments of ``--args`` (a Python expression; np and math available)."""
+    if not text:
+        return ()
+    values = eval(text, {"np": np, "math": math})  # noqa: S307
+    return values if isinstance(values, tuple) else (values,)
 
 
 def main(argv=None):
@@ -111,6 +121,9 @@ def main(argv=None):
                              "--args the general version is shown")
     parser.add_argument("--mode", default="reverse", choices=["reverse", "forward"],
                         help="reverse (a gradient, default) or forward (a jvp)")
+    parser.add_argument("--graph", action="store_true",
+                        help="print the function's computation graph (Graphviz dot text) "
+                             "instead of its derivative; with -o graph.svg, draw it")
     add_display_options(parser)
     add_keeping_options(parser)
     options = parser.parse_args(argv)
@@ -121,16 +134,23 @@ def main(argv=None):
             parts = [int(p) if p.strip().lstrip("-").isdigit() else p.strip()
                      for p in options.wrt.split(",")]
             wrt = parts[0] if len(parts) == 1 else tuple(parts)
+        values = example_values(options.args)
+        if options.graph:
+            drawn = graph(fn, *values, wrt=wrt)
+            if options.output is None:
+                sys.stdout.write(drawn.dot)
+            else:
+                drawn.save(options.output)
+            return 0
         df = (jvp if options.mode == "forward" else grad)(fn, wrt=wrt)
-        values = ()
-        if options.args:
-            values = eval(options.args, {"np": np, "math": math})  # noqa: S307
-            values = values if isinstance(values, tuple) else (values,)
         if options.check:
             return run_check(fn, wrt, df.wrt, values, options.args)
         write_source(options, source_text(df, values, standalone=options.standalone,
                                           origin=options.origin, written_to=options.output))
         return 0
+    except GraphvizNotFound as exc:
+        sys.stderr.write(f"srcad: {exc}\n")
+        return 2
     except errors.UsageError as exc:   # bad --wrt or --args: located at no line of the user's
         sys.stderr.write(f"srcad: {exc.message}\n")
         if exc.hint:
