@@ -150,6 +150,8 @@ def lambda_def(s):
                           body=[gast.copy_location(gast.Return(value=s.value.body), s)],
                           decorator_list=[], returns=None, type_comment=None, type_params=[])
     fd.code_key = ("<lambda>", s.value.lineno)
+    if hasattr(s, "made_at"):
+        fd.made_at = s.made_at
     if hasattr(s.value, "freevars"):    # a factory's lambda, inlined (factories.py)
         fd.freevars = s.value.freevars
     return gast.copy_location(fd, s)
@@ -201,9 +203,10 @@ def check_uses(tree, defs, fail):
             if id(n) not in calls and id(n) not in values:
                 fail(n, f"a use of the nested function {n.id} other than a call or an "
                      f"argument of one", f"call {n.id} directly, or define it at module level")
-            if id(n) not in inside and n.lineno < node.lineno:
+            made_at = getattr(node, "made_at", node.lineno)     # (factories.py)
+            if id(n) not in inside and n.lineno < made_at:
                 fail(n, f"a call of the nested function {n.id} before its definition "
-                     f"(line {node.lineno})", "define the function before calling it")
+                     f"(line {made_at})", "define the function before calling it")
 
 
 def passed_as_values(tree):

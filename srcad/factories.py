@@ -196,6 +196,8 @@ def inline(s, fn, namer, definition, caller_names, caller_stores):
     if isinstance(made, gast.Lambda):
         out.append(gast.copy_location(gast.Assign(targets=[name(target, store=True)],
                                                   value=last.value, type_comment=None), last))
+    for stmt in out:    # made where the call is (the factory may be defined lower in the file)
+        stmt.made_at = s.lineno
     return out
 
 

@@ -29,7 +29,7 @@ from .generators import generators_as_loops, generators_inlined
 from .kinds import LOCAL, UNRESOLVED  # noqa: F401  (resolve()'s markers, used by the stages)
 from .naming import Namer
 from .sugar import (dict_calls_as_literals, namedtuples_in_field_order, plain_loops,
-                    transposed_zips, without_comprehensions)
+                    transposed_zips, unpacked_one_level, without_comprehensions)
 from .walk import walk
 
 
@@ -219,6 +219,7 @@ def read_function(fn):
         specialised_calls(tree, scope, namer, is_user_function, definition, remember_source,
                           filename)
         tree.body = plain_loops(tree.body, namer)
+        tree.body = unpacked_one_level(tree.body, namer)
         dict_calls_as_literals(tree, lambda n, f: scope.lookup(n) is f)
         namedtuples_in_field_order(tree, scope.resolve)
         generators_as_loops(tree, scope, namer)

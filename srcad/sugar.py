@@ -46,6 +46,54 @@ def plain_loops(stmts, namer):
     return rewritten(stmts, each)
 
 
+def unpacked_one_level(stmts, namer):
+    """Unpacking into nested or starred targets, one level at a time into plain names:
+    ``(h, c), ys = v`` is ``h_c, ys = v`` then ``h, c = h_c``; ``*hidden, last = params`` is
+    ``hidden = list(params[:-1])`` and ``last = params[-1]`` (a list, as Python makes it)."""
+    def each(s):
+        if not (isinstance(s, gast.Assign) and len(s.targets) == 1 and
+                isinstance(s.targets[0], (gast.Tuple, gast.List)) and
+                any(isinstance(e, (gast.Tuple, gast.List, gast.Starred))
+                    for e in s.targets[0].elts)):
+            return [s]
+        return [located(u, s.lineno) for u in unpack(s.targets[0], s.value, namer, s.lineno)]
+    return rewritten(stmts, each)
+
+
+def unpack(target, value, namer, lineno):
+    if isinstance(target, gast.Name):
+        return [assign(target, value, lineno)]
+    elts = target.elts
+    stars = [i for i, e in enumerate(elts) if isinstance(e, gast.Starred)]
+    if not stars:
+        parts, out = [], []
+        for e in elts:
+            if isinstance(e, gast.Name):
+                parts.append(e)
+                continue
+            inner = "_".join(n.id for n in walk(e) if isinstance(n, gast.Name)) or "item"
+            parts.append(name(namer.fresh(inner), store=True))
+            out += unpack(e, name(parts[-1].id), namer, lineno)
+        return [assign(gast.Tuple(elts=parts, ctx=gast.Store()), value, lineno)] + out
+    out = []
+    if not isinstance(value, gast.Name):
+        seq = namer.fresh("seq")
+        out.append(assign(seq, value, lineno))
+        value = name(seq)
+    k, after = stars[0], len(elts) - stars[0] - 1
+
+    def item(index):
+        return gast.Subscript(value=name(value.id), slice=index, ctx=gast.Load())
+    for i in range(k):
+        out += unpack(elts[i], item(const(i)), namer, lineno)
+    rest = gast.Slice(lower=const(k) if k else None,
+                      upper=const(-after) if after else None, step=None)
+    out += unpack(elts[k].value, call("list", item(rest)), namer, lineno)
+    for j in range(after):
+        out += unpack(elts[k + 1 + j], item(const(j - after)), namer, lineno)
+    return out
+
+
 def own_breaks(stmts):
     """(block, index) of each ``break`` that leaves the loop whose body is ``stmts``, the
     last first (so inserting before each keeps the others' indices)."""

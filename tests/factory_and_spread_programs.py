@@ -177,3 +177,37 @@ def factorial_like(x, n):
 
 def recursive(x):
     return np.sum(factorial_like(x, 3))
+
+
+def uses_a_factory_defined_below(x):
+    step = make_scaled_step_below(0.5)
+    return np.sum(step(x) ** 2)
+
+
+def make_scaled_step_below(rate):
+    return lambda v: v - rate * np.sin(v)
+
+
+# ---- unpacking into nested and starred targets ----------------------------------------------
+def lstm_like_cell(h, c, x):
+    return (np.tanh(h + x), c * 0.5 + h), h * c
+
+
+def nested_targets(x):
+    state = (x[0:2], x[2:4])
+    ys = []
+    for t in range(3):
+        (h, c), y = lstm_like_cell(state[0], state[1], x[0:2] * t)
+        state = (h, c)
+        ys.append(y)
+    return np.sum(np.stack(ys) ** 2)
+
+
+def starred_target(x):
+    params = [x[0:2], x[2:4], x[1:3]]
+    *hidden, last = params
+    first, *rest = params
+    h = x[0:2]
+    for w in hidden:
+        h = np.tanh(w * h)
+    return np.sum(h * last) + np.sum(first * rest[1])

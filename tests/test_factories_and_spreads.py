@@ -38,6 +38,9 @@ CASES = [
     (p.reshaped_by_a_shape_tuple, lambda: (v(4),), 0),
     (p.zeros_of_a_shape, lambda: (v(4),), 0),
     (p.list_appended_then_unpacked, lambda: (v(4),), 0),
+    (p.uses_a_factory_defined_below, lambda: (v(3),), 0),
+    (p.nested_targets, lambda: (v(4),), 0),
+    (p.starred_target, lambda: (v(4),), 0),
 ]
 
 
