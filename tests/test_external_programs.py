@@ -5,6 +5,7 @@ records the error or the wrong numbers."""
 import importlib
 import pathlib
 
+import numpy as np
 import pytest
 
 pytest.importorskip("scipy")
@@ -22,6 +23,8 @@ HMM = ("SrcadError (refusal) autograd_hmm_em.py:42: cannot differentiate a call 
        "when data is not a list and that branch does not run")
 ICA = ("SrcadError NoRule autograd_ica.py:32: cannot differentiate "
        "scipy.stats._distn_infrastructure.rv_continuous.logpdf (scipy.stats.t.logpdf)")
+STAR = ("SrcadError jax_mlp_dict_params.py:19: cannot differentiate a nested or starred unpacking "
+        "target (*hidden, last = params)")
 XFAIL = {
     ("autograd_bayesian_neural_net", 0): GEN,
     ("autograd_bayesian_neural_net", 1): GEN,
@@ -34,6 +37,15 @@ XFAIL = {
     ("autograd_hmm_em", 1): HMM,
     ("autograd_ica", 0): ICA,
     ("autograd_ica", 1): ICA,
+    ("jax_attention", 0): ("SrcadError jax_attention.py:33: cannot differentiate this call of layer_norm: "
+                           "the entries of params_item_2 fill its parameters beta, eps, gamma, and which "
+                           "ones is known only when it runs (layer_norm(x, **params['ln1']))"),
+    ("jax_mlp_dict_params", 0): STAR,
+    ("jax_mlp_dict_params", "aux", 0): STAR,
+    ("jax_partial_hyper", 2): ("UsageError test_external_programs.py: srcad can only differentiate Python "
+                               "functions, got a functools.partial of loss (grad(partial(loss, l2=...)))"),
+    ("jax_rnn_scan_loop", 0): ("SrcadError jax_rnn_scan_loop.py:31: cannot differentiate a nested or starred "
+                               "unpacking target ((h, c), ys = scan(...))"),
 }
 ORDER2 = {("autograd_logistic_regression", 0), ("autograd_tanh", 1), ("autograd_sinusoid", 0),
           ("autograd_negative_binomial_maxlike", 0), ("autograd_gaussian_process", 0)}
@@ -58,3 +70,27 @@ def test_external_program(fn, make_args, wrt, order2):
     srcad.check_grad(fn, wrt=wrt, modes=("reverse", "forward"))(*args)
     if order2:
         srcad.check_grad(fn, wrt=wrt, modes=("reverse",), order=2)(*make_args())
+
+
+def aux_cases():
+    out = []
+    for name in MODULES:
+        mod = importlib.import_module("external_programs." + name)
+        for i, case in enumerate(getattr(mod, "AUX_CASES", ())):
+            marks = [pytest.mark.xfail(strict=True, reason=XFAIL[name, "aux", i])] if (name, "aux", i) in XFAIL else []
+            out.append(pytest.param(*case, id=f"{name}-aux{i}", marks=marks))
+    return out
+
+
+@pytest.mark.parametrize("fn, loss_only, make_args, wrt", aux_cases())
+def test_external_has_aux(fn, loss_only, make_args, wrt):
+    """value_and_grad(has_aux=True): value and aux as f's, gradient as loss_only's (checked above)"""
+    args = make_args()
+    (value, aux), g = srcad.value_and_grad(fn, wrt=wrt, has_aux=True)(*args)
+    want_value, want_aux = fn(*make_args())
+    np.testing.assert_allclose(value, want_value, rtol=1e-12)
+    assert aux == want_aux
+    want_g = srcad.grad(loss_only, wrt=wrt)(*make_args())
+    for got, want in zip(g, want_g):
+        for k in want:
+            np.testing.assert_allclose(got[k], want[k], rtol=1e-10)
