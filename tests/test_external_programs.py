@@ -31,8 +31,10 @@ XFAIL = {
     ("autograd_convnet", 0): ("not portable: autograd.scipy.signal.convolve takes axes=/dot_axes=, "
                               "scipy.signal.convolve raises TypeError (not srcad)"),
     ("autograd_fixed_points", 0): ("SrcadError autograd_fixed_points.py:9: cannot differentiate a call "
-                                   "of the nested function _f before its definition (line 21) -- "
-                                   "_f = f(a) is a function value returned by a parameter f"),
+                                   "of the nested function _f before its definition (line 21) -- a false "
+                                   "refusal: _f = f(a) is bound on line 8; line 21 is the lambda of the "
+                                   "factory grad_descent_sqrt_iter, defined lower in the file than the "
+                                   "helper that calls it (moving the factory above the helper makes it work)"),
     ("autograd_hmm_em", 0): HMM,
     ("autograd_hmm_em", 1): HMM,
     ("autograd_ica", 0): ICA,
@@ -47,8 +49,16 @@ XFAIL = {
     ("jax_rnn_scan_loop", 0): ("SrcadError jax_rnn_scan_loop.py:31: cannot differentiate a nested or starred "
                                "unpacking target ((h, c), ys = scan(...))"),
 }
+XFAIL["autograd_mixture_variational_inference", 0, "order2"] = (
+    "SrcadError (second order only) autograd_mixture_variational_inference.py:98: cannot differentiate "
+    "mixture_elbo_fwd again: it is the forward half of a helper that is not pure (a random draw ...)")
 ORDER2 = {("autograd_logistic_regression", 0), ("autograd_tanh", 1), ("autograd_sinusoid", 0),
-          ("autograd_negative_binomial_maxlike", 0), ("autograd_gaussian_process", 0)}
+          ("autograd_sinusoid", 1), ("autograd_negative_binomial_maxlike", 0),
+          ("autograd_gaussian_process", 0), ("autograd_gmm", 0), ("autograd_rnn", 0),
+          ("autograd_deep_gaussian_process", 0), ("autograd_mixture_variational_inference", 0),
+          ("jax_linear_regression", 0), ("jax_namedtuple_params", 0), ("jax_gmm_logpdf", 0),
+          ("jax_gmm_logpdf", 1), ("jax_attention", 1), ("jax_tree_l2", 0), ("jax_vmap_by_hand", 1),
+          ("jax_where_safe", 0), ("jax_optax_style", 1), ("autograd_variational_autoencoder", 0)}
 
 
 def cases():
@@ -59,17 +69,26 @@ def cases():
             marks = []
             if (name, i) in XFAIL:
                 marks.append(pytest.mark.xfail(strict=True, reason=XFAIL[name, i]))
-            out.append(pytest.param(fn, make_args, wrt, (name, i) in ORDER2,
-                                    id=f"{name}-{i}-wrt{wrt}", marks=marks))
+            out.append(pytest.param(fn, make_args, wrt, False, id=f"{name}-{i}-wrt{wrt}", marks=marks))
+            if (name, i) in ORDER2:
+                key = (name, i, "order2")
+                marks2 = [pytest.mark.xfail(strict=True, reason=XFAIL[key])] if key in XFAIL else []
+                out.append(pytest.param(fn, make_args, wrt, True, id=f"{name}-{i}-wrt{wrt}-order2",
+                                        marks=marks2))
     return out
 
 
 @pytest.mark.parametrize("fn, make_args, wrt, order2", cases())
 def test_external_program(fn, make_args, wrt, order2):
+    if order2:
+        srcad.check_grad(fn, wrt=wrt, modes=("reverse", "forward"), order=2)(*make_args())
+        return
     args = make_args()
     srcad.check_grad(fn, wrt=wrt, modes=("reverse", "forward"))(*args)
-    if order2:
-        srcad.check_grad(fn, wrt=wrt, modes=("reverse",), order=2)(*make_args())
+    want = fn(*make_args())
+    if np.ndim(want) == 0:      # the value srcad returns is f's
+        value, _ = srcad.value_and_grad(fn, wrt=wrt)(*make_args())
+        np.testing.assert_allclose(value, want, rtol=1e-12, atol=0)
 
 
 def aux_cases():

@@ -70,3 +70,36 @@ def _w():
 
 CASES = [(bnn_logprob, _w, 0),
          (bnn_objective, lambda: (0.1 * npr.RandomState(1).randn(2 * num_weights), 0), 0)]
+
+
+# The user's change after the refusal's hint (not the example's code): unpack_layers returns a list.
+_shapes = list(itertools.pairwise([1, 4, 4, 1]))
+
+
+def unpack_layers_list(weights):
+    num_weight_sets = len(weights)
+    layers = []
+    for m, n in _shapes:
+        layers.append((
+            weights[:, : m * n].reshape((num_weight_sets, m, n)),
+            weights[:, m * n : m * n + n].reshape((num_weight_sets, 1, n)),
+        ))
+        weights = weights[:, (m + 1) * n :]
+    return layers
+
+
+def workaround_logprob(weights, inputs, targets):
+    inputs = np.expand_dims(inputs, 0)
+    for W, b in unpack_layers_list(weights):
+        outputs = np.einsum("mnd,mdo->mno", inputs, W) + b
+        inputs = rbf(outputs)
+    log_prior = -0.1 * np.sum(weights**2, axis=1)
+    log_lik = -np.sum((outputs - targets) ** 2, axis=1)[:, 0] / 0.01
+    return log_prior + log_lik
+
+
+def workaround_total(weights, inputs, targets):
+    return np.sum(workaround_logprob(weights, inputs, targets))
+
+
+CASES.append((workaround_total, _w, 0))

@@ -33,3 +33,14 @@ def distance(x, y):
 
 
 CASES = [(sqrt, lambda: (2.0,), 0)]
+
+
+# The user's change after the refusal (not the example's code): the iteration written inline
+def sqrt_inline(a, guess=10.0):
+    x, x_prev = guess - 0.05 * (guess**2 - a), guess
+    while distance(x, x_prev) > 1e-4:
+        x, x_prev = x - 0.05 * (x**2 - a), x
+    return x
+
+
+CASES.append((sqrt_inline, lambda: (2.0,), 0))

@@ -52,3 +52,18 @@ def _args():
 
 
 CASES = [(loss, _args, 0)]
+
+
+# The user's change after the refusal (not the tutorial's code): the dict's entries passed by name
+def block2(params, x):
+    ln1, ln2 = params["ln1"], params["ln2"]
+    x = x + attention(params["attn"], layer_norm(x, gamma=ln1["gamma"], beta=ln1["beta"]))
+    h = gelu(layer_norm(x, gamma=ln2["gamma"], beta=ln2["beta"]) @ params["mlp"]["w1"])
+    return x + h @ params["mlp"]["w2"]
+
+
+def loss2(params, x, y):
+    return jnp.mean((block2(params, x) - y) ** 2)
+
+
+CASES.append((loss2, _args, 0))

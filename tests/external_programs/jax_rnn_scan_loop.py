@@ -39,3 +39,15 @@ def _args():
 
 
 CASES = [(loss, _args, 0)]
+
+
+# The user's change after the refusal (not the tutorial's code): one level of unpacking at a time
+def loss2(params, xs, targets):
+    hidden = params["W"].shape[1] // 4
+    init = (jnp.zeros(hidden), jnp.zeros(hidden))
+    state, ys = scan(params, xs, init)
+    h, c = state
+    return jnp.mean((ys @ params["out"] - targets) ** 2) + 0.1 * jnp.sum(c**2)
+
+
+CASES.append((loss2, _args, 0))
