@@ -211,3 +211,16 @@ def starred_target(x):
     for w in hidden:
         h = np.tanh(w * h)
     return np.sum(h * last) + np.sum(first * rest[1])
+
+
+def apply_a_factory(factory, a, x):
+    step = factory(a)
+    return step(x)
+
+
+def factory_passed_to_a_helper(a):
+    return apply_a_factory(make_step_below, a, 3.0)
+
+
+def make_step_below(a):                 # defined below the helper that calls it
+    return lambda x: x * a

@@ -23,18 +23,11 @@ HMM = ("SrcadError (refusal) autograd_hmm_em.py:42: cannot differentiate a call 
        "when data is not a list and that branch does not run")
 ICA = ("SrcadError NoRule autograd_ica.py:32: cannot differentiate "
        "scipy.stats._distn_infrastructure.rv_continuous.logpdf (scipy.stats.t.logpdf)")
-STAR = ("SrcadError jax_mlp_dict_params.py:19: cannot differentiate a nested or starred unpacking "
-        "target (*hidden, last = params)")
 XFAIL = {
     ("autograd_bayesian_neural_net", 0): GEN,
     ("autograd_bayesian_neural_net", 1): GEN,
     ("autograd_convnet", 0): ("not portable: autograd.scipy.signal.convolve takes axes=/dot_axes=, "
                               "scipy.signal.convolve raises TypeError (not srcad)"),
-    ("autograd_fixed_points", 0): ("SrcadError autograd_fixed_points.py:9: cannot differentiate a call "
-                                   "of the nested function _f before its definition (line 21) -- a false "
-                                   "refusal: _f = f(a) is bound on line 8; line 21 is the lambda of the "
-                                   "factory grad_descent_sqrt_iter, defined lower in the file than the "
-                                   "helper that calls it (moving the factory above the helper makes it work)"),
     ("autograd_hmm_em", 0): HMM,
     ("autograd_hmm_em", 1): HMM,
     ("autograd_ica", 0): ICA,
@@ -44,12 +37,8 @@ XFAIL = {
                            "ones is known only when it runs (layer_norm(x, **params['ln1']))"),
     ("jax_integer_labels", 1): ("SrcadError NoRule jax_integer_labels.py:24: cannot differentiate "
                                 "numpy.take_along_axis: it has no derivative rule"),
-    ("jax_mlp_dict_params", 0): STAR,
-    ("jax_mlp_dict_params", "aux", 0): STAR,
     ("jax_partial_hyper", 2): ("UsageError test_external_programs.py: srcad can only differentiate Python "
                                "functions, got a functools.partial of loss (grad(partial(loss, l2=...)))"),
-    ("jax_rnn_scan_loop", 0): ("SrcadError jax_rnn_scan_loop.py:31: cannot differentiate a nested or starred "
-                               "unpacking target ((h, c), ys = scan(...))"),
 }
 XFAIL["autograd_mixture_variational_inference", 0, "order2"] = (
     "SrcadError (second order only) autograd_mixture_variational_inference.py:98: cannot differentiate "

@@ -40,6 +40,7 @@ CASES = [
     (p.list_appended_then_unpacked, lambda: (v(4),), 0),
     (p.uses_a_factory_defined_below, lambda: (v(3),), 0),
     (p.nested_targets, lambda: (v(4),), 0),
+    (p.factory_passed_to_a_helper, lambda: (1.7,), 0),
     (p.starred_target, lambda: (v(4),), 0),
 ]
 
