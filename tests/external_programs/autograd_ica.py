@@ -40,16 +40,6 @@ def make_ica_funs(observed_dimension, latent_dimension):
     return num_weights, sample, logprob, unpack_weights
 
 
-def color_scatter(ax, xs, ys):
-    colors = cm.rainbow(np.linspace(0, 1, len(ys)))
-    for x, y, c in zip(xs, ys, colors):
-        ax.scatter(x, y, color=c)
-
-
-
-_num_weights, _sample, ica_logprob, _unpack = make_ica_funs(3, 2)
-
-
 def _args():
     rs = npr.RandomState(0)
     w = rs.randn(3, 2)
