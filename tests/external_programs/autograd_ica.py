@@ -40,6 +40,9 @@ def make_ica_funs(observed_dimension, latent_dimension):
     return num_weights, sample, logprob, unpack_weights
 
 
+_num_weights, _sample, ica_logprob, _unpack = make_ica_funs(3, 2)
+
+
 def _args():
     rs = npr.RandomState(0)
     w = rs.randn(3, 2)
