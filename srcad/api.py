@@ -15,7 +15,8 @@ from .analysis import kind_of_value
 from .dispatch import fast_caller, like_argument
 from .display import ShownAsSource
 from .arguments import (argument_values, check_structure, check_value_and_aux, differentiable,
-                        past_self, raise_as_called, shaped_like, wrt_alias, wrt_names)
+                        past_self, raise_as_called, shaped_like, unwrapped, wrt_alias,
+                        wrt_names)
 from .auxiliary import with_aux_kept
 from .errors import SrcadError, UsageError, entry_point, from_user_call
 from .frontend import definition, read_function, remember_source
@@ -38,9 +39,9 @@ class Derived(ShownAsSource):
     its generated source (``display.ShownAsSource``)."""
 
     def __init__(self, fn, wrt, mode, has_aux=False):
-        self.instance = None    # a bound method's object: its first argument at every call
-        if isinstance(fn, types.MethodType) and isinstance(fn.__func__, types.FunctionType):
-            fn, self.instance, wrt = fn.__func__, fn.__self__, past_self(wrt)
+        # a bound method's object, a partial's arguments: passed first at every call
+        fn, self.held, self.held_kwargs, wrt = unwrapped(fn, wrt)
+        self.instance = self.held[0] if self.held else None
         self.aux_box = None     # has_aux: the keyword parameter the aux comes back in
         self.aux_of = fn if has_aux else None
         if has_aux:
@@ -55,6 +56,11 @@ class Derived(ShownAsSource):
                                 "returns a (value, gradient) pair; transform srcad.grad(f) instead")
             self.inner, self.origin = fn, fn.origin
             signature = fn.__signature__
+            if fn.held:     # what the inner one holds, this one holds too (its wrt counts after)
+                self.held, self.held_kwargs = fn.held, {**fn.held_kwargs, **self.held_kwargs}
+                self.instance = self.held[0]
+                signature = signature_with(fn.signature, fn.extra_params())
+                wrt = past_self(wrt, len(fn.held))
             check_transform_again(fn, mode)
             if fn.many and mode in ("grad", "value_and_grad") and fn.mode != "jvp":
                 raise UsageError(f"srcad.{mode} needs a scalar output, but {fn.__name__} returns "
@@ -114,13 +120,17 @@ class Derived(ShownAsSource):
     @property
     def __signature__(self):
         full = signature_with(self.signature, self.extra_params())
-        if self.instance is None:
+        if not self.held and not self.held_kwargs:
             return full
-        return full.replace(parameters=list(full.parameters.values())[1:])
+
+        def shown(*args, **kwargs):
+            pass
+        shown.__signature__ = full      # the arguments held: as functools.partial shows them
+        return inspect.signature(functools.partial(shown, *self.held, **self.held_kwargs))
 
     def __get__(self, obj, owner=None):
         """``@srcad.grad(wrt="w")`` on a method: ``m.dloss(w)`` passes ``m`` as ``self``."""
-        if obj is None or self.instance is not None:
+        if obj is None or self.held or self.held_kwargs:
             return self
         return functools.partial(self, obj)
 
@@ -195,10 +205,10 @@ class Derived(ShownAsSource):
 
     def bind_base(self, args, kwargs):
         """Arguments of ``fn`` by name, defaults applied (the TypeError ``fn`` would raise)."""
-        if self.inner is not None:
+        if self.inner is not None:      # (which adds what it holds)
             return self.inner.bind_call(args, kwargs)
-        if self.instance is not None:
-            args = (self.instance, *args)
+        if self.held or self.held_kwargs:
+            args, kwargs = (*self.held, *args), {**self.held_kwargs, **kwargs}
         try:
             bound = self.signature.bind(*args, **kwargs)
         except TypeError:
@@ -284,7 +294,7 @@ class Derived(ShownAsSource):
             raise
         if self.mode == "vjp" and not self._fits(out, arguments):
             self._check_cotangent(args, kwargs, dout)
-        if not kwargs and self.aux_box is None and self.instance is None:
+        if not kwargs and self.aux_box is None and not self.held and not self.held_kwargs:
             self.remember_fast(args, fn, gen)
         if self.aux_box is not None:
             aux = arguments[self.aux_box][0]

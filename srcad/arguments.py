@@ -4,7 +4,9 @@ of gradients and tangents, bound methods and ``has_aux``. The transforms are in 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
+import types
 
 import numpy as np
 
@@ -165,13 +167,35 @@ def check_value_and_aux(fn, args, kwargs):
                          f"a pair (value, aux)", "return value, aux, or drop has_aux")
 
 
-def past_self(wrt):
-    """A bound method's ``wrt`` counts its own parameters, after ``self``."""
+def past_self(wrt, fixed=1):
+    """A bound method's ``wrt`` counts its own parameters, after ``self`` (a partial's, after
+    the ``fixed`` arguments it holds)."""
     if isinstance(wrt, int) and not isinstance(wrt, bool) and wrt >= 0:
-        return wrt + 1
+        return wrt + fixed
     if isinstance(wrt, (tuple, list)):
-        return type(wrt)(past_self(w) for w in wrt)
+        return type(wrt)(past_self(w, fixed) for w in wrt)
     return wrt
+
+
+def unwrapped(fn, wrt):
+    """``(function, arguments it holds, keyword arguments it holds, wrt)`` for a bound method
+    (``model.loss``: the object first) or a ``functools.partial`` of a Python function
+    (``partial(loss, l2=0.1)``, JAX's way to fix hyperparameters); ``fn`` itself otherwise."""
+    if isinstance(fn, types.MethodType) and isinstance(fn.__func__, types.FunctionType):
+        return fn.__func__, (fn.__self__,), {}, past_self(wrt)
+    if isinstance(fn, functools.partial):
+        inner, args, kwargs, wrt = unwrapped(fn.func, wrt)
+        if isinstance(inner, types.FunctionType):
+            args, kwargs = args + fn.args, {**kwargs, **fn.keywords}
+            wrt = past_self(wrt, len(fn.args))
+            names = list(inspect.signature(inner).parameters)[:len(args)] + list(kwargs)
+            for w in (wrt if isinstance(wrt, (tuple, list)) else (wrt,)):
+                if w in names or isinstance(w, int) and not isinstance(w, bool) and \
+                        0 <= w < len(args):
+                    raise UsageError(f"wrt={w!r} names an argument the partial holds fixed",
+                                     "differentiate with respect to an argument the call passes")
+            return inner, args, kwargs, wrt
+    return fn, (), {}, wrt
 
 
 def is_dataclass_value(v):

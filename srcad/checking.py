@@ -7,14 +7,13 @@ import dataclasses
 import itertools
 import linecache
 import numbers
-import types
 from typing import Any, Callable, Iterable
 
 import numpy as np
 
 from . import rules, templates
 from .api import Derived, Wrt, grad, jvp, vjp
-from .arguments import past_self
+from .arguments import unwrapped
 from .errors import UsageError, entry_point
 from .matrices import hvp
 from .variadic import Extra, call_original
@@ -52,14 +51,13 @@ def check_grad(fn: Callable[..., Any], wrt: Wrt = 0, modes: str | Iterable[str] 
         raise UsageError(f"check_grad: modes={modes!r}", f"use a subset of {MODES}")
     if order not in (1, 2):
         raise UsageError(f"check_grad: order={order!r}", "use order=1 or order=2")
-    bound_to = ()       # a bound method: checked as its function, the object first
-    if isinstance(fn, types.MethodType) and isinstance(fn.__func__, types.FunctionType):
-        bound_to, fn, wrt = (fn.__self__,), fn.__func__, past_self(wrt)
+    # a bound method or a partial: checked as its function, the arguments it holds first
+    fn, held, held_kwargs, wrt = unwrapped(fn, wrt)
     names = Derived(fn, wrt, "vjp").wrt      # validates fn and wrt as the transforms do
 
     @entry_point
     def run(*args, **kwargs):
-        args = bound_to + args
+        args, kwargs = held + args, {**held_kwargs, **kwargs}
         rng = np.random.default_rng(seed)
         derived = Derived(fn, wrt, "vjp")
         bound = derived.bind_base(args, kwargs)

@@ -37,8 +37,6 @@ XFAIL = {
                            "ones is known only when it runs (layer_norm(x, **params['ln1']))"),
     ("jax_integer_labels", 1): ("SrcadError NoRule jax_integer_labels.py:24: cannot differentiate "
                                 "numpy.take_along_axis: it has no derivative rule"),
-    ("jax_partial_hyper", 2): ("UsageError test_external_programs.py: srcad can only differentiate Python "
-                               "functions, got a functools.partial of loss (grad(partial(loss, l2=...)))"),
 }
 XFAIL["autograd_mixture_variational_inference", 0, "order2"] = (
     "SrcadError (second order only) autograd_mixture_variational_inference.py:98: cannot differentiate "

@@ -91,3 +91,25 @@ def test_namedtuples_built_in_the_function():
     np.testing.assert_allclose(tangent.W, gs.W)
     cot = srcad.vjp(p.sgd_step, wrt=1)(ps, gs, p.Params(np.ones((3, 2)), np.ones(2)))
     assert type(cot) is p.Params and np.allclose(cot.W, -0.1) and np.allclose(cot.b, -0.1)
+
+
+# ---- functools.partial, as JAX users fix hyperparameters ------------------------------------
+def regularised_loss(params, x, l2=0.0):
+    return np.sum((params * x - 1.0) ** 2) + l2 * np.sum(params ** 2)
+
+
+def test_a_partial_is_differentiated_with_its_held_arguments_fixed():
+    import functools
+    import inspect
+    p, x = np.array([0.5, -0.3]), np.array([1.0, 2.0])
+    fixed = functools.partial(regularised_loss, l2=0.1)
+    np.testing.assert_allclose(srcad.grad(fixed)(p, x), 2 * (p * x - 1) * x + 0.2 * p)
+    np.testing.assert_allclose(srcad.hessian(fixed)(p, x), np.diag(2 * x * x + 0.2))
+    srcad.check_grad(fixed, wrt=(0, 1), order=2)(p, x)
+    assert str(inspect.signature(srcad.grad(fixed))) == "(params, x, *, l2=0.1)"
+    held = functools.partial(regularised_loss, p, l2=0.1)      # a positional one too
+    np.testing.assert_allclose(srcad.grad(held)(x), 2 * (p * x - 1) * p)
+    np.testing.assert_allclose(srcad.hessian(held)(x), np.diag(2 * p * p))
+    srcad.check_grad(held, order=2)(x)
+    with pytest.raises(srcad.UsageError, match="holds fixed"):
+        srcad.grad(fixed, wrt="l2")(p, x)
