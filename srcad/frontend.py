@@ -214,7 +214,7 @@ def read_function(fn):
         generators_inlined(tree, scope, namer, definition)
         lambdas_as_defs(tree, namer)
         tree, nested = lift_nested(fn, tree, filename, remember_source)
-        scope.nested = dict(nested)
+        scope.nested = {**scope.nested, **dict(nested)}    # (inlined generators bind some)
         scope.locals = local_names(tree)
         specialised_calls(tree, scope, namer, is_user_function, definition, remember_source,
                           filename)

@@ -55,7 +55,7 @@ def _block(stmts, scope, namer, definition, depth):
     def each(s):
         gen = generator_called(s, scope) if isinstance(s, gast.For) and depth < 8 else None
         inlined = None if gen is None or jumps_out(s.body) else \
-            inline(s, gen, namer, definition, scope.locals)
+            inline(s, gen, namer, definition, scope)
         return [s] if inlined is None else _block(inlined, scope, namer, definition, depth + 1)
     return rewritten(stmts, each)
 
@@ -65,8 +65,11 @@ def generator_called(loop, scope):
     if not isinstance(call, gast.Call) or not isinstance(call.func, (gast.Name, gast.Attribute)):
         return None
     gen = scope.resolve(call.func)
-    if not inspect.isgeneratorfunction(gen) or gen.__closure__ or \
-            gen.__globals__ is not scope.globals:
+    if not inspect.isgeneratorfunction(gen) or gen.__globals__ is not scope.globals:
+        return None
+    try:
+        [c.cell_contents for c in gen.__closure__ or ()]
+    except ValueError:      # (a variable of the enclosing function not bound yet)
         return None
     return gen
 
@@ -84,8 +87,11 @@ def jumps_out(body):
     return False
 
 
-def inline(loop, gen, namer, definition, caller_names):
-    """The statements that run ``loop`` over ``gen``'s call, or None if it cannot be inlined."""
+def inline(loop, gen, namer, definition, scope):
+    """The statements that run ``loop`` over ``gen``'s call, or None if it cannot be inlined.
+    What the generator reads of the function around it (its closure) is read under new names
+    bound to the same values (``scope.nested``), as a partial's arguments are."""
+    caller_names = scope.locals
     try:
         tree = definition(gen)
         bound = inspect.signature(gen).bind(*loop.iter.args,
@@ -97,11 +103,15 @@ def inline(loop, gen, namer, definition, caller_names):
     bound.apply_defaults()
     local = {a.id for a in tree.args.args + tree.args.kwonlyargs} | {
         n.id for n in walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
-    free = {n.id for n in walk(tree) if isinstance(n, gast.Name) and n.id not in local}
+    cells = dict(zip(gen.__code__.co_freevars, gen.__closure__ or ()))
+    free = {n.id for n in walk(tree) if isinstance(n, gast.Name) and n.id not in local} - \
+        set(cells)
     if free & caller_names or any(not isinstance(v, gast.AST) and not isinstance(
             v, (int, float, bool, str, type(None))) for v in bound.arguments.values()):
         return None     # (a global of the generator that the caller binds; a default object)
-    renamed = {v: namer.fresh(v) for v in sorted(local)}
+    renamed = {v: namer.fresh(v) for v in sorted(local | set(cells))}
+    for v, cell in cells.items():
+        scope.nested[renamed[v]] = cell.cell_contents
     for n in walk(tree):
         if isinstance(n, gast.Name) and n.id in renamed:
             n.id = renamed[n.id]

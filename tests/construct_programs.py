@@ -158,3 +158,23 @@ def updater_called_by_another(x):
         add(v)
     add_twice(x)
     return tot
+
+
+def make_net(sizes, scale):
+    """A generator nested in a factory, reading the factory's variables (autograd's
+    bayesian_neural_net unpacks its layers so)."""
+    shapes = list(zip(sizes[:-1], sizes[1:]))
+
+    def unpack(weights):
+        for m, n in shapes:
+            yield weights[:m * n].reshape((m, n)) * scale
+            weights = weights[m * n:]
+
+    def predict(weights, x):
+        for W in unpack(weights):
+            x = np.tanh(x @ W)
+        return np.sum(x ** 2)
+    return predict
+
+
+predict_with_a_closure_generator = make_net([3, 4, 2], 0.5)

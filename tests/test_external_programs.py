@@ -16,16 +16,12 @@ HERE = pathlib.Path(__file__).parent / "external_programs"
 MODULES = sorted(p.stem for p in HERE.glob("*.py") if not p.stem.startswith("_"))
 
 # (module, case index) -> (reason, order-2 too?) ; filled from the probe's run
-GEN = ("SrcadError (refusal) autograd_bayesian_neural_net.py:31: cannot differentiate a loop over "
-       "the generator unpack_layers(...); hint: make unpack_layers return a list")
 HMM = ("SrcadError (refusal) autograd_hmm_em.py:42: cannot differentiate a call of a computed "
        "function (sum(map(partial(log_partition_function, natural_params), data))); refused even "
        "when data is not a list and that branch does not run")
 ICA = ("SrcadError NoRule autograd_ica.py:32: cannot differentiate "
        "scipy.stats._distn_infrastructure.rv_continuous.logpdf (scipy.stats.t.logpdf)")
 XFAIL = {
-    ("autograd_bayesian_neural_net", 0): GEN,
-    ("autograd_bayesian_neural_net", 1): GEN,
     ("autograd_convnet", 0): ("not portable: autograd.scipy.signal.convolve takes axes=/dot_axes=, "
                               "scipy.signal.convolve raises TypeError (not srcad)"),
     ("autograd_hmm_em", 0): HMM,

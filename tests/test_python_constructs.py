@@ -46,6 +46,8 @@ def test_loops_over_generator_functions():
     check(p.loop_changes_the_argument, (0.7,))
     assert srcad.value_and_grad(p.loop_changes_the_argument)(0.7)[0] == \
         pytest.approx(p.loop_changes_the_argument(0.7))
+    w = np.linspace(-1.0, 1.0, 3 * 4 + 4 * 2)
+    check(p.predict_with_a_closure_generator, (w, np.array([0.3, -0.2, 0.9])))
     text = srcad.source(srcad.grad(p.chain_energy), xs)
     assert "neighbour_products" not in text and "for i in reversed(range(len(xs) - 1))" in text
 
