@@ -350,6 +350,23 @@ def sorted_like(t, a, axis):
     return np.take_along_axis(np.asarray(t), _sort_order(a, axis), axis=axis)
 
 
+def taken_back(g, a, indices, axis):
+    """Cotangent of ``np.take_along_axis(a, indices, axis)``: each element of ``g`` added back
+    where it was taken from (a repeated index accumulates; a broadcast axis of ``a`` sums)."""
+    out = np.zeros(np.shape(a), dtype=np.result_type(g, float))
+    g = np.asarray(g)
+    if axis is None:
+        np.add.at(out.reshape(-1), np.ravel(indices), np.ravel(g))
+        return out
+    axis = axis % out.ndim
+    mesh = np.ix_(*[np.arange(n) if out.shape[d] != 1 else np.zeros(n, dtype=np.intp)
+                    for d, n in enumerate(g.shape)])
+    index = list(np.broadcast_arrays(*mesh))
+    index[axis] = np.broadcast_to(indices, g.shape)
+    np.add.at(out, tuple(index), g)
+    return out
+
+
 def unsorted_like(g, a, axis):
     """The inverse permutation of ``sorted_like``: a sorted cotangent back in ``a``'s order."""
     order = _sort_order(a, axis)

@@ -31,8 +31,6 @@ XFAIL = {
     ("jax_attention", 0): ("SrcadError jax_attention.py:33: cannot differentiate this call of layer_norm: "
                            "the entries of params_item_2 fill its parameters beta, eps, gamma, and which "
                            "ones is known only when it runs (layer_norm(x, **params['ln1']))"),
-    ("jax_integer_labels", 1): ("SrcadError NoRule jax_integer_labels.py:24: cannot differentiate "
-                                "numpy.take_along_axis: it has no derivative rule"),
 }
 XFAIL["autograd_mixture_variational_inference", 0, "order2"] = (
     "SrcadError (second order only) autograd_mixture_variational_inference.py:98: cannot differentiate "

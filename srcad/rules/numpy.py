@@ -149,6 +149,10 @@ defrule(np.select, "condlist, choicelist, default=0",
 # stable order (each tied value gets the cotangent of one output position).
 defrule(np.sort, "a, axis=-1, kind=None, order=None", "da += unsorted_like(dout, a, axis)",
         "dout = sorted_like(da, a, axis)")
+# Gathering along an axis (cross-entropy of integer labels): the cotangent goes back where each
+# element was taken from.
+defrule(np.take_along_axis, "arr, indices, axis=-1", "darr += taken_back(dout, arr, indices, axis)",
+        "dout = np.take_along_axis(broadcast_like(darr, arr), indices, axis)")
 
 def flat_if_no_axis(call, name):
     """``name``, raveled where the call passes ``axis=None`` (the op works on the flat array)."""

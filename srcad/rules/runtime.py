@@ -92,6 +92,9 @@ defrule(rt.sorted_like, "t, a, axis", "dt += unsorted_like(dout, a, axis)",
         "dout = sorted_like(dt, a, axis)")
 defrule(rt.unsorted_like, "g, a, axis", "dg += sorted_like(dout, a, axis)",
         "dout = unsorted_like(dg, a, axis)")
+defrule(rt.taken_back, "g, a, indices, axis",
+        "dg += np.take_along_axis(dout, indices, axis)",
+        "dout = taken_back(dg, a, indices, axis)")
 defrule(rt.diff_grad, "g, n, axis", "dg += np.diff(dout, n=n, axis=axis)",
         "dout = diff_grad(dg, n, axis)")
 defrule(rt.select_grad, "g, condlist, choicelist",

@@ -275,6 +275,9 @@ op("sort", [np.sort], [("V", "V", "np.sort({0})", "np.sort(_order({0}, -1))"),
                        ("M", "M", "np.sort({0})", "np.sort(_order({0}, -1))"),
                        ("M", "M", "np.sort({0}, axis=0)", "np.sort(_order({0}, 0), axis=0)")],
    first)
+op("take_along_axis", [np.take_along_axis],
+   [("M", "M", "np.take_along_axis({0}, np.array([[2, 0, 2], [1, 1, 0]]), axis=1)"),
+    ("V", "V", "np.take_along_axis({0}, np.array([2, 2, 0]), 0)")], first)
 WHERE = [(c + a + b, out) for out in ARRAYS for c in ("S", out) for a in ("S", out)
          for b in ("S", out) if out in c + a + b]   # all-scalar np.where gives a 0-d array
 op("where", [np.where], [(ins, out, "np.where({0} > 0.2, {1}, {2})",
