@@ -1,3 +1,4 @@
+"""``python -m srcad``, the same as the ``srcad`` command."""
 import sys
 
 from .cli import main

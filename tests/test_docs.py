@@ -126,3 +126,11 @@ def test_the_runner_reads_blocks_outputs_and_requirements():
     assert shadow_source(text, blocks)[3] == "print(1 + 1)\n"
     assert REQUIRES.findall(text) == ["some_lib"]
     assert same_output("2\n\n", "2\n") and not same_output("3\n", "2\n")
+
+
+def test_the_module_map_lists_every_module():
+    """docs/internals.md names each module of srcad under its part (the layers contract)."""
+    text = (ROOT / "docs" / "internals.md").read_text()
+    modules = [p.stem for p in (ROOT / "srcad").glob("*.py") if p.stem != "__init__"] + ["rules"]
+    missing = [m for m in modules if f"- `{m}` — " not in text]
+    assert not missing, f"docs/internals.md does not list {missing}"
