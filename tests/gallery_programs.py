@@ -68,6 +68,7 @@ class Model:
 
 
 PARTIAL = functools.partial(two, 2.0)
+PARTIAL_OF_A_BUILTIN = functools.partial(np.sum, axis=0)
 LAMBDA = lambda x: x * x  # noqa: E731  (read as def LAMBDA(x): return x * x)
 
 

@@ -300,11 +300,6 @@ def has_attribute_store(x, box):
     return x
 
 
-def has_nested_unpacking(x, pairs):
-    (a, b), c = pairs               # refused
-    return a * x
-
-
 def has_positional_only(x, /, y):   # refused
     return x * y
 
@@ -339,7 +334,6 @@ REFUSED = [
     (has_walrus, ":="),
     (has_class, "class definition"),
     (has_attribute_store, "attribute"),
-    (has_nested_unpacking, "unpacking"),
     (has_positional_only, "positional-only"),
     (has_nonlocal_in_nested, "with nonlocal"),
     (is_async, "async function"),
