@@ -110,8 +110,10 @@ def cache_key(fn, wrt, mode, kinds, values=None):
     """Identity of the code and of what its names resolve to: equal code objects in two
     modules (or closures over two different functions) must not share a derivative."""
     code = fn.__code__
-    captured = tuple(id(c.cell_contents) for c in (fn.__closure__ or ())
-                     if _filled(c) and callable(c.cell_contents))
+    captured = tuple(id(c.cell_contents) if callable(c.cell_contents) else c.cell_contents
+                     for c in (fn.__closure__ or ()) if _filled(c) and (
+                         callable(c.cell_contents) or type(c.cell_contents) in (int, bool, str)))
+    # (a captured number the transform may write into the derivative, snapshots=k, counts too)
     return (id(code), id(fn.__globals__), captured, wrt, mode, tuple(sorted(kinds.items())),
             values)
 

@@ -192,3 +192,11 @@ def test_a_standalone_module_carries_the_schedule(tmp_path):
     spec.loader.exec_module(module)
     assert module.dheat_dkappa(0.1, x, 30) == pytest.approx(srcad.grad(p.heat)(0.1, x, 30),
                                                             rel=1e-13)
+
+
+def test_closures_with_other_snapshot_counts_get_their_own_derivative():
+    """The count is written into the derivative: a closure over another count is not served
+    the first one's from the cache."""
+    x = u0(4)
+    for k in (3, 7):
+        assert f"Checkpoints(T, {k})" in srcad.source(srcad.grad(p.heat_k(k)), 0.1, x, 10)
